@@ -4,6 +4,10 @@
  * them), their names, flags and parameter schemas, plus the ppm_sc syscall names used by
  * generic events. Used by the scap reader, the event decoder, the extractors, the probe
  * and by the compiler (evt.type validation and event-type sets).
+ *
+ * Owner: rtcore. The data lives in evtab.def (one EVENT line per code); this header and
+ * its functions are stable: extend by appending, never renumber. Everything here is
+ * read-only, allocation-free and safe to call on the per-event path.
  */
 #ifndef FRC_RUNTIME_EVTAB_H
 #define FRC_RUNTIME_EVTAB_H
@@ -25,6 +29,19 @@ enum {
 	EVF_LARGE_PAYLOAD = 1u << 8,	/* u32 parameter lengths */
 	EVF_SKIPPARSERESET = 1u << 9,
 	EVF_CONVERTER_MANAGED = 1u << 10,
+	EVF_WAITS = 1u << 11,
+};
+
+/* event categories (ppm_event_category): one low "class" value plus EVC_* source bits */
+enum {
+	EVC_UNKNOWN = 0, EVC_OTHER = 1, EVC_FILE = 2, EVC_NET = 3, EVC_IPC = 4, EVC_MEMORY = 5,
+	EVC_PROCESS = 6, EVC_SLEEP = 7, EVC_SYSTEM = 8, EVC_SIGNAL = 9, EVC_USER = 10,
+	EVC_TIME = 11, EVC_PROCESSING = 12, EVC_IO_READ = 32, EVC_IO_WRITE = 33,
+	EVC_IO_OTHER = 34,
+	EVC_CLASS_MASK = 0x3f,
+	EVC_WAIT = 1u << 6, EVC_SCHEDULER = 1u << 7, EVC_INTERNAL = 1u << 8,
+	EVC_SYSCALL = 1u << 9, EVC_TRACEPOINT = 1u << 10, EVC_PLUGIN = 1u << 11,
+	EVC_METAEVENT = 1u << 12, EVC_ITER = 1u << 13,
 };
 
 /* ppm_param_type, as stored in captures (scap-format.md §9.4) */
@@ -35,8 +52,25 @@ enum evt_ptype {
 	PT_L4PROTO, PT_SOCKFAMILY, PT_BOOL, PT_IPV4ADDR, PT_DYN, PT_FLAGS8, PT_FLAGS16,
 	PT_FLAGS32, PT_UID, PT_GID, PT_DOUBLE, PT_SIGSET, PT_CHARBUFARRAY,
 	PT_CHARBUF_PAIR_ARRAY, PT_IPV4NET, PT_IPV6ADDR, PT_IPV6NET, PT_IPADDR, PT_IPNET,
-	PT_MODE, PT_FSRELPATH, PT_ENUMFLAGS8, PT_ENUMFLAGS16, PT_ENUMFLAGS32
+	PT_MODE, PT_FSRELPATH, PT_ENUMFLAGS8, PT_ENUMFLAGS16, PT_ENUMFLAGS32, PT_FD32, PT_PID32,
+	PT__COUNT
 };
+
+/* print formats of numeric params (ppm_print_format) */
+enum evt_pfmt {
+	PF_NA = 0, PF_DEC, PF_HEX, PF_10_PADDED_DEC, PF_ID, PF_DIR, PF_OCT
+};
+
+/* the event codes: PPME_<NAME> = code, exactly the ppm_event_code numbering */
+enum ppm_event_code {
+#define EVENT(sym, code, ...) sym = code,
+#include "evtab.def"
+#undef EVENT
+	PPM_EVENT_MAX
+};
+
+/* PPM_SC_MAX: bound of ppm_sc codes (param ID of generic events) */
+#define PPM_SC_MAX 512
 
 struct evt_flagname {
 	const char *name;
@@ -45,9 +79,10 @@ struct evt_flagname {
 
 /**
  * struct evt_param - one parameter of an event schema.
- * @fmt: print format (PF_DEC, PF_HEX, PF_OCT, ...: see evtab.c)
+ * @fmt: print format (enum evt_pfmt)
  * @flags: name table for FLAGS/ENUMFLAGS/MODE params, terminated by {NULL, 0}, or NULL
  * @aux: for FSRELPATH, the index of the dirfd param it is relative to
+ * @dyn, @ndyn: for PT_DYN, the real type of each index value (the u8 stored first)
  */
 struct evt_param {
 	const char *name;
@@ -55,13 +90,23 @@ struct evt_param {
 	uint8_t fmt;
 	uint8_t aux;
 	const struct evt_flagname *flags;
+	const struct evt_param *dyn;
+	uint8_t ndyn;
 };
 
+/**
+ * struct evt_schema - one event code.
+ * @name: evt.type, e.g. "openat" ("NA" for unused codes, as libsinsp names them)
+ * @category: EVC_* class | source bits
+ * @sym: the PPME_* symbol as a string, for diagnostics and dumps
+ */
 struct evt_schema {
-	const char *name;	/* evt.type, e.g. "openat"; NULL for unused codes */
+	const char *name;
 	uint32_t flags;		/* EVF_* */
 	uint16_t nparams;
 	const struct evt_param *params;
+	uint32_t category;
+	const char *sym;
 };
 
 /* Highest event code + 1 known to the table. */
@@ -80,5 +125,46 @@ bool evtab_codes_by_name(const char *name, size_t len, uint64_t bits[8]);
 
 /* Name of ppm_sc syscall code @sc (param ID of generic events), or NULL. */
 const char *evtab_syscall_name(uint16_t sc);
+
+/* ppm_sc code of syscall @name ("mprotect"), or -1. */
+int evtab_syscall_code(const char *name, size_t len);
+
+/* ppm_sc code of native syscall number @nr of this architecture, or 0 (unknown). */
+uint16_t evtab_sc_from_native(uint32_t nr);
+
+/* True for enter events (even codes), as PPME_IS_ENTER. */
+static inline bool evtab_is_enter(uint16_t code)
+{
+	return (code & 1) == 0;
+}
+
+/* Index of the first param of @s named @name, or -1. */
+int evtab_param_index(const struct evt_schema *s, const char *name, size_t len);
+
+/* True if some event has a param called @name (evt.arg.NAME validation). */
+bool evtab_is_param_name(const char *name, size_t len);
+
+/**
+ * evtab_exit_fd_param() - index of the param holding the fd the event operates on, for
+ * exit events with EVF_USES_FD (libscap's get_exit_event_fd_location), or -1 when the
+ * fd is the return value (creators) or the event has none.
+ */
+int evtab_exit_fd_param(uint16_t code);
+
+/**
+ * evtab_render_flags() - render @value with a flags/enum name table the libsinsp way:
+ * FLAGS and MODE list matching entries in table order joined by '|' (MODE also takes an
+ * exact-match entry), ENUMFLAGS every entry equal to @value. Writes a NUL-terminated
+ * string (possibly empty: nothing matched) into @buf, truncated to @size.
+ * Return: length written.
+ */
+size_t evtab_render_flags(enum evt_ptype type, const struct evt_flagname *tab, uint32_t value,
+			  char *buf, size_t size);
+
+/* Name of @err (positive errno value) as libsinsp prints it ("ENOENT"), or NULL. */
+const char *evtab_errno_name(int64_t err);
+
+/* Name of signal @sig as libsinsp prints it ("SIGKILL"), or NULL. */
+const char *evtab_signal_name(unsigned sig);
 
 #endif
