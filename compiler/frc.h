@@ -34,6 +34,17 @@ static inline bool frc_evtset_has(const struct frc_evtset *s, unsigned code)
 }
 
 /**
+ * struct frc_extra_field - an engine extra output field attached to a rule (Falco's
+ * extra_output_fields): @key is the JSON output_fields key, @format its format string
+ * (for @raw fields "%<key>").
+ */
+struct frc_extra_field {
+	const char *key;
+	const char *format;
+	bool raw;
+};
+
+/**
  * struct frc_rule - one rule after loading, appends/overrides, exceptions and expansion.
  * @id: ordinal in definition order, 0-based; the compiled code reports matches by it
  * @cond: the expanded, type-checked condition (exceptions already folded in)
@@ -41,6 +52,7 @@ static inline bool frc_evtset_has(const struct frc_evtset *s, unsigned code)
  * @output: the output template after extra formats were applied (Falco's compiled output)
  * @evttypes: the event codes the rule can match (Falco's algorithm)
  * @file, @line, @col: where the rule was (first) defined, 1-based
+ * @extra_fields, @nextra_fields: engine extra output fields that apply to this rule
  */
 struct frc_rule {
 	uint32_t id;
@@ -61,6 +73,8 @@ struct frc_rule {
 	struct frc_evtset evttypes;
 	const char *file;
 	uint32_t line, col;
+	const struct frc_extra_field *extra_fields;
+	uint32_t nextra_fields;
 };
 
 /**
