@@ -72,7 +72,7 @@ $(BUILD)/compiler/lexer.c: compiler/lexer.re $(BUILD)/compiler/parser.c | $(BUIL
 	@echo "  RE2C    $<"
 	$(Q)re2c -W -Werror --no-generation-date --no-version -o $@ $<
 
-$(BUILD)/compiler/parser.c $(BUILD)/compiler/parser.h: compiler/parser.y | $(BUILD)/.deps-ok
+$(BUILD)/compiler/parser.c $(BUILD)/compiler/parser.h &: compiler/parser.y | $(BUILD)/.deps-ok
 	@mkdir -p $(BUILD)/compiler
 	@echo "  BISON   $<"
 	$(Q)bison -Wall -Werror --defines=$(BUILD)/compiler/parser.h -o $(BUILD)/compiler/parser.c $<

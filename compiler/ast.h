@@ -30,7 +30,7 @@ struct src_span {
 
 /* Comparison operators, in Falco's spelling (canonical text uses these strings). */
 enum cmp_op {
-	OP_EQ,		/* "=" (also "==", printed "=") */
+	OP_EQ,		/* "=" (also "==": check.eqeq; printed as written, like Falco) */
 	OP_NE,		/* "!=" */
 	OP_LT,		/* "<" */
 	OP_LE,		/* "<=" */
@@ -115,6 +115,7 @@ struct ast {
 			enum cmp_op op;
 			enum cmp_mod mod;
 			bool rhs_is_field; /* rhs came from val()/a transformer */
+			bool eqeq;	   /* OP_EQ written "==" (Falco's canonical text keeps it) */
 			struct ast *rhs;
 		} check;
 		/* AST_REF */
@@ -131,6 +132,11 @@ struct ast {
 			int64_t arg_index;
 			enum field_id id;
 			bool arg_dotted; /* written evt.arg.NAME rather than evt.arg[NAME] */
+			/* right-hand val(f)[x]: x (Falco rejects it when compiling:
+			 * "filter error: transformer 'val' does not support field arguments");
+			 * NULL if none */
+			const char *val_arg;
+			uint32_t val_arg_len;
 		} field;
 		/* AST_XFORM: @args are AST_FIELD, AST_XFORM, AST_VALUE or AST_LIST */
 		struct {
@@ -153,6 +159,43 @@ struct ast {
 		bool boolean;
 	} u;
 };
+
+struct arena;
+
+/*
+ * Constructors (compiler/ast.c), used by the grammar and by passes that build nodes.
+ * Every node and string is allocated in @a; strings are copied (NUL added). Each returns
+ * NULL when the arena fails, and also when an argument node is NULL (so nested calls need
+ * one check).
+ */
+struct ast *ast_new(struct arena *a, enum ast_kind kind, struct src_span span);
+struct ast *ast_new_ref(struct arena *a, const char *name, size_t len, struct src_span span);
+/* @arg NULL: no argument */
+struct ast *ast_new_field(struct arena *a, const char *name, size_t len, const char *arg,
+			  size_t arg_len, struct src_span span);
+/* right-hand val(name[arg])[val_arg] */
+struct ast *ast_new_val(struct arena *a, const char *name, size_t len, const char *arg,
+			size_t arg_len, const char *val_arg, size_t val_arg_len,
+			struct src_span span);
+struct ast *ast_new_value(struct arena *a, const char *s, size_t len, bool quoted,
+			  struct src_span span);
+/* @rhs NULL for exists; rhs_is_field is set when @rhs is AST_FIELD or AST_XFORM */
+struct ast *ast_new_check(struct arena *a, struct ast *lhs, enum cmp_op op, bool eqeq,
+			  enum cmp_mod mod, struct ast *rhs, struct src_span span);
+/* @args: an AST_LIST whose items become the arguments */
+struct ast *ast_new_xform(struct arena *a, enum xform_kind kind, struct ast *args, const char *arg,
+			  size_t arg_len, struct src_span span);
+/* append @item to the AST_AND/AST_OR/AST_LIST @n (items grow by doubling); returns @n */
+struct ast *ast_list_add(struct arena *a, struct ast *n, struct ast *item);
+/*
+ * @l @kind @r with @l's location @lloc: appends to @l when it is an unparenthesised chain of
+ * the same kind (its span equals @lloc; a group's location starts at its parenthesis).
+ */
+struct ast *ast_new_logic(struct arena *a, enum ast_kind kind, struct ast *l,
+			  struct src_span lloc, struct ast *r, struct src_span span);
+/* not @c (location @cloc): `not not X` gives X, as in Falco; `not (not X)` stays nested */
+struct ast *ast_new_not(struct arena *a, struct ast *c, struct src_span cloc,
+			struct src_span span);
 
 /* Spelling of an operator as Falco prints it ("=", "startswith", ...). */
 const char *ast_op_name(enum cmp_op op);
