@@ -14,7 +14,7 @@ Q        = $(if $(filter 1,$(V)),,@)
 
 DEB_PKGS = build-essential pkg-config libyaml-dev libtcc-dev tcc libbpf-dev libelf-dev \
 	   zlib1g-dev re2c bison libcmocka-dev clang llvm bpftool sysdig libpcre2-dev \
-	   python3 libcurl4-openssl-dev libmicrohttpd-dev libclang-rt-14-dev
+	   python3 python3-yaml libcurl4-openssl-dev libmicrohttpd-dev libssl-dev libclang-rt-14-dev
 
 WARN    = -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wmissing-declarations -Wformat=2 -Wimplicit-fallthrough -Wvla
@@ -26,7 +26,7 @@ CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -Werror $(SANFLAGS) -MMD -MP \
 	  -I. -I$(BUILD) -I$(BUILD)/compiler -I$(BUILD)/probe -Icompiler -Iruntime -Iprobe
 GEN_CFLAGS = $(CSTD) $(OPT) -Wall -Wextra -Werror -Wno-unused-function -Wno-unused-parameter \
 	  -Wno-sign-compare $(SANFLAGS) -MMD -MP -I. -I$(BUILD) -I$(BUILD)/compiler -Icompiler -Iruntime -Iprobe
-LIBS    = -lyaml -ltcc -lbpf -lelf -lz -lpcre2-8 -lcurl -lmicrohttpd -ldl -lm -lpthread
+LIBS    = -lyaml -ltcc -lbpf -lelf -lz -lpcre2-8 -lcurl -lmicrohttpd -lcrypto -ldl -lm -lpthread
 LDFLAGS_ALL = $(SANFLAGS) -rdynamic
 
 .DELETE_ON_ERROR:
