@@ -1121,7 +1121,9 @@ const char *const out_suggested_fields[] = {
 	"k8s.pod.name", "k8s.ns.name", NULL,
 };
 
-enum out_key_src { KS_FIELD, KS_TIME, KS_TIME_ISO, KS_EXTRA };
+/* KS_PFX_LOCAL / KS_PFX_ISO: the time prefix field, present only when the writer uses
+ * that time format (evt.time / evt.time.iso8601) */
+enum out_key_src { KS_FIELD, KS_TIME, KS_TIME_ISO, KS_EXTRA, KS_PFX_LOCAL, KS_PFX_ISO };
 
 struct out_key {
 	const char *key;
@@ -1344,9 +1346,14 @@ int out_rule_prepare(struct out_rule *r, struct out_pool *pool, const struct frc
 				goto oom;
 			}
 		}
-		bool iso = cfg && cfg->time_format_iso_8601;
-		if (plan_set(r, &kcap, iso ? "evt.time.iso8601" : "evt.time",
-			     iso ? KS_TIME_ISO : KS_TIME, NULL, 0)) {
+		/* the prefix's time field: keep a key the message already has (same value) */
+		bool have_t = false, have_iso = false;
+		for (uint32_t i = 0; i < r->nkeys; i++) {
+			have_t |= !strcmp(r->keys[i].key, "evt.time");
+			have_iso |= !strcmp(r->keys[i].key, "evt.time.iso8601");
+		}
+		if ((!have_t && plan_set(r, &kcap, "evt.time", KS_PFX_LOCAL, NULL, 0)) ||
+		    (!have_iso && plan_set(r, &kcap, "evt.time.iso8601", KS_PFX_ISO, NULL, 0))) {
 			free(extras);
 			goto oom;
 		}
@@ -1423,6 +1430,8 @@ static void key_json(struct out_writer *w, const struct out_rule *r, const struc
 	switch (k->src) {
 	case KS_TIME:
 	case KS_TIME_ISO:
+	case KS_PFX_LOCAL:
+	case KS_PFX_ISO:
 		jw_u64(b, ev->ts);
 		return;
 	case KS_FIELD: {
@@ -1507,9 +1516,15 @@ const char *out_format_alert(struct out_writer *w, const struct out_rule *r,
 		}
 		if (o->json_include_output_fields_property) {
 			jw_puts(&w->line, ",\"output_fields\":{");
+			bool first = true;
 			for (uint32_t i = 0; i < r->nkeys; i++) {
-				if (i)
+				enum out_key_src ks = r->keys[i].src;
+				if ((ks == KS_PFX_LOCAL && o->time_format_iso_8601) ||
+				    (ks == KS_PFX_ISO && !o->time_format_iso_8601))
+					continue;
+				if (!first)
 					jw_putc(&w->line, ',');
+				first = false;
 				jw_cstr(&w->line, r->keys[i].key);
 				jw_putc(&w->line, ':');
 				key_json(w, r, &r->keys[i], pool, ev);
