@@ -786,9 +786,11 @@ int frc_yylex(FRC_YYSTYPE *lval, FRC_YYLTYPE *lloc, struct parser *p)
 	p->tstart = NULL;
 	int r = p->err ? T_ERROR : next_token(p, t);
 	/* the span starts at the first consumed byte (blanks before it are not part of it) */
-	const uch *s = p->tstart ? p->tstart : p->cur;
+	const uch *s = p->tstart ? p->tstart : p->cur, *e = p->cur;
+	while (e > s && e[-1] && strchr(" \t\n\v\f\r\b", e[-1])) /* blanks after "contains", "=" ... */
+		e--;
 	lloc->src = p->src;
 	lloc->start = (uint32_t)(s - p->buf);
-	lloc->end = (uint32_t)(p->cur - p->buf);
+	lloc->end = (uint32_t)(e - p->buf);
 	return r;
 }
