@@ -43,6 +43,9 @@ PARSER_H     = $(if $(wildcard compiler/parser.y),$(BUILD)/compiler/parser.h)
 RUNTIME_OBJ  = $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BIN     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# helper programs that script tests drive (tests/<dir>/<name>_drv.c -> $(BUILD)/tests/<dir>/<name>_drv)
+TEST_DRV_SRC = $(wildcard tests/*/*_drv.c)
+TEST_DRV     = $(TEST_DRV_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT = $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ = $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
@@ -134,11 +137,17 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_SUPPORT_OBJ) $(BUILD)/libfrcrt
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/support $(LDFLAGS_ALL) -o $@ $< $(TEST_SUPPORT_OBJ) \
 	  -Wl,--start-group $(BUILD)/libfrcrt.a $(BUILD)/libfrcc.a -Wl,--end-group $(LIBS) -lcmocka
 
+$(BUILD)/tests/%_drv: tests/%_drv.c $(TEST_SUPPORT_OBJ) $(BUILD)/libfrcrt.a $(BUILD)/libfrcc.a
+	@mkdir -p $(dir $@)
+	@echo "  DRV     $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/support $(LDFLAGS_ALL) -o $@ $< $(TEST_SUPPORT_OBJ) \
+	  -Wl,--start-group $(BUILD)/libfrcrt.a $(BUILD)/libfrcc.a -Wl,--end-group $(LIBS)
+
 test-unit: $(UNIT_BIN)
 
 # `make test` builds everything, then tests/run_all.sh runs every unit binary and every
 # tests/*/run.sh script and prints the final `N passed, N failed` line.
-test: $(BUILD)/frc $(UNIT_BIN)
+test: $(BUILD)/frc $(UNIT_BIN) $(TEST_DRV)
 	$(Q)BUILD=$(BUILD) SAN=$(SAN) PYTHON=$(PYTHON) bash tests/run_all.sh
 
 run: $(BUILD)/frc

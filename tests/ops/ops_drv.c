@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Test driver for tests/ops: the operations modules (HTTP output, metrics registry, web
+ * server) wired as the daemon wires them, driven line by line from stdin so that
+ * ops_test.py can play the event loop: push alerts, count events, stop the heartbeat.
+ *
+ *   ops_drv [--url URL] [--queue N] [--stall-ms N] [--user-agent UA] [--max-retries N]
+ *
+ * Prints "port N" (the web server's port on 127.0.0.1) when ready, then per command:
+ *   alert RULE_ID JSON   push JSON to the HTTP output, count a match of rule RULE_ID
+ *   events N             N more kernel events (and N drops/100 of them in the buffer)
+ *   beat on|off          start or stop the heartbeat thread (the event loop stand-in)
+ *   probe attached|detached
+ *   stats                "stats pushed=.. delivered=.. failed=.. dropped=.. queued=.. inflight=.. retries=.."
+ *   idle MS              "idle 1" when the output drained within MS ms, else "idle 0"
+ *   quit MS              destroy with a flush timeout of MS, print "gaveup N", exit 0
+ * End of input is "quit 2000". Every command is answered by one line ending in "ok" or
+ * a result line, so the script never races the driver.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frc.h"
+#include "http_out.h"
+#include "metrics.h"
+#include "webserver.h"
+
+static struct metrics *m;
+static struct metrics_ruletab *tab;
+static struct http_out *out;
+static pthread_t beat_th;
+static volatile int beat_stop = 1;
+
+static void *beater(void *arg)
+{
+	(void)arg;
+	while (!beat_stop) {
+		metrics_heartbeat(m);
+		usleep(20000);
+	}
+	return NULL;
+}
+
+static void beat(bool on)
+{
+	if (on && beat_stop) {
+		beat_stop = 0;
+		metrics_heartbeat(m);
+		pthread_create(&beat_th, NULL, beater, NULL);
+	} else if (!on && !beat_stop) {
+		beat_stop = 1;
+		pthread_join(beat_th, NULL);
+	}
+}
+
+static const char *tags0[] = { "filesystem", "mitre_credential_access", "maturity_stable" };
+static struct frc_rule rules[2] = {
+	{ .id = 0, .name = "Read sensitive file untrusted", .priority = PRIO_WARNING,
+	  .source = "syscall", .tags = tags0, .ntags = 3, .enabled = true },
+	{ .id = 1, .name = "Terminal shell in container", .priority = PRIO_NOTICE,
+	  .source = "syscall", .enabled = true },
+};
+
+static void print_stats(void)
+{
+	struct http_out_stats st = { 0 };
+
+	if (out)
+		http_out_get_stats(out, &st);
+	printf("stats pushed=%llu delivered=%llu failed=%llu dropped=%llu queued=%u inflight=%u "
+	       "retries=%llu\n",
+	       (unsigned long long)st.pushed, (unsigned long long)st.delivered,
+	       (unsigned long long)st.failed, (unsigned long long)st.dropped, st.queued,
+	       st.in_flight, (unsigned long long)st.retries);
+}
+
+static int command(char *line)
+{
+	struct metrics_counters *c = metrics_counters(m);
+	char *arg = strchr(line, ' ');
+
+	if (arg)
+		*arg++ = 0;
+	if (!strcmp(line, "alert") && arg) {
+		char *json;
+		unsigned long id = strtoul(arg, &json, 10);
+
+		json += *json == ' ';
+		if (out)
+			http_out_push(out, json, strlen(json));	/* a drop is counted there */
+		metrics_rule_match(tab, (uint32_t)id);
+		mc_add(c, MET_FRC_ALERTS, 1);
+		printf("ok\n");
+	} else if (!strcmp(line, "events") && arg) {
+		unsigned long long n = strtoull(arg, NULL, 10);
+
+		mc_add(c, MET_SCAP_N_EVTS, n);
+		mc_add(c, MET_FRC_EVTS_PROCESSED, n - n / 100);
+		mc_add(c, MET_SCAP_N_DROPS, n / 100);
+		mc_add(c, MET_SCAP_DROPS_BUF_OPEN_EXIT, n / 100);
+		printf("ok\n");
+	} else if (!strcmp(line, "beat") && arg) {
+		beat(!strcmp(arg, "on"));
+		printf("ok\n");
+	} else if (!strcmp(line, "probe") && arg) {
+		metrics_set_probe(m, strcmp(arg, "attached") ? PROBE_DETACHED : PROBE_ATTACHED,
+				  "test");
+		printf("ok\n");
+	} else if (!strcmp(line, "stats")) {
+		print_stats();
+	} else if (!strcmp(line, "idle") && arg) {
+		printf("idle %d\n", out ? http_out_wait_idle(out, (uint32_t)atoi(arg)) : 1);
+	} else if (!strcmp(line, "quit")) {
+		beat(false);
+		if (out)
+			metrics_remove_output(m, "http");	/* before the output goes away */
+		printf("gaveup %llu\n",
+		       (unsigned long long)http_out_destroy(out, arg ? (uint32_t)atoi(arg) : 2000));
+		out = NULL;
+		return 1;
+	} else {
+		printf("error unknown command '%s'\n", line);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct http_out_config hc = { .json = true, .max_retries = -1,
+				      .backoff_initial_ms = 20, .backoff_max_ms = 200 };
+	struct webserver_config wc = { .listen_address = "127.0.0.1", .prometheus_metrics = true,
+				       .stall_timeout_ms = 1000 };
+	struct frc_rules rs = { rules, 2 };
+	struct webserver *w;
+	char err[256], line[65536];
+	int done = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--url"))
+			hc.url = argv[i + 1];
+		else if (!strcmp(argv[i], "--queue"))
+			hc.queue_capacity = (uint32_t)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--stall-ms"))
+			wc.stall_timeout_ms = (uint32_t)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--user-agent"))
+			hc.user_agent = argv[i + 1];
+		else if (!strcmp(argv[i], "--max-retries"))
+			hc.max_retries = atoi(argv[i + 1]);
+		else {
+			fprintf(stderr, "ops_drv: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	m = metrics_create(2, NULL);
+	if (!m)
+		return 1;
+	if (hc.url) {
+		out = http_out_create(&hc, err, sizeof(err));
+		if (!out) {
+			fprintf(stderr, "ops_drv: %s\n", err);
+			return 1;
+		}
+		metrics_add_output(m, "http", http_out_report, out);
+	}
+	tab = metrics_set_rules(m, &rs, 1);
+	metrics_set_probe(m, PROBE_ATTACHED, NULL);
+	w = webserver_start(&wc, m, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "ops_drv: %s\n", err);
+		return 1;
+	}
+	printf("port %u\n", webserver_port(w));
+	while (!done && fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = 0;
+		done = command(line);
+	}
+	if (!done)
+		command((char[]){ "quit" });
+	webserver_stop(w);
+	metrics_destroy(m);
+	return 0;
+}
