@@ -69,6 +69,33 @@ enum ppm_event_code {
 	PPM_EVENT_MAX
 };
 
+/* wire-format constants used when interpreting params (ppm_events_public.h values) */
+enum {
+	PPM_O_RDONLY = 1u << 0, PPM_O_WRONLY = 1u << 1, PPM_O_CREAT = 1u << 2,
+	PPM_O_DIRECTORY = 1u << 10, PPM_O_CLOEXEC = 1u << 12, PPM_O_TMPFILE = 1u << 13,
+	PPM_O_F_CREATED = 1u << 14, PPM_FD_UPPER_LAYER = 1u << 15, PPM_FD_LOWER_LAYER = 1u << 16,
+	PPM_FD_UPPER_LAYER_CREAT = 1u << 0, PPM_FD_LOWER_LAYER_CREAT = 1u << 1,
+	PPM_S_IXOTH = 1u << 0, PPM_S_IXGRP = 1u << 3, PPM_S_IXUSR = 1u << 6,
+	PPM_EXE_WRITABLE = 1u << 0, PPM_EXE_UPPER_LAYER = 1u << 1, PPM_EXE_FROM_MEMFD = 1u << 2,
+	PPM_EXE_LOWER_LAYER = 1u << 3, PPM_EXVAT_AT_EMPTY_PATH = 1u << 0,
+	PPM_MFD_CLOEXEC = 1u << 0, PPM_EPOLL_CLOEXEC = 1u << 0, PPM_CLOSE_RANGE_CLOEXEC = 1u << 2,
+	PPM_RLIMIT_NOFILE = 7, PPM_FCNTL_F_DUPFD = 1, PPM_FCNTL_F_SETFD = 3,
+	PPM_FCNTL_F_DUPFD_CLOEXEC = 26, PPM_PR_SET_CHILD_SUBREAPER = 36,
+	PPM_PR_GET_CHILD_SUBREAPER = 37, PPM_SOCKOPT_LEVEL_SOL_SOCKET = 1, PPM_SOCKOPT_SO_ERROR = 4,
+	PPM_AF_UNSPEC = 0, PPM_AF_UNIX = 1, PPM_AF_INET = 2, PPM_AF_INET6 = 10, PPM_AF_NETLINK = 16,
+};
+#define PPM_AT_FDCWD (-100)
+
+/* PPM_CL_* thread flags (clone flags param, PL block flags, thread state) */
+enum {
+	PPM_CL_CLONE_FILES = 1u << 0, PPM_CL_CLONE_FS = 1u << 1, PPM_CL_CLONE_NEWPID = 1u << 6,
+	PPM_CL_CLONE_PARENT = 1u << 8, PPM_CL_CLONE_THREAD = 1u << 13,
+	PPM_CL_CLONE_INVERTED = 1u << 16, PPM_CL_NAME_CHANGED = 1u << 17, PPM_CL_CLOSED = 1u << 18,
+	PPM_CL_ACTIVE = 1u << 19, PPM_CL_CLONE_NEWUSER = 1u << 20, PPM_CL_PIPE_SRC = 1u << 21,
+	PPM_CL_PIPE_DST = 1u << 22, PPM_CL_CLONE_VFORK = 1u << 27, PPM_CL_CHILD_IN_PIDNS = 1u << 29,
+	PPM_CL_IS_MAIN_THREAD = 1u << 30,
+};
+
 /* PPM_SC_MAX: bound of ppm_sc codes (param ID of generic events) */
 #define PPM_SC_MAX 512
 
