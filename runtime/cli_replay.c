@@ -13,11 +13,3 @@ int cli_replay(int argc, char **argv)
 	fprintf(stderr, "frc replay: not built yet\n");
 	return 2;
 }
-
-int cli_list(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "frc list: not built yet\n");
-	return 2;
-}
