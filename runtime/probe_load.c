@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "evtab.h"
 #include "frc.skel.h"
 #include "frc_ppm.h"
 #include "frc_probe.h"
@@ -357,6 +358,8 @@ struct probe *probe_open(const struct probe_opts *opts, probe_event_fn fn, void 
 		p->skel->rodata->cfg_ia32_map[i] = 0xffff;
 	for (size_t i = 0; i < NELEM(ia32_map); i++)
 		p->skel->rodata->cfg_ia32_map[ia32_map[i].ia32] = ia32_map[i].nr;
+	for (unsigned nr = 0; nr < FRC_NR_SYSCALLS; nr++)
+		p->skel->rodata->cfg_ppm_sc[nr] = evtab_sc_from_native(nr);
 	bpf_map__set_max_entries(p->skel->maps.frc_rb, o.ringbuf_bytes);
 	bpf_map__set_max_entries(p->skel->maps.frc_scratch_map, (uint32_t)p->ncpus);
 	/* only the three entry programs attach; the rest are reached by tail calls */
