@@ -31,7 +31,8 @@ LDFLAGS_ALL = $(SANFLAGS) -rdynamic
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-scripts clean fuzz bench golden-bless format-check probe
+.PHONY: all deps run test test-unit test-scripts clean fuzz bench golden-bless format-check probe \
+	install uninstall
 
 # ---------------------------------------------------------------- sources
 COMPILER_SRC = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
@@ -158,6 +159,38 @@ fuzz:
 
 bench: $(BUILD)/frc
 	$(Q)BUILD=$(BUILD) bash bench/run_all.sh
+
+# ---------------------------------------------------------------- install
+# make install [PREFIX=/usr/local] [SYSCONFDIR=/etc] [DESTDIR=staging dir]
+# binary, default rules (rules/*.yaml -> /etc/frc/rules.d), configuration (kept if present:
+# the new default goes to frc.yaml.new), systemd unit, man page.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+MANDIR     ?= $(PREFIX)/share/man
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+FRC_ETC     = $(DESTDIR)$(SYSCONFDIR)/frc
+
+install: $(BUILD)/frc
+	install -d $(DESTDIR)$(BINDIR) $(FRC_ETC)/rules.d $(FRC_ETC)/config.d \
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDDIR)
+	install -m 0755 $(BUILD)/frc $(DESTDIR)$(BINDIR)/frc
+	$(if $(wildcard rules/*.yaml),install -m 0644 $(wildcard rules/*.yaml) $(FRC_ETC)/rules.d/)
+	sed -e 's|/etc/frc/|$(SYSCONFDIR)/frc/|g' deploy/frc.yaml > $(FRC_ETC)/frc.yaml.new
+	@if [ -e $(FRC_ETC)/frc.yaml ]; then \
+	  echo "kept $(FRC_ETC)/frc.yaml; the new default is $(FRC_ETC)/frc.yaml.new"; \
+	else mv $(FRC_ETC)/frc.yaml.new $(FRC_ETC)/frc.yaml; fi
+	@[ -e $(FRC_ETC)/frc_rules.local.yaml ] || \
+	  printf '%s\n' '# Local rules, macros, lists and overrides; loaded after rules.d.' \
+	    > $(FRC_ETC)/frc_rules.local.yaml
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/frc.service \
+	  > $(DESTDIR)$(SYSTEMDDIR)/frc.service
+	install -m 0644 docs/frc.8 $(DESTDIR)$(MANDIR)/man8/frc.8
+	@echo "installed; start with: systemctl daemon-reload && systemctl enable --now frc"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/frc $(DESTDIR)$(SYSTEMDDIR)/frc.service $(DESTDIR)$(MANDIR)/man8/frc.8
+	@echo "kept $(FRC_ETC) (configuration and rules)"
 
 clean:
 	rm -rf $(BUILD)

@@ -5,6 +5,11 @@
  * ops_test.py can play the event loop: push alerts, count events, stop the heartbeat.
  *
  *   ops_drv [--url URL] [--queue N] [--stall-ms N] [--user-agent UA] [--max-retries N]
+ *   ops_drv --check-config FILE [KEY=VALUE]...
+ *
+ * --check-config loads FILE with frc's configuration loader (runtime/config.c), the -o
+ * overrides after it, and prints "warning: ..." lines, then either "error: ..." or one
+ * "ok" line with the values the operations modules use.
  *
  * Prints "port N" (the web server's port on 127.0.0.1) when ready, then per command:
  *   alert RULE_ID JSON   push JSON to the HTTP output, count a match of rule RULE_ID
@@ -24,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "frc.h"
 #include "http_out.h"
 #include "metrics.h"
@@ -128,6 +134,36 @@ static int command(char *line)
 	return 0;
 }
 
+static void warn_line(void *ctx, const char *msg)
+{
+	(void)ctx;
+	printf("warning: %s\n", msg);
+}
+
+static int check_config(int argc, char **argv)
+{
+	struct config_opts o = { .path = argv[0], .overrides = (const char *const *)argv + 1,
+				 .noverrides = (uint32_t)(argc - 1), .warn = warn_line };
+	struct frc_config cfg;
+	char err[1024];
+
+	if (config_load(&cfg, &o, err, sizeof(err))) {
+		printf("error: %s\n", err);
+		return 1;
+	}
+	printf("ok json_output=%d stdout_output=%d http_output.enabled=%d http_output.url=%s "
+	       "webserver.enabled=%d webserver.listen_address=%s webserver.listen_port=%u "
+	       "webserver.k8s_healthz_endpoint=%s webserver.prometheus_metrics_enabled=%d "
+	       "metrics.enabled=%d rules_files=%u config_files=%u\n",
+	       cfg.json_output, cfg.stdout_output.enabled, cfg.http_output.enabled,
+	       cfg.http_output.url, cfg.webserver.enabled, cfg.webserver.listen_address,
+	       cfg.webserver.listen_port, cfg.webserver.k8s_healthz_endpoint,
+	       cfg.webserver.prometheus_metrics_enabled, cfg.metrics.enabled, cfg.nrules_files,
+	       cfg.nloaded_config_files);
+	config_free(&cfg);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct http_out_config hc = { .json = true, .max_retries = -1,
@@ -141,6 +177,8 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 3 && !strcmp(argv[1], "--check-config"))
+		return check_config(argc - 2, argv + 2);
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--url"))
 			hc.url = argv[i + 1];

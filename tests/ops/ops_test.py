@@ -20,6 +20,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -536,6 +537,248 @@ def daemon_tests(build):
     skip("daemon", "daemon scenario not wired yet")
 
 
+# ------------------------------------------------------------------ part 3: deployment
+
+# A small schema language: a dict maps required keys to sub-schemas; a one-item list means
+# "a non-empty list whose items match"; a type means "an instance of"; any other value must
+# be equal; a callable is a predicate.
+def schema_errors(obj, schema, path="$"):
+    errs = []
+    if isinstance(schema, dict):
+        if not isinstance(obj, dict):
+            return [f"{path}: expected a mapping"]
+        for k, sub in schema.items():
+            if k not in obj:
+                errs.append(f"{path}.{k}: missing")
+            else:
+                errs += schema_errors(obj[k], sub, f"{path}.{k}")
+    elif isinstance(schema, list):
+        if not isinstance(obj, list) or not obj:
+            return [f"{path}: expected a non-empty list"]
+        for i, item in enumerate(obj):
+            errs += schema_errors(item, schema[0], f"{path}[{i}]")
+    elif isinstance(schema, type):
+        if not isinstance(obj, schema) or isinstance(obj, bool) != (schema is bool):
+            errs.append(f"{path}: expected {schema.__name__}, got {obj!r}")
+    elif callable(schema):
+        if not schema(obj):
+            errs.append(f"{path}: unexpected value {obj!r}")
+    elif obj != schema:
+        errs.append(f"{path}: expected {schema!r}, got {obj!r}")
+    return errs
+
+
+K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+META = {"name": lambda v: isinstance(v, str) and bool(K8S_NAME.match(v)),
+        "namespace": lambda v: isinstance(v, str) and bool(K8S_NAME.match(v))}
+HTTP_PROBE = {"httpGet": {"path": str, "port": lambda v: isinstance(v, (int, str))},
+              "periodSeconds": int, "timeoutSeconds": int, "failureThreshold": int}
+DAEMONSET_SCHEMA = {
+    "apiVersion": "apps/v1",
+    "kind": "DaemonSet",
+    "metadata": META,
+    "spec": {
+        "selector": {"matchLabels": dict},
+        "template": {
+            "metadata": {"labels": dict},
+            "spec": {
+                "hostPID": True,
+                "serviceAccountName": str,
+                "containers": [{
+                    "name": str,
+                    "image": lambda v: isinstance(v, str) and ":" in v,
+                    "securityContext": {"privileged": True},
+                    "ports": [{"containerPort": int}],
+                    "livenessProbe": HTTP_PROBE,
+                    "readinessProbe": HTTP_PROBE,
+                    "volumeMounts": [{"name": str, "mountPath": str}],
+                    "resources": {"requests": dict, "limits": dict},
+                }],
+                "volumes": [{"name": str}],
+            },
+        },
+    },
+}
+CONFIGMAP_SCHEMA = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": META,
+                    "data": {"frc.yaml": str}}
+
+
+def deploy_tests(build):
+    import yaml   # python3-yaml (DEB_PKGS)
+    import tempfile
+
+    # -- the Kubernetes manifest
+    path = os.path.join("deploy", "kubernetes", "frc-daemonset.yaml")
+    try:
+        docs = [d for d in yaml.safe_load_all(open(path)) if d is not None]
+    except (OSError, yaml.YAMLError) as e:
+        check("k8s: manifest parses", False, e)
+        return
+    check("k8s: manifest parses", True)
+    by_kind = {}
+    for d in docs:
+        by_kind.setdefault(d.get("kind"), []).append(d)
+    ds = (by_kind.get("DaemonSet") or [None])[0]
+    cm = (by_kind.get("ConfigMap") or [None])[0]
+    if not check("k8s: has a DaemonSet and a ConfigMap", ds is not None and cm is not None,
+                 list(by_kind)):
+        return
+    errs = schema_errors(ds, DAEMONSET_SCHEMA) + schema_errors(cm, CONFIGMAP_SCHEMA)
+    check("k8s: required fields present (schema)", not errs, errs[:5])
+    if errs:
+        return
+    spec = ds["spec"]["template"]["spec"]
+    c0 = spec["containers"][0]
+    ns = {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"}
+    ns_objs = {d["metadata"]["name"] for d in by_kind.get("Namespace", [])}
+    check("k8s: one namespace, declared", len(ns) == 1 and ns <= ns_objs, (ns, ns_objs))
+    sel = ds["spec"]["selector"]["matchLabels"]
+    labels = ds["spec"]["template"]["metadata"]["labels"]
+    check("k8s: selector matches the pod labels",
+          all(labels.get(k) == v for k, v in sel.items()), (sel, labels))
+    sas = {d["metadata"]["name"] for d in by_kind.get("ServiceAccount", [])}
+    check("k8s: service account declared", spec["serviceAccountName"] in sas)
+    vols = {v["name"]: v for v in spec["volumes"]}
+    mounts = {m["mountPath"]: m for m in c0["volumeMounts"]}
+    check("k8s: every mount has a volume, every volume is mounted",
+          {m["name"] for m in c0["volumeMounts"]} == set(vols))
+    btf = mounts.get("/sys/kernel/btf")
+    check("k8s: /sys/kernel/btf mounted read-only from the host",
+          btf is not None and btf.get("readOnly") is True
+          and vols[btf["name"]].get("hostPath", {}).get("path") == "/sys/kernel/btf")
+    cmvols = [v for v in vols.values() if "configMap" in v]
+    check("k8s: configuration mounted from the ConfigMap",
+          any(v["configMap"].get("name") == cm["metadata"]["name"] for v in cmvols))
+    cmmount = [m for m in c0["volumeMounts"]
+               if "configMap" in vols[m["name"]]]
+    check("k8s: ConfigMap lands in /etc/frc/config.d (merged over the image's frc.yaml)",
+          [m["mountPath"] for m in cmmount] == ["/etc/frc/config.d"], cmmount)
+    cmd = c0.get("command", []) + c0.get("args", [])
+    check("k8s: runs `frc run`", len(cmd) >= 2 and cmd[0].endswith("/frc") and cmd[1] == "run",
+          cmd)
+    env = {e["name"]: e for e in c0.get("env", [])}
+    check("k8s: FALCO_HOSTNAME is the node name",
+          env.get("FALCO_HOSTNAME", {}).get("valueFrom", {}).get("fieldRef", {})
+          .get("fieldPath") == "spec.nodeName")
+
+    # the pod's configuration: image default + ConfigMap, through frc's own loader
+    conf = yaml.safe_load(cm["data"]["frc.yaml"])
+    port = c0["ports"][0]["containerPort"]
+    ws = conf.get("webserver", {})
+    check("k8s: ConfigMap is YAML with webserver, metrics and http_output",
+          isinstance(conf, dict) and ws.get("enabled") is True
+          and ws.get("prometheus_metrics_enabled") is True
+          and conf.get("metrics", {}).get("enabled") is True
+          and conf.get("json_output") is True
+          and conf.get("http_output", {}).get("enabled") is True
+          and re.match(r"^https?://", conf["http_output"].get("url", "")), conf)
+    for probe in ("livenessProbe", "readinessProbe"):
+        hg = c0[probe]["httpGet"]
+        check(f"k8s: {probe} on /healthz of the web server",
+              hg["path"] == ws.get("k8s_healthz_endpoint", "/healthz") == "/healthz"
+              and hg["port"] in (port, c0["ports"][0].get("name"))
+              and ws.get("listen_port", 8765) == port, (hg, ws))
+    svc = by_kind.get("Service", [])
+    check("k8s: metrics Service targets the web port",
+          all(p.get("targetPort") in (port, c0["ports"][0].get("name"))
+              for s_ in svc for p in s_["spec"]["ports"]) and svc)
+    drv = os.path.join(build, "tests", "ops", "ops_drv")
+    with tempfile.TemporaryDirectory(prefix="frc-ops-") as tmp:
+        os.makedirs(os.path.join(tmp, "config.d"))
+        with open(os.path.join(tmp, "config.d", "frc.yaml"), "w") as f:
+            f.write(cm["data"]["frc.yaml"])
+        r = subprocess.run([drv, "--check-config", "deploy/frc.yaml",
+                            f"config_files[0]={tmp}/config.d"],
+                           capture_output=True, text=True, timeout=60)
+        out = r.stdout.strip().split("\n")
+        warns = [l for l in out if l.startswith("warning:")]
+        okl = [l for l in out if l.startswith("ok ")]
+        check("config: pod configuration loads with frc's loader, no warning",
+              r.returncode == 0 and okl and not warns, r.stdout + r.stderr)
+        vals = dict(kv.split("=", 1) for kv in okl[0].split()[1:]) if okl else {}
+        check("config: pod gets JSON + HTTP output to the collector, web server, metrics",
+              vals.get("json_output") == "1" and vals.get("http_output.enabled") == "1"
+              and vals.get("http_output.url") == conf["http_output"]["url"]
+              and vals.get("webserver.listen_port") == str(port)
+              and vals.get("webserver.prometheus_metrics_enabled") == "1"
+              and vals.get("metrics.enabled") == "1" and vals.get("config_files") == "2",
+              vals)
+        r = subprocess.run([drv, "--check-config", "deploy/frc.yaml"],
+                           capture_output=True, text=True, timeout=60)
+        check("config: deploy/frc.yaml loads with frc's loader, no warning",
+              r.returncode == 0 and r.stdout.startswith("ok "), r.stdout + r.stderr)
+
+        # -- systemd unit
+        unit = open(os.path.join("deploy", "frc.service")).read()
+        sections = re.findall(r"^\[(\w+)\]$", unit, re.M)
+        keys = dict(re.findall(r"^(\w+)=(.*)$", unit, re.M))
+        check("systemd: [Unit] [Service] [Install]",
+              sections == ["Unit", "Service", "Install"], sections)
+        check("systemd: runs frc run with the config, reloads with SIGHUP, restarts",
+              "frc run -c @SYSCONFDIR@/frc/frc.yaml" in keys.get("ExecStart", "")
+              and "-HUP" in keys.get("ExecReload", "")
+              and keys.get("Restart") == "on-failure"
+              and keys.get("WantedBy") == "multi-user.target", keys)
+
+        # -- make install into a staging directory
+        dest = os.path.join(tmp, "root")
+        mk = ["make", "--no-print-directory", "-s", f"BUILD={build}",
+              f"SAN={os.environ.get('SAN', '')}", "install", f"DESTDIR={dest}",
+              "PREFIX=/usr", "SYSCONFDIR=/etc"]
+        r = subprocess.run(mk, capture_output=True, text=True, timeout=300)
+        check("install: make install succeeds", r.returncode == 0, r.stderr[-500:])
+        files = {os.path.relpath(os.path.join(d, f), dest)
+                 for d, _, fs in os.walk(dest) for f in fs}
+        want = {"usr/bin/frc", "etc/frc/frc.yaml", "etc/frc/frc_rules.local.yaml",
+                "usr/lib/systemd/system/frc.service", "usr/share/man/man8/frc.8"}
+        want |= {f"etc/frc/rules.d/{os.path.basename(p)}" for p in
+                 sorted(os.listdir("rules")) if p.endswith(".yaml")} \
+            if os.path.isdir("rules") else set()
+        check("install: binary, rules, config, unit, man page", want <= files,
+              sorted(want - files))
+        check("install: binary is executable",
+              os.access(os.path.join(dest, "usr/bin/frc"), os.X_OK))
+        iunit = open(os.path.join(dest, "usr/lib/systemd/system/frc.service")).read()
+        check("install: unit paths substituted",
+              "@" not in iunit and "ExecStart=/usr/bin/frc run -c /etc/frc/frc.yaml" in iunit)
+        sa = shutil.which("systemd-analyze")
+        if sa:
+            unit_t = os.path.join(tmp, "frc.service")
+            with open(unit_t, "w") as f:
+                f.write(iunit.replace("/usr/bin/frc", os.path.abspath(os.path.join(build, "frc"))))
+            r = subprocess.run([sa, "verify", "--man=no", unit_t], capture_output=True,
+                               text=True, timeout=120)
+            msgs = [l for l in (r.stdout + r.stderr).split("\n")
+                    if l.strip() and "frc.service" in l]
+            check("systemd: systemd-analyze verify finds nothing", r.returncode == 0 and not msgs,
+                  msgs[:3])
+        else:
+            skip("systemd: systemd-analyze verify", "systemd-analyze not installed")
+        with open(os.path.join(dest, "etc/frc/frc.yaml"), "a") as f:
+            f.write("\n# local change\n")
+        r = subprocess.run(mk, capture_output=True, text=True, timeout=300)
+        kept = open(os.path.join(dest, "etc/frc/frc.yaml")).read().endswith("# local change\n")
+        check("install: a second install keeps the administrator's configuration",
+              r.returncode == 0 and kept
+              and os.path.exists(os.path.join(dest, "etc/frc/frc.yaml.new")))
+
+    # -- man page: renders without warnings and covers every subcommand
+    man = open(os.path.join("docs", "frc.8")).read()
+    subs = re.findall(r'\{ "([a-z]+)", cli_\w+,', open(os.path.join("runtime", "main.c")).read())
+    documented = set(re.findall(r"^\.B ([a-z]+)\n", man.split(".SH COMMANDS")[1]
+                                .split(".SH OPTIONS")[0], re.M))
+    check("man: documents every subcommand", subs and set(subs) <= documented,
+          sorted(set(subs) - documented))
+    groff = shutil.which("groff")
+    if groff:
+        r = subprocess.run([groff, "-man", "-Tutf8", "-ww", "-z", "docs/frc.8"],
+                           capture_output=True, text=True, timeout=60)
+        check("man: groff finds no problem", r.returncode == 0 and not r.stderr.strip(),
+              r.stderr[:300])
+    else:
+        skip("man: groff check", "groff not installed")
+
+
 # ------------------------------------------------------------------ main
 
 def main():
@@ -545,7 +788,7 @@ def main():
     a = ap.parse_args()
     os.chdir(ROOT)
     signal.alarm(600)   # a hang is a failure
-    parts = {"driver": driver_tests, "daemon": daemon_tests}
+    parts = {"driver": driver_tests, "daemon": daemon_tests, "deploy": deploy_tests}
     for name, fn in parts.items():
         if a.only and a.only != name:
             continue
