@@ -1,0 +1,36 @@
+# libFuzzer build and run of the condition front end (`make fuzz`; tests/fuzz/run.sh uses it
+# for the short smoke run inside `make test`).
+#   make fuzz                   build, then fuzz for FUZZ_TIME seconds (default 600)
+#   make -f tests/fuzz/fuzz.mk fuzzer    build only
+BUILD     ?= build
+CLANG     ?= clang
+FUZZ_TIME ?= 600
+FUZZ_DIR   = $(BUILD)/fuzz
+FUZZER     = $(FUZZ_DIR)/fuzz_condition
+CORPUS    ?= tests/fuzz/corpus-condition
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	      -Icompiler -I$(FUZZ_DIR)
+SRC = compiler/arena.c compiler/ast.c compiler/parse.c compiler/warn.c compiler/fields.c \
+      $(FUZZ_DIR)/lexer.c $(FUZZ_DIR)/parser.c tests/fuzz/fuzz_condition.c
+
+.PHONY: run fuzzer
+.DELETE_ON_ERROR:
+
+run: $(FUZZER)
+	@mkdir -p $(CORPUS)
+	bash tests/fuzz/seeds.sh $(CORPUS)
+	$(FUZZER) -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/condition.dict \
+	  -artifact_prefix=$(FUZZ_DIR)/ -print_final_stats=1 $(CORPUS)
+
+fuzzer: $(FUZZER)
+
+$(FUZZ_DIR)/parser.c $(FUZZ_DIR)/parser.h &: compiler/parser.y
+	@mkdir -p $(FUZZ_DIR)
+	bison -Wall -Werror --defines=$(FUZZ_DIR)/parser.h -o $(FUZZ_DIR)/parser.c $<
+
+$(FUZZ_DIR)/lexer.c: compiler/lexer.re $(FUZZ_DIR)/parser.h
+	re2c -W -Werror --no-generation-date --no-version -o $@ $<
+
+$(FUZZER): $(SRC) $(wildcard compiler/*.h) compiler/fields.def
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(SRC)

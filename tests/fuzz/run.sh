@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Smoke run of the condition fuzzer inside `make test`: builds tests/fuzz/fuzz_condition.c
+# with clang -fsanitize=fuzzer,address,undefined and fuzzes for FUZZ_SMOKE_TIME seconds
+# (default 20) from the seed corpus. Prints `RESULT: N passed, M failed[, K skipped]`.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+T=${FUZZ_SMOKE_TIME:-20}
+mkdir -p "$BUILD/fuzz"
+if ! command -v clang >/dev/null 2>&1; then
+	echo "clang not found: fuzz smoke skipped"
+	echo "RESULT: 0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+if ! make --no-print-directory -f tests/fuzz/fuzz.mk BUILD="$BUILD" fuzzer \
+	>"$BUILD/fuzz/build.log" 2>&1; then
+	cat "$BUILD/fuzz/build.log"
+	echo "FAIL: building the fuzzer"
+	echo "RESULT: 0 passed, 1 failed"
+	exit 1
+fi
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+bash tests/fuzz/seeds.sh "$corpus"
+log="$BUILD/fuzz/smoke.log"
+"$BUILD/fuzz/fuzz_condition" -max_total_time="$T" -dict=tests/fuzz/condition.dict \
+	-artifact_prefix="$BUILD/fuzz/" -print_final_stats=1 "$corpus" >"$log" 2>&1
+rc=$?
+runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
+if [ "$rc" -ne 0 ]; then
+	grep -E 'ERROR|SUMMARY|canonical|Test unit written' "$log" | head -20
+	echo "FAIL: fuzz_condition found a crash (log: $log)"
+	echo "RESULT: 0 passed, 1 failed"
+	exit 1
+fi
+echo "fuzz_condition: ${runs:-?} executions in ${T}s, no crash"
+echo "RESULT: 1 passed, 0 failed"
