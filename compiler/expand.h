@@ -185,7 +185,7 @@ struct fe_error {
 	const char *alt_text;		/* condition text for the snippet (Falco's alt content) */
 	size_t alt_len, alt_pos;
 	const char *col_note;
-	const struct ast *node;		/* condition node (for the expansion chain), or NULL */
+	struct diag_note *notes;	/* macro expansion chain */
 };
 
 /**

@@ -44,8 +44,21 @@ static struct diag_loc *loc(struct rd *r, const struct diag_loc *parent, enum di
 
 static char *printf_a(struct rd *r, const char *fmt, const char *s)
 {
-	char *m = arena_printf(r->fe->a, fmt, s);
-	return m ? m : (char *)"out of memory";
+	/* every format here has exactly one %s */
+	size_t n = strlen(fmt) + strlen(s);
+	char *m = arena_alloc(r->fe->a, n + 1);
+	if (!m)
+		return (char *)"out of memory";
+	const char *p = strstr(fmt, "%s");
+	size_t pre = p ? (size_t)(p - fmt) : strlen(fmt);
+	memcpy(m, fmt, pre);
+	if (p) {
+		strcpy(m + pre, s);
+		strcat(m, p + 2);
+	} else {
+		m[pre] = 0;
+	}
+	return m;
 }
 
 static bool is_scalar(const struct ynode *n)
