@@ -178,6 +178,9 @@ static const struct known_key known_keys[] = {
 	{ "http_output.compress_uploads", NULL },
 	{ "http_output.keep_alive", NULL },
 	{ "http_output.max_consecutive_timeouts", NULL },
+	{ "http_output.queue_capacity", NULL },		/* frc: http_out.h */
+	{ "http_output.max_retries", NULL },		/* frc */
+	{ "http_output.timeout_ms", NULL },		/* frc */
 	{ "program_output.enabled", NULL },
 	{ "program_output.keep_alive", NULL },
 	{ "program_output.program", NULL },
@@ -191,6 +194,7 @@ static const struct known_key known_keys[] = {
 	{ "webserver.prometheus_metrics_enabled", NULL },
 	{ "webserver.ssl_enabled", NULL },
 	{ "webserver.ssl_certificate", NULL },
+	{ "webserver.healthz_stall_timeout_ms", NULL },	/* frc: webserver.h */
 	{ "log_stderr", NULL },
 	{ "log_syslog", NULL },
 	{ "log_level", NULL },
@@ -718,6 +722,9 @@ static int read_outputs(struct cfg_ctx *c)
 	h->keep_alive = get_bool(c, "http_output.keep_alive", false);
 	h->max_consecutive_timeouts =
 		(uint32_t)get_u64(c, "http_output.max_consecutive_timeouts", 5) & 0xff;
+	h->queue_capacity = (uint32_t)get_u64(c, "http_output.queue_capacity", 4096);
+	h->max_retries = (int32_t)get_i64(c, "http_output.max_retries", -1);
+	h->timeout_ms = (uint32_t)get_u64(c, "http_output.timeout_ms", 5000);
 
 	cfg->output_timeout_ms = (uint32_t)get_u64(c, "output_timeout", 2000);
 	cfg->buffered_outputs = get_bool(c, "buffered_outputs", false);
@@ -767,6 +774,8 @@ static int read_misc(struct cfg_ctx *c)
 		get_str(c, "webserver.ssl_certificate", "/etc/falco/falco.pem");
 	cfg->webserver.prometheus_metrics_enabled =
 		get_bool(c, "webserver.prometheus_metrics_enabled", false);
+	cfg->webserver.healthz_stall_timeout_ms =
+		(uint32_t)get_u64(c, "webserver.healthz_stall_timeout_ms", 10000);
 	if (cfg->webserver.listen_port > 65535)
 		return cfg_fail(c, "Error reading config file (%s): webserver listen port %u is "
 				   "out of range", c->name, cfg->webserver.listen_port);

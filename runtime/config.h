@@ -69,6 +69,8 @@ struct cfg_http_output {
 	bool enabled, insecure, echo, mtls, compress_uploads, keep_alive;
 	char *url, *user_agent, *ca_cert, *ca_bundle, *ca_path, *client_cert, *client_key;
 	uint32_t max_consecutive_timeouts;
+	uint32_t queue_capacity, timeout_ms;	/* frc additions (http_out.h) */
+	int32_t max_retries;
 };
 
 struct frc_config {
@@ -149,6 +151,7 @@ struct frc_config {
 	struct {
 		bool enabled, ssl_enabled, prometheus_metrics_enabled;
 		uint32_t threadiness, listen_port;
+		uint32_t healthz_stall_timeout_ms;	/* frc addition (webserver.h) */
 		char *listen_address, *k8s_healthz_endpoint, *ssl_certificate;
 	} webserver;
 

@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Test driver for tests/ops: the operations modules (HTTP output, metrics registry, web
- * server) wired as the daemon wires them, driven line by line from stdin so that
- * ops_test.py can play the event loop: push alerts, count events, stop the heartbeat.
+ * Test driver for tests/ops: the configuration, the output channels and the operations
+ * modules wired exactly as the daemon wires them (config_load -> sinks_create ->
+ * ops_create -> sinks_start -> ops_start_web), driven line by line from stdin so that
+ * ops_test.py can play the event loop: emit alerts, count events, stop the heartbeat.
  *
- *   ops_drv [--url URL] [--queue N] [--stall-ms N] [--user-agent UA] [--max-retries N]
+ *   ops_drv [KEY=VALUE]...            configuration overrides (-o), over built-in defaults
  *   ops_drv --check-config FILE [KEY=VALUE]...
  *
- * --check-config loads FILE with frc's configuration loader (runtime/config.c), the -o
- * overrides after it, and prints "warning: ..." lines, then either "error: ..." or one
- * "ok" line with the values the operations modules use.
- *
- * Prints "port N" (the web server's port on 127.0.0.1) when ready, then per command:
- *   alert RULE_ID JSON   push JSON to the HTTP output, count a match of rule RULE_ID
- *   events N             N more kernel events (and N drops/100 of them in the buffer)
+ * Prints "port N" (the web server's port) when ready, then answers each command with one
+ * line, so the script never races the driver:
+ *   alert RULE_ID JSON   emit JSON on the output channels, count a match of rule RULE_ID
+ *   events N             N more kernel events (and N/100 drops, in the "open" buffer)
  *   beat on|off          start or stop the heartbeat thread (the event loop stand-in)
  *   probe attached|detached
  *   stats                "stats pushed=.. delivered=.. failed=.. dropped=.. queued=.. inflight=.. retries=.."
- *   idle MS              "idle 1" when the output drained within MS ms, else "idle 0"
- *   quit MS              destroy with a flush timeout of MS, print "gaveup N", exit 0
- * End of input is "quit 2000". Every command is answered by one line ending in "ok" or
- * a result line, so the script never races the driver.
+ *                        of the HTTP output
+ *   idle MS              "idle 1" when the HTTP output drained within MS ms, else "idle 0"
+ *   quit                 stop as the daemon does (channels, then ops), print "bye", exit 0
+ * End of input is "quit".
+ *
+ * --check-config loads FILE with frc's configuration loader, the overrides after it, and
+ * prints "warning: ..." lines, then either "error: ..." or one "ok" line with the values
+ * the operations modules use.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -33,11 +35,13 @@
 #include "frc.h"
 #include "http_out.h"
 #include "metrics.h"
-#include "webserver.h"
+#include "ops.h"
+#include "outputs_sink.h"
 
 static struct metrics *m;
 static struct metrics_ruletab *tab;
-static struct http_out *out;
+static struct ops *ops;
+static struct sinks *sinks;
 static pthread_t beat_th;
 static volatile int beat_stop = 1;
 
@@ -75,8 +79,8 @@ static void print_stats(void)
 {
 	struct http_out_stats st = { 0 };
 
-	if (out)
-		http_out_get_stats(out, &st);
+	if (ops_http(ops))
+		http_out_get_stats(ops_http(ops), &st);
 	printf("stats pushed=%llu delivered=%llu failed=%llu dropped=%llu queued=%u inflight=%u "
 	       "retries=%llu\n",
 	       (unsigned long long)st.pushed, (unsigned long long)st.delivered,
@@ -96,8 +100,7 @@ static int command(char *line)
 		unsigned long id = strtoul(arg, &json, 10);
 
 		json += *json == ' ';
-		if (out)
-			http_out_push(out, json, strlen(json));	/* a drop is counted there */
+		sinks_emit(sinks, id < 2 ? rules[id].priority : PRIO_WARNING, json, strlen(json));
 		metrics_rule_match(tab, (uint32_t)id);
 		mc_add(c, MET_FRC_ALERTS, 1);
 		printf("ok\n");
@@ -119,14 +122,9 @@ static int command(char *line)
 	} else if (!strcmp(line, "stats")) {
 		print_stats();
 	} else if (!strcmp(line, "idle") && arg) {
-		printf("idle %d\n", out ? http_out_wait_idle(out, (uint32_t)atoi(arg)) : 1);
+		printf("idle %d\n", ops_http(ops) ? http_out_wait_idle(ops_http(ops),
+								      (uint32_t)atoi(arg)) : 1);
 	} else if (!strcmp(line, "quit")) {
-		beat(false);
-		if (out)
-			metrics_remove_output(m, "http");	/* before the output goes away */
-		printf("gaveup %llu\n",
-		       (unsigned long long)http_out_destroy(out, arg ? (uint32_t)atoi(arg) : 2000));
-		out = NULL;
 		return 1;
 	} else {
 		printf("error unknown command '%s'\n", line);
@@ -166,61 +164,45 @@ static int check_config(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct http_out_config hc = { .json = true, .max_retries = -1,
-				      .backoff_initial_ms = 20, .backoff_max_ms = 200 };
-	struct webserver_config wc = { .listen_address = "127.0.0.1", .prometheus_metrics = true,
-				       .stall_timeout_ms = 1000 };
+	struct config_opts co = { .overrides = (const char *const *)argv + 1,
+				  .noverrides = (uint32_t)(argc - 1), .warn = warn_line };
 	struct frc_rules rs = { rules, 2 };
-	struct webserver *w;
-	char err[256], line[65536];
-	int done = 0;
+	struct frc_config cfg;
+	char err[1024], line[65536];
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && !strcmp(argv[1], "--check-config"))
 		return check_config(argc - 2, argv + 2);
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--url"))
-			hc.url = argv[i + 1];
-		else if (!strcmp(argv[i], "--queue"))
-			hc.queue_capacity = (uint32_t)atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--stall-ms"))
-			wc.stall_timeout_ms = (uint32_t)atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--user-agent"))
-			hc.user_agent = argv[i + 1];
-		else if (!strcmp(argv[i], "--max-retries"))
-			hc.max_retries = atoi(argv[i + 1]);
-		else {
-			fprintf(stderr, "ops_drv: unknown option %s\n", argv[i]);
-			return 2;
-		}
-	}
-	m = metrics_create(2, NULL);
-	if (!m)
-		return 1;
-	if (hc.url) {
-		out = http_out_create(&hc, err, sizeof(err));
-		if (!out) {
-			fprintf(stderr, "ops_drv: %s\n", err);
-			return 1;
-		}
-		metrics_add_output(m, "http", http_out_report, out);
-	}
-	tab = metrics_set_rules(m, &rs, 1);
-	metrics_set_probe(m, PROBE_ATTACHED, NULL);
-	w = webserver_start(&wc, m, err, sizeof(err));
-	if (!w) {
+	if (config_load(&cfg, &co, err, sizeof(err))) {
 		fprintf(stderr, "ops_drv: %s\n", err);
 		return 1;
 	}
-	printf("port %u\n", webserver_port(w));
-	while (!done && fgets(line, sizeof(line), stdin)) {
-		line[strcspn(line, "\n")] = 0;
-		done = command(line);
+	sinks = sinks_create(&cfg);
+	ops = sinks ? ops_create(&cfg, sinks, 2, err, sizeof(err)) : NULL;
+	if (!ops || sinks_start(sinks, err, sizeof(err))) {
+		fprintf(stderr, "ops_drv: %s\n", err);
+		return 1;
 	}
-	if (!done)
-		command((char[]){ "quit" });
-	webserver_stop(w);
-	metrics_destroy(m);
+	m = ops_metrics(ops);
+	tab = metrics_set_rules(m, &rs, 1);
+	metrics_set_probe(m, PROBE_ATTACHED, NULL);
+	if (ops_start_web(ops, err, sizeof(err))) {
+		fprintf(stderr, "ops_drv: %s\n", err);
+		return 1;
+	}
+	printf("port %u\n", ops_web_port(ops));
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = 0;
+		if (command(line))
+			break;
+	}
+	/* the daemon's shutdown order */
+	beat(false);
+	sinks_stop(sinks);
+	ops_free(ops);
+	sinks_free(sinks);
+	config_free(&cfg);
+	printf("bye\n");
 	return 0;
 }

@@ -287,8 +287,8 @@ class Driver:
         parts = self.cmd("stats").split()[1:]
         return {k: int(v) for k, v in (p.split("=") for p in parts)}
 
-    def quit(self, flush_ms=2000):
-        out = self.cmd(f"quit {flush_ms}", timeout=flush_ms / 1000 + 20)
+    def quit(self):
+        out = self.cmd("quit", timeout=60)
         try:
             self.p.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -299,6 +299,10 @@ class Driver:
         self.stderr = self.p.stderr.read()
         self.p.stderr.close()
         return out
+
+    def given_up(self):
+        m = re.search(r"(\d+) alert\(s\) not delivered at shutdown", self.stderr)
+        return int(m.group(1)) if m else 0
 
     def kill(self):
         if self.p.poll() is None:
@@ -331,6 +335,14 @@ def ids_received(rx):
 
 # ------------------------------------------------------------------ part 1: driver
 
+def driver_opts(url, *extra):
+    """the configuration a Falcosidekick user writes, web server on a free loopback port"""
+    return ["json_output=true", "http_output.enabled=true", f"http_output.url={url}",
+            "webserver.enabled=true", "webserver.listen_address=127.0.0.1",
+            "webserver.listen_port=0", "webserver.prometheus_metrics_enabled=true",
+            "metrics.enabled=true", *extra]
+
+
 def driver_tests(build):
     exe = os.path.join(build, "tests", "ops", "ops_drv")
     if not os.access(exe, os.X_OK):
@@ -339,7 +351,8 @@ def driver_tests(build):
     rx = Receiver()
     rx.start()
     port = rx.port
-    drv = Driver(exe, "--url", rx.url(), "--queue", "1000", "--stall-ms", "1000")
+    drv = Driver(exe, *driver_opts(rx.url(), "http_output.queue_capacity=1000",
+                                   "webserver.healthz_stall_timeout_ms=1000"))
     try:
         # -- each alert arrives once, with the expected JSON and headers
         sent = {}
@@ -347,7 +360,8 @@ def driver_tests(build):
             a = alert(n)
             sent[n] = a
             assert drv.cmd("alert 0 " + json.dumps(a, separators=(",", ":"))) == "ok"
-        check("http: output drained", drv.cmd("idle 20000") == "idle 1")
+        check("http: output drained",
+              wait_for(lambda: drv.stats()["pushed"] == 50) and drv.cmd("idle 20000") == "idle 1")
         ids = ids_received(rx)
         check("http: 50 alerts received", len(ids) == 50, len(ids))
         check("http: each alert exactly once, in order", ids == list(range(50)), ids[:10])
@@ -377,7 +391,8 @@ def driver_tests(build):
               answers == ["ok"] * 30, answers[:3])
         check("outage: sender notices (retries counted)",
               wait_for(lambda: drv.stats()["retries"] > 0), drv.stats())
-        st = drv.stats()
+        st = wait_for(lambda: (lambda x: x if x["pushed"] == 80 else None)(drv.stats()))
+        st = st or drv.stats()
         check("outage: undelivered alerts counted, none lost",
               st["queued"] + st["inflight"] == 30 and st["delivered"] == 50
               and st["failed"] == 0 and st["dropped"] == 0, st)
@@ -483,8 +498,9 @@ def driver_tests(build):
         check("versions: only string values at the top level besides plugin_versions",
               all(isinstance(x, str) for k, x in v.items() if k != "plugin_versions"), v)
         check("unknown path is 404", http_get(drv.port, "/nope")[0] == 404)
-        out = drv.quit(2000)
-        check("shutdown: nothing left to give up", out == "gaveup 0", out)
+        out = drv.quit()
+        check("shutdown: clean, nothing left to give up",
+              out == "bye" and drv.given_up() == 0, (out, drv.stderr[-300:]))
     finally:
         drv.kill()
         rx.stop()
@@ -494,12 +510,14 @@ def driver_tests(build):
     rx.start()
     port = rx.port
     rx.stop()
-    drv = Driver(exe, "--url", f"http://127.0.0.1:{port}/", "--queue", "8")
+    drv = Driver(exe, *driver_opts(f"http://127.0.0.1:{port}/", "http_output.queue_capacity=8",
+                                   "output_timeout=300"))
     try:
         for n in range(40):
             drv.cmd("alert 1 " + json.dumps(alert(n, rule="Terminal shell in container",
                                                   priority="Notice")))
-        st = drv.stats()
+        st = wait_for(lambda: (lambda x: x if x["pushed"] + x["dropped"] == 40 else None)(
+            drv.stats())) or drv.stats()
         check("overflow: pushed + dropped = produced, queue bounded",
               st["pushed"] + st["dropped"] == 40 and st["pushed"] <= 9
               and st["queued"] <= 8, st)
@@ -517,10 +535,10 @@ def driver_tests(build):
         rx.stop()
         for n in range(100, 103):
             drv.cmd("alert 1 " + json.dumps(alert(n)))
-        out = drv.quit(300)
-        check("shutdown: undeliverable alerts given up and counted", out == "gaveup 3", out)
-        check("shutdown: says so in the log", "not delivered at shutdown" in drv.stderr,
-              drv.stderr[-300:])
+        wait_for(lambda: drv.stats()["pushed"] == st["pushed"] + 3)
+        out = drv.quit()
+        check("shutdown: undeliverable alerts given up after output_timeout, and logged",
+              out == "bye" and drv.given_up() == 3, (out, drv.stderr[-300:]))
     finally:
         drv.kill()
         rx.stop()
