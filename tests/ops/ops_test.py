@@ -500,7 +500,8 @@ def driver_tests(build):
         check("unknown path is 404", http_get(drv.port, "/nope")[0] == 404)
         out = drv.quit()
         check("shutdown: clean, nothing left to give up",
-              out == "bye" and drv.given_up() == 0, (out, drv.stderr[-300:]))
+              out == "bye" and drv.given_up() == 0 and drv.p.returncode == 0,
+              (out, drv.p.returncode, drv.stderr[-600:]))
     finally:
         drv.kill()
         rx.stop()
@@ -538,7 +539,8 @@ def driver_tests(build):
         wait_for(lambda: drv.stats()["pushed"] == st["pushed"] + 3)
         out = drv.quit()
         check("shutdown: undeliverable alerts given up after output_timeout, and logged",
-              out == "bye" and drv.given_up() == 3, (out, drv.stderr[-300:]))
+              out == "bye" and drv.given_up() == 3 and drv.p.returncode == 0,
+              (out, drv.p.returncode, drv.stderr[-600:]))
     finally:
         drv.kill()
         rx.stop()
