@@ -6,7 +6,9 @@
  *
  *   frc lint [--format text|json|falco] [--strict] [--color|--no-color]
  *            [--plugin NAME=VERSION]... [--source NAME]... [--no-container-plugin]
- *            [--min-priority P] FILE...
+ *            [--min-priority P] [--describe]
+ *            [--extra-format FMT | --extra-field KEY=FMT | --extra-raw-field KEY
+ *             [--extra-source S] [--extra-tags T1,T2] [--extra-rule R]]... FILE...
  *   frc lint --condition TEXT          (one condition: syntax and Falco's condition warnings)
  *   frc describe [--format json] [same load options] FILE...
  *
@@ -37,8 +39,41 @@ struct lint_args {
 	const char *sources[MAX_ARGS];
 	size_t nsources;
 	bool no_container;
+	bool describe;
 	enum frc_priority min_priority;
+	struct loader_extra formats[MAX_ARGS], fields[MAX_ARGS];
+	size_t nformats, nfields;
+	struct loader_extra *last_extra;	/* what --extra-source/tags/rule qualify */
+	char *allocs[MAX_ARGS * 2];
+	size_t nallocs;
 };
+
+static char *keep(struct lint_args *la, char *p)
+{
+	if (p && la->nallocs < sizeof(la->allocs) / sizeof(la->allocs[0]))
+		la->allocs[la->nallocs++] = p;
+	else if (p) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+/* "a,b,c" → NULL-terminated array (malloc'd, kept in la) */
+static const char *const *split_tags(struct lint_args *la, const char *v, size_t *n)
+{
+	size_t cnt = 1;
+	for (const char *p = v; *p; p++)
+		cnt += *p == ',';
+	const char **t = (const char **)keep(la, (char *)calloc(cnt + 1, sizeof(*t)));
+	char *copy = keep(la, strdup(v));
+	*n = 0;
+	if (!t || !copy)
+		return NULL;
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
+		t[(*n)++] = tok;
+	return t;
+}
 
 static void usage(FILE *f, bool describe)
 {
@@ -57,6 +92,11 @@ static void usage(FILE *f, bool describe)
 		"and warning with Falco's codes. --format json prints Falco's "
 		"{\"falco_load_results\":[...]};\n"
 		"--format falco prints `falco -V`'s text. --strict makes warnings fail.\n"
+		"--describe adds Falco's \"falco_describe_results\" to the JSON when every file "
+		"loads.\n"
+		"--extra-format/--extra-field/--extra-raw-field add engine extra outputs (Falco's\n"
+		"append_output), qualified by the --extra-source/--extra-tags/--extra-rule that "
+		"follow.\n"
 		"Exit status: 0 all files load, 1 errors (or warnings with --strict), 2 usage.\n");
 }
 
@@ -128,6 +168,44 @@ static int parse_args(int argc, char **argv, struct lint_args *la, bool describe
 			if (la->nsources >= MAX_ARGS)
 				return 2;
 			la->sources[la->nsources++] = v;
+		} else if (!describe && !strcmp(a, "--describe")) {
+			la->describe = true;
+		} else if (is_opt(a, "--extra-format")) {
+			if (!(v = optval(argc, argv, &i, "--extra-format")))
+				goto missing;
+			if (la->nformats >= MAX_ARGS)
+				return 2;
+			la->last_extra = &la->formats[la->nformats++];
+			la->last_extra->format = v;
+		} else if (is_opt(a, "--extra-field") || is_opt(a, "--extra-raw-field")) {
+			bool raw = is_opt(a, "--extra-raw-field");
+			if (!(v = optval(argc, argv, &i, raw ? "--extra-raw-field" : "--extra-field")))
+				goto missing;
+			const char *eq = strchr(v, '=');
+			if ((!raw && !eq) || la->nfields >= MAX_ARGS) {
+				fprintf(stderr, "frc: --extra-field takes KEY=FORMAT\n");
+				return 2;
+			}
+			la->last_extra = &la->fields[la->nfields++];
+			la->last_extra->raw = raw;
+			la->last_extra->key = raw ? v : keep(la, strndup(v, (size_t)(eq - v)));
+			la->last_extra->format = raw ? NULL : eq + 1;
+		} else if (is_opt(a, "--extra-source") || is_opt(a, "--extra-tags") ||
+			   is_opt(a, "--extra-rule")) {
+			const char *nm = is_opt(a, "--extra-source") ? "--extra-source"
+					 : is_opt(a, "--extra-tags") ? "--extra-tags" : "--extra-rule";
+			if (!(v = optval(argc, argv, &i, nm)))
+				goto missing;
+			if (!la->last_extra) {
+				fprintf(stderr, "frc: %s must follow --extra-format or --extra-field\n", nm);
+				return 2;
+			}
+			if (nm[8] == 's')
+				la->last_extra->source = v;
+			else if (nm[8] == 'r')
+				la->last_extra->rule = v;
+			else
+				la->last_extra->tags = split_tags(la, v, &la->last_extra->ntags);
 		} else if (!strcmp(a, "--no-container-plugin")) {
 			la->no_container = true;
 		} else if (is_opt(a, "--min-priority")) {
@@ -163,6 +241,8 @@ static void free_args(struct lint_args *la)
 {
 	for (size_t i = 0; i < la->nplugins; i++)
 		free((char *)la->plugins[i].name);
+	for (size_t i = 0; i < la->nallocs; i++)
+		free(la->allocs[i]);
 }
 
 struct cw {
@@ -212,6 +292,10 @@ static void setup_opts(const struct lint_args *la, struct loader_opts *o)
 		o->sources = la->sources;
 		o->nsources = la->nsources;
 	}
+	o->extra_formats = la->formats;
+	o->nextra_formats = la->nformats;
+	o->extra_fields = la->fields;
+	o->nextra_fields = la->nfields;
 }
 
 int cli_lint(int argc, char **argv)
@@ -237,7 +321,9 @@ int cli_lint(int argc, char **argv)
 		rc = 70;
 		goto out;
 	}
-	if (!strcmp(la.format, "json")) {
+	if (!strcmp(la.format, "json") && la.describe && !lrc) {
+		loader_print_json_describe(stdout, &res, &rules);
+	} else if (!strcmp(la.format, "json")) {
 		loader_print_json(stdout, &res);
 		if (res.plugin_error)
 			fprintf(stderr, "Error: %s\n", res.plugin_error);

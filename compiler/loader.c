@@ -468,9 +468,9 @@ static void print_diag_list(FILE *f, const struct diag_list *l)
 	fputc(']', f);
 }
 
-void loader_print_json(FILE *f, const struct loader_results *r)
+static void print_results_array(FILE *f, const struct loader_results *r)
 {
-	fputs("{\"falco_load_results\":[", f);
+	fputc('[', f);
 	bool first = true;
 	for (size_t i = 0; i < r->nfiles; i++) {
 		const struct loader_file_result *fr = &r->files[i];
@@ -498,7 +498,26 @@ void loader_print_json(FILE *f, const struct loader_results *r)
 		print_diag_list(f, &fr->warnings);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fputc(']', f);
+}
+
+void loader_print_json(FILE *f, const struct loader_results *r)
+{
+	fputs("{\"falco_load_results\":", f);
+	print_results_array(f, r);
+	fputs("}\n", f);
+}
+
+static void describe_body(FILE *f, const struct loader_results *r, const struct frc_rules *rules);
+
+void loader_print_json_describe(FILE *f, const struct loader_results *r,
+				const struct frc_rules *rules)
+{
+	fputs("{\"falco_describe_results\":", f);
+	describe_body(f, r, rules);
+	fputs(",\"falco_load_results\":", f);
+	print_results_array(f, r);
+	fputs("}\n", f);
 }
 
 /* ---------------------------------------------------------------- describe */
@@ -676,6 +695,18 @@ static void print_rule(FILE *f, struct arena *a, const struct loader_catalog *ca
 	ss_print(f, &names);
 	fputs(",\"exception_operators\":", f);
 	ss_print(f, &ops);
+	bool anyfmt = false;
+	for (uint32_t i = 0; i < r->nextra_fields; i++) {
+		if (r->extra_fields[i].raw)
+			continue;
+		fputs(anyfmt ? "," : ",\"extra_output_formatted_fields\":{", f);
+		anyfmt = true;
+		jstr(f, r->extra_fields[i].key);
+		fputc(':', f);
+		jstr(f, r->extra_fields[i].format);
+	}
+	if (anyfmt)
+		fputc('}', f);
 	describe_raw(a, &d, ri->cond.s);
 	fputs(",\"lists\":", f);
 	ss_print(f, &d.lists);
@@ -795,6 +826,12 @@ static void print_list(FILE *f, const struct loader_catalog *cat, const struct c
 void loader_print_describe_json(FILE *f, const struct loader_results *r,
 				const struct frc_rules *rules)
 {
+	describe_body(f, r, rules);
+	fputc('\n', f);
+}
+
+static void describe_body(FILE *f, const struct loader_results *r, const struct frc_rules *rules)
+{
 	const struct loader_catalog *cat = r->catalog;
 	struct arena a;
 	arena_init(&a);
@@ -843,6 +880,6 @@ void loader_print_describe_json(FILE *f, const struct loader_results *r,
 			fputc(',', f);
 		print_rule(f, &a, cat, &rules->rules[i], &cat->eo.extra[i]);
 	}
-	fputs("]}\n", f);
+	fputs("]}", f);
 	arena_free_all(&a);
 }

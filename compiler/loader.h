@@ -199,6 +199,11 @@ void loader_print_json(FILE *f, const struct loader_results *r);
 /* Falco's verbose text of `falco -V` (In rules content: ... snippet ... CODE (...): msg). */
 void loader_print_falco(FILE *f, const struct loader_results *r);
 
+/* Both at once, like `falco -V ... -L -o json_output=true`:
+ * {"falco_describe_results":{...},"falco_load_results":[...]}\n */
+void loader_print_json_describe(FILE *f, const struct loader_results *r,
+				const struct frc_rules *rules);
+
 /**
  * loader_print_describe_json() - like `falco -L -o json_output=true`:
  * {"required_engine_version","required_plugin_versions","rules","macros","lists"}.
