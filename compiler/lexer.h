@@ -1,15 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Interface between the condition lexer (lexer.re), the grammar (parser.y) and the driver
- * (parse.c). Private to those three files.
- *
- * Falco's condition syntax is position dependent (a bare word is a macro name, a string value
- * or an operator depending on where it stands), so the lexer runs a small state machine that
- * mirrors the grammar position: each state tries the token classes Falco's recursive-descent
- * parser tries at that point, in Falco's order, and emits tokens that the bison grammar turns
- * into the AST. A stack of frames remembers what every open parenthesis closes (a group, a
- * list, a transformer, a transformer argument list). The lexer also keeps Falco's
- * recursion-depth count and its "last token" text, both of which appear in error messages.
+ * Interface between the condition lexer (lexer.re: the shapes of tokens), the token source
+ * and driver (parse.c: which shapes are tried at which position, as Falco's parser does)
+ * and the grammar (parser.y: the tree). Private to those three files.
  */
 #ifndef FRC_COMPILER_LEXER_H
 #define FRC_COMPILER_LEXER_H
@@ -74,5 +67,51 @@ struct parser {
 	const char *err;	/* first error (Falco wording), in @a */
 	uint32_t err_off;
 };
+
+/*
+ * Token classes (lexer.re). Each returns the length of the class matched at @s, 0 if none;
+ * @lim is the end of the text, which has a NUL byte at @lim (a NUL before @lim is an
+ * ordinary byte). Shapes are Falco's regular expressions (rules-language.md §6.1).
+ */
+/* word("."word)+, word = [a-zA-Z]+[a-zA-Z0-9_]* */
+size_t lex_field_name(const unsigned char *s, const unsigned char *lim);
+/* word */
+size_t lex_ident(const unsigned char *s, const unsigned char *lim);
+/* 0[xX][0-9a-fA-F]+ or [+-]?[0-9]+.?[0-9]*([eE][+-][0-9]+)? */
+size_t lex_number(const unsigned char *s, const unsigned char *lim);
+/* bare string: bytes other than space \t \n \v \f \r ( ) , = " ' */
+size_t lex_bare(const unsigned char *s, const unsigned char *lim);
+/* bare field argument: bytes other than space \t \n \v \f \r [ ] " ' */
+size_t lex_arg_bare(const unsigned char *s, const unsigned char *lim);
+/* "tolower(" ... "getopt(": sets *@k (enum xform_kind) */
+size_t lex_xform(const unsigned char *s, const unsigned char *lim, int *k);
+/* check operator, word operators with their following blanks: sets *@k (enum cmp_op) */
+size_t lex_op(const unsigned char *s, const unsigned char *lim, int *k, bool *eqeq);
+/* oneof/anyof/allof with their following blanks: sets *@k (enum cmp_mod) */
+size_t lex_mod(const unsigned char *s, const unsigned char *lim, int *k);
+/* "not" followed by POSIX space */
+size_t lex_not(const unsigned char *s, const unsigned char *lim);
+
+/**
+ * struct lex_str - a quoted string found by lex_quoted().
+ * @s, @len: decoded bytes in the arena (NULL when out of memory)
+ * @end: just past the closing quote
+ * @err: on an escape error, Falco's message (static or in the arena)
+ */
+struct lex_str {
+	const char *s;
+	uint32_t len;
+	const unsigned char *end;
+	const char *err;
+};
+
+/*
+ * lex_quoted() - a quoted string at @s, Falco style: it ends at the first matching quote
+ * not preceded by a backslash; a NUL byte or the end before it means no string. Escapes
+ * are decoded (\b \f \n \r \t \\ "\ " \/ \" \' \xHH).
+ * Return: 1 (string), 0 (no string), -1 (escape error: @out->err and @out->end set).
+ */
+int lex_quoted(struct arena *a, const unsigned char *s, const unsigned char *lim,
+	       struct lex_str *out);
 
 #endif

@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Condition lexer (re2c): condition text -> tokens for parser.y, in Falco's position-dependent
- * way (rules-language.md §6). The re2c blocks recognise the token classes (field name,
- * identifier, number, bare string, operators...); lexer states (see lexer.h) decide which
- * classes are tried where, in the order Falco's parser tries them, and produce Falco's error
- * messages with the byte offset where Falco's parser stands when it gives up.
+ * Condition lexer (re2c): the shapes of the tokens of a Falco condition (rules-language.md
+ * §6.1) as functions that measure one token class at a position: field names, identifiers,
+ * numbers, bare strings, field arguments, operators, transformer openings, and quoted
+ * strings with Falco's escapes. Which class is tried where is decided by parse.c, which
+ * follows the positions of Falco's parser (see lexer.h).
  */
 #include "lexer.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
-#include "parser.h"
 
 typedef unsigned char uch;
 
@@ -26,20 +24,7 @@ typedef unsigned char uch;
 	blank   = [ \t\b\r\n];
 */
 
-enum state {
-	S_EXPR, S_OP, S_STRVAL, S_NUMVAL, S_LISTVAL, S_MODLIST, S_LIST_FIRST, S_LIST_SEP,
-	S_LIST_NEXT, S_LIST_CLOSE, S_XARG, S_XARG_SEP, S_TL_FIRST, S_TL_SEP, S_TL_NEXT,
-	S_VAL_FIELD, S_VAL_CLOSE, S_AFTER,
-};
-
-enum frame_kind { F_GROUP, F_GROUP_OR, F_LIST, F_TLIST, F_XF };
-
-#define XFORMS "'val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'"
-
-/* ------------------------------------------------------------------ token classes */
-/* Each returns the length of the class matched at @s (0: none); @lim is the end of input. */
-
-static size_t m_field(const uch *s, const uch *lim)
+size_t lex_field_name(const unsigned char *s, const unsigned char *lim)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim, *YYMARKER = s;
 	/*!re2c
@@ -49,7 +34,7 @@ static size_t m_field(const uch *s, const uch *lim)
 	*/
 }
 
-static size_t m_ident(const uch *s, const uch *lim)
+size_t lex_ident(const unsigned char *s, const unsigned char *lim)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim;
 	/*!re2c
@@ -60,7 +45,7 @@ static size_t m_ident(const uch *s, const uch *lim)
 }
 
 /* hex first, as Falco tries it first: 0[xX][0-9a-fA-F]+ | [+-]?[0-9]+.?[0-9]*([eE][+-][0-9]+)? */
-static size_t m_number(const uch *s, const uch *lim)
+size_t lex_number(const unsigned char *s, const unsigned char *lim)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim, *YYMARKER = s;
 	/*!re2c
@@ -71,7 +56,7 @@ static size_t m_number(const uch *s, const uch *lim)
 	*/
 }
 
-static size_t m_bare(const uch *s, const uch *lim)
+size_t lex_bare(const unsigned char *s, const unsigned char *lim)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim;
 	/*!re2c
@@ -81,7 +66,7 @@ static size_t m_bare(const uch *s, const uch *lim)
 	*/
 }
 
-static size_t m_argbare(const uch *s, const uch *lim)
+size_t lex_arg_bare(const unsigned char *s, const unsigned char *lim)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim;
 	/*!re2c
@@ -92,7 +77,7 @@ static size_t m_argbare(const uch *s, const uch *lim)
 }
 
 /* "tolower(" ... : returns the length, sets @k */
-static size_t m_xform(const uch *s, const uch *lim, int *k)
+size_t lex_xform(const unsigned char *s, const unsigned char *lim, int *k)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim, *YYMARKER = s;
 	/*!re2c
@@ -110,7 +95,7 @@ static size_t m_xform(const uch *s, const uch *lim, int *k)
 }
 
 /* a check operator; word operators need a blank after them (included in the length) */
-static size_t m_op(const uch *s, const uch *lim, int *k, bool *eqeq)
+size_t lex_op(const unsigned char *s, const unsigned char *lim, int *k, bool *eqeq)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim, *YYMARKER = s;
 	*eqeq = false;
@@ -142,7 +127,7 @@ static size_t m_op(const uch *s, const uch *lim, int *k, bool *eqeq)
 #undef R
 }
 
-static size_t m_mod(const uch *s, const uch *lim, int *k)
+size_t lex_mod(const unsigned char *s, const unsigned char *lim, int *k)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim, *YYMARKER = s;
 	/*!re2c
@@ -155,7 +140,7 @@ static size_t m_mod(const uch *s, const uch *lim, int *k)
 }
 
 /* "not" followed by POSIX space (Falco's `not[[:space:]]+`) */
-static size_t m_not(const uch *s, const uch *lim)
+size_t lex_not(const unsigned char *s, const unsigned char *lim)
 {
 	const uch *YYCURSOR = s, *YYLIMIT = lim, *YYMARKER = s;
 	/*!re2c
@@ -165,107 +150,16 @@ static size_t m_not(const uch *s, const uch *lim)
 	*/
 }
 
-/* ------------------------------------------------------------------ helpers */
-
-static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct parser *p, const char *fmt, ...)
+static const char *oom(const char *msg)
 {
-	if (p->err)
-		return T_ERROR;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	char *m = n >= 0 ? arena_alloc(p->a, (size_t)n + 1) : NULL;
-	if (m) {
-		va_start(ap, fmt);
-		vsnprintf(m, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	p->err = m ? m : "out of memory";
-	p->err_off = (uint32_t)(p->cur - p->buf);
-	return T_ERROR;
+	return msg ? msg : "out of memory";
 }
 
-/* Falco's depth guard: entering a parser function at depth @d */
-static bool depth_ok(struct parser *p, uint32_t d)
+/* Falco's decoding of the text between the quotes (its unescape_str()); NULL or an error */
+static const char *unescape(struct arena *a, const uch *s, const uch *e, char *d, uint32_t *len)
 {
-	if (d < LEX_MAX_DEPTH)
-		return true;
-	fail(p, "exceeded max depth limit of %u", LEX_MAX_DEPTH);
-	return false;
-}
-
-static bool skip_blank(struct parser *p)
-{
-	const uch *s = p->cur;
-	while (*p->cur == ' ' || *p->cur == '\t' || *p->cur == '\b' || *p->cur == '\r' ||
-	       *p->cur == '\n')
-		p->cur++;
-	return p->cur != s;
-}
-
-static bool at(struct parser *p, const char *lit)
-{
-	size_t n = strlen(lit);
-	return (size_t)(p->lim - p->cur) >= n && memcmp(p->cur, lit, n) == 0;
-}
-
-static void set_last(struct parser *p, const void *s, size_t len)
-{
-	p->last = s;
-	p->last_len = len;
-}
-
-/* consume @n bytes as the token; its text becomes Falco's last token */
-static const uch *take(struct parser *p, size_t n)
-{
-	const uch *s = p->cur;
-	if (!p->tstart)
-		p->tstart = s;
-	p->cur += n;
-	set_last(p, s, n);
-	return s;
-}
-
-static bool push(struct parser *p, int kind, int ret, uint32_t depth)
-{
-	if (p->nframes >= LEX_MAX_DEPTH) /* unreachable: every frame costs depth */
-		return false;
-	p->frames[p->nframes++] = (struct lex_frame){ (uint8_t)kind, (uint8_t)ret, depth };
-	return true;
-}
-
-static struct lex_frame *top(struct parser *p)
-{
-	return p->nframes ? &p->frames[p->nframes - 1] : NULL;
-}
-
-/*
- * A quoted string at the cursor, Falco style: it ends at the first matching quote not
- * preceded by a backslash (a NUL byte or the end means no string: returns 0). Decodes the
- * escapes into @out/@olen. Returns 1 for a string, 0 for none, -1 for an escape error
- * (message set, cursor after the string).
- */
-static int quoted(struct parser *p, const char **out, uint32_t *olen, bool report)
-{
-	const uch *s = p->cur, *e;
+	static const char hex[] = "0123456789abcdef0123456789ABCDEF";
 	uch q = *s;
-	if (q != '"' && q != '\'')
-		return 0;
-	for (e = s + 1; e < p->lim && *e; e++)
-		if (*e == q && e[-1] != '\\')
-			break;
-	if (e >= p->lim || !*e)
-		return 0;
-	if (!p->tstart)
-		p->tstart = s;
-	p->cur = e + 1;
-	char *d = arena_alloc(p->a, (size_t)(e - s));
-	if (!d) {
-		fail(p, "out of memory");
-		return -1;
-	}
 	size_t n = 0;
 	for (const uch *c = s + 1; c < e; c++) {
 		if (*c != '\\') {
@@ -283,514 +177,54 @@ static int quoted(struct parser *p, const char **out, uint32_t *olen, bool repor
 		case '/': d[n++] = '/'; break;
 		case '"':
 		case '\'':
-			if (*c != q) {
-				if (report)
-					fail(p, q == '"' ? "invalid \\' escape in \"-quoted string"
-							 : "invalid \\\" escape in '-quoted string");
-				return -1;
-			}
+			if (*c != q)
+				return q == '"' ? "invalid \\' escape in \"-quoted string"
+						: "invalid \\\" escape in '-quoted string";
 			d[n++] = (char)*c;
 			break;
 		case 'x': {
-			static const char hex[] = "0123456789abcdef0123456789ABCDEF";
-			const char *h1, *h2;
-			if (c + 2 >= e) {
-				if (report)
-					fail(p, "truncated hex char escape sequence");
-				return -1;
-			}
-			h1 = c[1] ? strchr(hex, c[1]) : NULL;
-			h2 = c[2] ? strchr(hex, c[2]) : NULL;
-			if (!h1 || !h2) {
-				if (report)
-					fail(p, "invalid hex char escape sequence: %c%c", c[1], c[2]);
-				return -1;
-			}
+			if (c + 2 >= e)
+				return "truncated hex char escape sequence";
+			const char *h1 = c[1] ? strchr(hex, c[1]) : NULL;
+			const char *h2 = c[2] ? strchr(hex, c[2]) : NULL;
+			if (!h1 || !h2)
+				return oom(arena_printf(a, "invalid hex char escape sequence: %c%c",
+							c[1], c[2]));
 			d[n++] = (char)((((h1 - hex) & 15) << 4) | ((h2 - hex) & 15));
 			c += 2;
 			break;
 		}
 		default:
-			if (report)
-				fail(p, "unsupported string escape sequence: \\%c", *c);
-			return -1;
+			return oom(arena_printf(a, "unsupported string escape sequence: \\%c", *c));
 		}
 	}
-	*out = d;
-	*olen = (uint32_t)n;
-	set_last(p, d, n);
+	*len = (uint32_t)n;
+	return NULL;
+}
+
+int lex_quoted(struct arena *a, const unsigned char *s, const unsigned char *lim,
+	       struct lex_str *out)
+{
+	const uch *e;
+	memset(out, 0, sizeof(*out));
+	if (*s != '"' && *s != '\'')
+		return 0;
+	for (e = s + 1; e < lim && *e; e++)
+		if (*e == *s && e[-1] != '\\')
+			break;
+	if (e >= lim || !*e)
+		return 0;
+	out->end = e + 1;
+	char *d = arena_alloc(a, (size_t)(e - s));
+	if (!d) {
+		out->err = "out of memory";
+		return -1;
+	}
+	out->err = unescape(a, s, e, d, &out->len);
+	if (out->err) {
+		out->s = d;
+		return -1;
+	}
+	out->s = d;
 	return 1;
-}
-
-/* a quoted or bare string value; 0 if neither */
-static int str_value(struct parser *p, struct tok *t, bool report)
-{
-	int r = quoted(p, &t->s, &t->len, report);
-	if (r) {
-		t->quoted = true;
-		return r;
-	}
-	size_t n = m_bare(p->cur, p->lim);
-	if (!n)
-		return 0;
-	t->s = (const char *)take(p, n);
-	t->len = (uint32_t)n;
-	return 1;
-}
-
-/* the optional "[arg]" right after a field name or a closing transformer */
-static int field_arg(struct parser *p, struct tok *t)
-{
-	if (*p->cur != '[' || p->cur >= p->lim)
-		return 0;
-	take(p, 1);
-	int r = quoted(p, &t->arg, &t->arg_len, true);
-	if (r < 0)
-		return T_ERROR;
-	if (r == 0) {
-		size_t n = m_argbare(p->cur, p->lim);
-		if (!n)
-			return fail(p, "expected a valid field argument: a quoted string or a bare string");
-		t->arg = (const char *)take(p, n);
-		t->arg_len = (uint32_t)n;
-	}
-	if (*p->cur != ']' || p->cur >= p->lim)
-		return fail(p, "expected a ']' token");
-	take(p, 1);
-	return 0;
-}
-
-/* a field name (at depth @d) with its optional argument; next state @next */
-static int field(struct parser *p, struct tok *t, size_t n, uint32_t d, int next)
-{
-	if (!depth_ok(p, d))
-		return T_ERROR;
-	t->s = (const char *)take(p, n);
-	t->len = (uint32_t)n;
-	if (field_arg(p, t))
-		return T_ERROR;
-	p->state = next;
-	return T_FIELD;
-}
-
-/* a transformer opening "name(" whose argument parser runs at depth @d */
-static int xform_open(struct parser *p, struct tok *t, size_t n, int k, uint32_t d, int ret)
-{
-	if (!depth_ok(p, d))
-		return T_ERROR;
-	take(p, n);
-	t->k = k;
-	if (!push(p, F_XF, ret, d))
-		return fail(p, "exceeded max depth limit of %u", LEX_MAX_DEPTH);
-	p->state = S_XARG;
-	return T_XF;
-}
-
-/* open a group "(": the nested parse_or() runs at depth @nb */
-static int group_open(struct parser *p, int kind, uint32_t nb)
-{
-	if (!depth_ok(p, nb + 2) || !push(p, kind, S_EXPR, p->base))
-		return T_ERROR;
-	take(p, 1);
-	p->base = nb;
-	p->state = S_EXPR;
-	return T_LP;
-}
-
-/* Falco's try_parse_transformer_or_val() on a right-hand side (at depth chk + 3) */
-static int rhs_xform(struct parser *p, struct tok *t)
-{
-	int k;
-	size_t n;
-	if (at(p, "val(")) {
-		take(p, 4);
-		p->state = S_VAL_FIELD;
-		return T_VAL;
-	}
-	if ((n = m_xform(p->cur, p->lim, &k)))
-		return xform_open(p, t, n, k, p->chk + 4, S_AFTER);
-	return 0;
-}
-
-/* ------------------------------------------------------------------ states */
-
-/* Falco's parse_not() / parse_check() */
-static int lex_expr(struct parser *p, struct tok *t)
-{
-	size_t n;
-	int k;
-	skip_blank(p);
-	if ((n = m_not(p->cur, p->lim))) {
-		take(p, n);
-		return T_NOT;
-	}
-	if (at(p, "not(")) {
-		take(p, 3);
-		if (!depth_ok(p, p->base + 3))
-			return T_ERROR;
-		p->pending = F_GROUP + 1;
-		p->pending_base = p->base + 4;
-		return T_NOT;
-	}
-	if (!depth_ok(p, p->base + 3))
-		return T_ERROR;
-	p->chk = p->base + 3;
-	if (*p->cur == '(' && p->cur < p->lim)
-		return depth_ok(p, p->base + 4) ? group_open(p, F_GROUP, p->base + 5) : T_ERROR;
-	if ((n = m_field(p->cur, p->lim)))
-		return field(p, t, n, p->chk + 1, S_OP);
-	if ((n = m_xform(p->cur, p->lim, &k))) {
-		return xform_open(p, t, n, k, p->chk + 1, S_OP);
-	}
-	if ((n = m_ident(p->cur, p->lim))) {
-		t->s = (const char *)take(p, n);
-		t->len = (uint32_t)n;
-		p->state = S_AFTER;
-		return T_IDENT;
-	}
-	return fail(p, "expected a '(' token, a field check, or an identifier");
-}
-
-/* Falco's parse_condition(): the operator */
-static int lex_op(struct parser *p, struct tok *t)
-{
-	static const int next[OP__COUNT] = {
-		[OP_LT] = S_NUMVAL, [OP_LE] = S_NUMVAL, [OP_GT] = S_NUMVAL, [OP_GE] = S_NUMVAL,
-		[OP_IN] = S_LISTVAL, [OP_INTERSECTS] = S_LISTVAL, [OP_PMATCH] = S_LISTVAL,
-		[OP_EXISTS] = S_AFTER,
-	};
-	size_t n;
-	skip_blank(p);
-	if (!(n = m_op(p->cur, p->lim, &t->k, &t->eqeq)))
-		return fail(p, "expected a valid check operator: one of 'exists', '<=', '<', '>=', "
-			    "'>', '==', '=', '!=', 'glob', 'iglob', 'contains', 'icontains', "
-			    "'bcontains', 'startswith', 'bstartswith', 'endswith', 'regex', "
-			    "'intersects', 'in', 'pmatch'");
-	const uch *s = take(p, n);
-	p->state = next[t->k] ? next[t->k] : S_STRVAL;
-	p->had_blank = s[0] >= 'a'; /* word operators swallowed their blanks */
-	if (p->state == S_STRVAL && !p->had_blank)
-		p->had_blank = skip_blank(p);
-	return t->k == OP_EXISTS ? T_EXISTS : T_CMP;
-}
-
-/* and / or must be followed by a blank or "(" */
-static int logic_op(struct parser *p, const char *kw, int tok, int kind, uint32_t nb)
-{
-	take(p, strlen(kw));
-	p->no_and = false;
-	if (skip_blank(p)) {
-		p->state = S_EXPR;
-		return tok;
-	}
-	if (*p->cur == '(' && p->cur < p->lim) {
-		p->pending = (uint8_t)(kind + 1);
-		p->pending_base = nb;
-		return tok;
-	}
-	return fail(p, "expected blank or '(' after '%s'", kw);
-}
-
-/* after a complete check: and, or, ")" or the end */
-static int lex_after(struct parser *p)
-{
-	skip_blank(p);
-	if (!p->no_and && at(p, "and"))
-		return logic_op(p, "and", T_AND, F_GROUP, p->base + 3);
-	if (at(p, "or"))
-		return logic_op(p, "or", T_OR, F_GROUP_OR, p->base + 2);
-	struct lex_frame *f = top(p);
-	if (p->cur < p->lim && *p->cur == ')' && f) {
-		take(p, 1);
-		p->nframes--;
-		p->base = f->depth;
-		p->no_and = f->kind == F_GROUP_OR;
-		return T_RP;
-	}
-	if (f)
-		return fail(p, "expected a ')' token");
-	if (p->cur >= p->lim)
-		return 0;
-	return fail(p, "unexpected token after '%.*s', expecting 'or', 'and'", (int)p->last_len,
-		    p->last ? p->last : "");
-}
-
-/* and/or/not at @v, followed by the end or a character that is not alphanumeric */
-static bool bool_keyword(const uch *v, const uch *lim)
-{
-	static const char *const kw[] = { "and", "or", "not" };
-	for (size_t i = 0; i < 3; i++) {
-		size_t l = strlen(kw[i]);
-		if ((size_t)(lim - v) < l || memcmp(v, kw[i], l))
-			continue;
-		if (v + l >= lim || !(((v[l] | 0x20) >= 'a' && (v[l] | 0x20) <= 'z') ||
-				      (v[l] >= '0' && v[l] <= '9')))
-			return true;
-	}
-	return false;
-}
-
-/* Falco's parse_str_value_or_transformer() and the modifier form */
-static int lex_strval(struct parser *p, struct tok *t)
-{
-	size_t n;
-	int r;
-	if (!depth_ok(p, p->chk + 2))
-		return T_ERROR;
-	if (p->had_blank && (n = m_mod(p->cur, p->lim, &t->k))) {
-		const uch *v = p->cur + n;
-		bool list = (*v == '(' && v < p->lim) || m_ident(v, p->lim);
-		if (list && !bool_keyword(v, p->lim)) {
-			take(p, n);
-			p->state = S_MODLIST;
-			return T_MOD;
-		}
-	}
-	skip_blank(p);
-	if (!depth_ok(p, p->chk + 3))
-		return T_ERROR;
-	if ((r = rhs_xform(p, t)))
-		return r;
-	if ((r = str_value(p, t, true)) > 0) {
-		p->state = S_AFTER;
-		return T_VALUE;
-	}
-	if (r < 0)
-		return T_ERROR;
-	return fail(p, "expected a string value or a field with a valid transformer: " XFORMS);
-}
-
-static int lex_numval(struct parser *p, struct tok *t)
-{
-	size_t n;
-	int r;
-	skip_blank(p);
-	if (!depth_ok(p, p->chk + 2) || !depth_ok(p, p->chk + 3))
-		return T_ERROR;
-	if ((r = rhs_xform(p, t)))
-		return r;
-	if ((n = m_number(p->cur, p->lim))) {
-		t->s = (const char *)take(p, n);
-		t->len = (uint32_t)n;
-		p->state = S_AFTER;
-		return T_VALUE;
-	}
-	return fail(p, "expected a number value or a field with a valid transformer: " XFORMS);
-}
-
-/* Falco's parse_list_value_or_transformer() (@mod false) and parse_list_value() */
-static int lex_listval(struct parser *p, struct tok *t, bool mod)
-{
-	size_t n;
-	int r;
-	skip_blank(p);
-	if (!depth_ok(p, p->chk + 2))
-		return T_ERROR;
-	if (*p->cur == '(' && p->cur < p->lim) {
-		take(p, 1);
-		if (!push(p, F_LIST, S_AFTER, p->chk + 3))
-			return fail(p, "exceeded max depth limit of %u", LEX_MAX_DEPTH);
-		p->state = S_LIST_FIRST;
-		return T_LP;
-	}
-	if (!mod) {
-		if (!depth_ok(p, p->chk + 3))
-			return T_ERROR;
-		if ((r = rhs_xform(p, t)))
-			return r;
-	}
-	if ((n = m_ident(p->cur, p->lim))) {
-		t->s = (const char *)take(p, n);
-		t->len = (uint32_t)n;
-		p->state = S_AFTER;
-		return T_VALUE;
-	}
-	if (mod)
-		return fail(p, "expected a list or an identifier");
-	return fail(p, "expected a list, an identifier, or a field with a valid transformer: " XFORMS);
-}
-
-/* closing ")" of the top frame, then its optional [arg] for transformers */
-static int close_frame(struct parser *p, struct tok *t)
-{
-	struct lex_frame f = p->frames[--p->nframes];
-	take(p, 1);
-	p->state = f.ret;
-	if (f.kind != F_XF)
-		return T_RP;
-	return field_arg(p, t) ? T_ERROR : T_XFEND;
-}
-
-/* list elements: Falco's try_parse_list_expr() */
-static int lex_list(struct parser *p, struct tok *t)
-{
-	int r;
-	if (p->state != S_LIST_CLOSE)
-		skip_blank(p);
-	switch (p->state) {
-	case S_LIST_FIRST:
-		/* Falco swallows any error of the first element and then wants ")" */
-		if (top(p)->depth < LEX_MAX_DEPTH) {
-			const uch *s = p->cur;
-			r = str_value(p, t, false);
-			if (r > 0) {
-				p->state = S_LIST_SEP;
-				return T_VALUE;
-			}
-			if (r < 0)
-				set_last(p, s, (size_t)(p->cur - s));
-		}
-		break;
-	case S_LIST_NEXT:
-		if (!depth_ok(p, top(p)->depth))
-			return T_ERROR;
-		if ((r = str_value(p, t, true)) > 0) {
-			p->state = S_LIST_SEP;
-			return T_VALUE;
-		}
-		return r < 0 ? T_ERROR : fail(p, "expected a string value");
-	case S_LIST_SEP:
-		if (*p->cur == ',' && p->cur < p->lim) {
-			take(p, 1);
-			p->state = S_LIST_NEXT;
-			return T_COMMA;
-		}
-		break;
-	default:
-		break;
-	}
-	if (*p->cur == ')' && p->cur < p->lim)
-		return close_frame(p, t);
-	return fail(p, "expected a ')' token");
-}
-
-/* one transformer argument at depth @d; Falco's parse_field_transformer_arg() (@tl false)
- * and parse_transformer_list_arg() (@tl true) try the classes in different orders */
-static int xarg(struct parser *p, struct tok *t, uint32_t d, bool tl)
-{
-	size_t n;
-	int k, r;
-	if (!tl && (n = m_number(p->cur, p->lim)))
-		goto number;
-	if ((r = quoted(p, &t->s, &t->len, true))) {
-		t->quoted = true;
-		p->state = tl ? S_TL_SEP : S_XARG_SEP;
-		return r > 0 ? T_VALUE : T_ERROR;
-	}
-	if (!tl && *p->cur == '(' && p->cur < p->lim) {
-		take(p, 1);
-		if (!push(p, F_TLIST, S_XARG_SEP, d))
-			return fail(p, "exceeded max depth limit of %u", LEX_MAX_DEPTH);
-		p->state = S_TL_FIRST;
-		return T_LP;
-	}
-	if ((n = m_xform(p->cur, p->lim, &k)))
-		return xform_open(p, t, n, k, d + 1, tl ? S_TL_SEP : S_XARG_SEP);
-	if ((n = m_field(p->cur, p->lim)))
-		return field(p, t, n, d + 1, tl ? S_TL_SEP : S_XARG_SEP);
-	if (tl && (n = m_number(p->cur, p->lim)))
-		goto number;
-	if (tl)
-		return fail(p, "expected transformer list argument: field, transformer, quoted "
-			    "string, or number");
-	return fail(p, "expected field transformer argument: field, transformer, quoted string, "
-		    "number, or transformer list");
-number:
-	t->s = (const char *)take(p, n);
-	t->len = (uint32_t)n;
-	p->state = tl ? S_TL_SEP : S_XARG_SEP;
-	return T_VALUE;
-}
-
-/* inside a transformer's parentheses */
-static int lex_xform(struct parser *p, struct tok *t)
-{
-	struct lex_frame *f = top(p);
-	skip_blank(p);
-	switch (p->state) {
-	case S_XARG:
-		return depth_ok(p, f->depth + 1) ? xarg(p, t, f->depth + 1, false) : T_ERROR;
-	case S_TL_FIRST:
-		if (*p->cur == ')' && p->cur < p->lim)
-			return close_frame(p, t);
-		return xarg(p, t, f->depth, true);
-	case S_TL_NEXT:
-		return xarg(p, t, f->depth, true);
-	default:
-		break;
-	}
-	bool sep = *p->cur == ',' && p->cur < p->lim;
-	if (sep) {
-		take(p, 1);
-		p->state = p->state == S_TL_SEP ? S_TL_NEXT : S_XARG;
-		return T_COMMA;
-	}
-	if (*p->cur == ')' && p->cur < p->lim)
-		return close_frame(p, t);
-	if (p->state == S_TL_SEP)
-		return fail(p, "expected ')'");
-	return fail(p, "expected a ')' token closing the transformer");
-}
-
-/* val( field ) */
-static int lex_val(struct parser *p, struct tok *t)
-{
-	size_t n;
-	skip_blank(p);
-	if (p->state == S_VAL_FIELD) {
-		if (!(n = m_field(p->cur, p->lim)))
-			return fail(p, "expected a field within 'val' transformer");
-		return field(p, t, n, p->chk + 4, S_VAL_CLOSE);
-	}
-	if (*p->cur != ')' || p->cur >= p->lim)
-		return fail(p, "expected a ')' token closing the transformer");
-	take(p, 1);
-	p->state = S_AFTER;
-	return field_arg(p, t) ? T_ERROR : T_XFEND;
-}
-
-static int next_token(struct parser *p, struct tok *t)
-{
-	if (p->pending) {
-		int kind = p->pending - 1;
-		p->pending = 0;
-		return group_open(p, kind, p->pending_base);
-	}
-	switch ((enum state)p->state) {
-	case S_EXPR: return lex_expr(p, t);
-	case S_OP: return lex_op(p, t);
-	case S_STRVAL: return lex_strval(p, t);
-	case S_NUMVAL: return lex_numval(p, t);
-	case S_LISTVAL: return lex_listval(p, t, false);
-	case S_MODLIST: return lex_listval(p, t, true);
-	case S_LIST_FIRST:
-	case S_LIST_SEP:
-	case S_LIST_NEXT:
-	case S_LIST_CLOSE: return lex_list(p, t);
-	case S_XARG:
-	case S_XARG_SEP:
-	case S_TL_FIRST:
-	case S_TL_SEP:
-	case S_TL_NEXT: return lex_xform(p, t);
-	case S_VAL_FIELD:
-	case S_VAL_CLOSE: return lex_val(p, t);
-	case S_AFTER: return lex_after(p);
-	}
-	return fail(p, "internal lexer state error");
-}
-
-int frc_yylex(FRC_YYSTYPE *lval, FRC_YYLTYPE *lloc, struct parser *p)
-{
-	struct tok *t = &lval->t;
-	memset(t, 0, sizeof(*t));
-	p->tstart = NULL;
-	int r = p->err ? T_ERROR : next_token(p, t);
-	/* the span starts at the first consumed byte (blanks before it are not part of it) */
-	const uch *s = p->tstart ? p->tstart : p->cur, *e = p->cur;
-	while (e > s && e[-1] && strchr(" \t\n\v\f\r\b", e[-1])) /* blanks after "contains", "=" ... */
-		e--;
-	lloc->src = p->src;
-	lloc->start = (uint32_t)(s - p->buf);
-	lloc->end = (uint32_t)(e - p->buf);
-	return r;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Grammar of Falco conditions: tokens from lexer.re -> AST (ast.h). Builds the tree only.
- * The lexer already enforces Falco's position-dependent token rules and produces Falco's
+ * Grammar of Falco conditions: tokens (parse.c, lexer.re) -> AST (ast.h). Builds the tree only.
+ * The token source already enforces Falco's position-dependent token rules and gives Falco's
  * error messages; this grammar adds the tree shape: `not` binds tighter than `and`, which
  * binds tighter than `or`; and/or chains are n-ary and a parenthesised group stays a nested
  * node (ast_new_logic() tells a group from a chain by its location); repeated `not` toggles.
@@ -132,7 +132,7 @@ values
 
 void frc_yyerror(FRC_YYLTYPE *lloc, struct parser *p, const char *msg)
 {
-	/* the lexer reports every malformed input in Falco's words before the grammar can
+	/* the token source reports every malformed input in Falco's words before the grammar can
 	 * fail; what reaches here is an arena failure or a lexer/grammar mismatch (a bug) */
 	if (!p->err) {
 		p->err = msg;
