@@ -23,7 +23,7 @@
 struct frc_rules;
 
 enum metric_id {
-#define MET(id, name, labels, type, cat, help) MET_##id,
+#define MET(id, snap, name, labels, type, cat, help) MET_##id,
 #include "metrics.def"
 #undef MET
 	MET__COUNT
@@ -204,5 +204,40 @@ void metrics_get_health(struct metrics *m, uint64_t stall_ns, struct metrics_hea
 char *metrics_render_prometheus(struct metrics *m, size_t *len);
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4"
+
+/* ---- Falco's metrics snapshot (metrics.interval) ---- */
+
+#define METRICS_SNAPSHOT_RULE "Falco internal: metrics snapshot"
+#define METRICS_SNAPSHOT_MSG "Falco metrics snapshot"
+
+/**
+ * struct metrics_snapshot - the output_fields of Falco's internal alert
+ * "Falco internal: metrics snapshot" (priority Informational), also written as one line
+ * {"sample":N,"output_fields":{...}} to metrics.output_file. Falco's dotted names
+ * (evt.*, falco.*, scap.*; rates over the time since the previous snapshot) plus frc's
+ * (frc.*); keys sorted.
+ * @keys, @values: @n pairs; a value is the text of a number, or a string if @is_str[i]
+ * @sample: 1 for the first snapshot, +1 for each one after
+ */
+struct metrics_snapshot {
+	uint32_t n;
+	char **keys;
+	char **values;
+	bool *is_str;
+	uint64_t sample;
+};
+
+/* metrics.include_empty_values and metrics.convert_memory_to_mb */
+struct metrics_snapshot_options {
+	bool include_empty_values;
+	bool convert_memory_to_mb;
+};
+
+/* Takes a snapshot (any thread; the event loop's metrics timer usually). 0 or -1 (memory). */
+int metrics_snapshot_take(struct metrics *m, const struct metrics_snapshot_options *o,
+			  struct metrics_snapshot *s);
+/* {"sample":N,"output_fields":{...}} without newline; malloc'd, length in *@len */
+char *metrics_snapshot_jsonl(const struct metrics_snapshot *s, size_t *len);
+void metrics_snapshot_free(struct metrics_snapshot *s);
 
 #endif

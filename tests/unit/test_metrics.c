@@ -559,6 +559,97 @@ static void test_concurrent_render(void **state)
 	metrics_destroy(rc.m);
 }
 
+static const char *snap_get(const struct metrics_snapshot *s, const char *key)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		if (!strcmp(s->keys[i], key))
+			return s->values[i];
+	return NULL;
+}
+
+static void test_snapshot(void **state)
+{
+	struct metrics *m = metrics_create(2, NULL);
+	struct metrics_counters *c = metrics_counters(m);
+	struct metrics_snapshot_options o = { .include_empty_values = false,
+					      .convert_memory_to_mb = true };
+	struct metrics_snapshot s1, s2;
+	struct frc_rule r[3];
+	struct frc_rules rs;
+	struct metrics_ruletab *tab;
+	char *line;
+	size_t len;
+
+	(void)state;
+	mk_rules(&rs, r, 0);
+	tab = metrics_set_rules(m, &rs, 1);
+	metrics_rule_match(tab, 0);
+	metrics_rule_match(tab, 1);
+	metrics_rule_match(tab, 1);
+	mc_add(c, MET_SCAP_N_EVTS, 1000);
+	mc_add(c, MET_FRC_EVTS_PROCESSED, 990);
+	mc_add(c, MET_SCAP_N_DROPS, 10);
+	mc_add(c, MET_SCAP_DROPS_BUF_OPEN_EXIT, 10);
+	assert_int_equal(metrics_snapshot_take(m, &o, &s1), 0);
+	assert_int_equal(s1.sample, 1);
+	for (uint32_t i = 1; i < s1.n; i++)
+		assert_true(strcmp(s1.keys[i - 1], s1.keys[i]) < 0);	/* sorted, unique */
+	assert_string_equal(snap_get(&s1, "scap.n_evts"), "1000");
+	assert_string_equal(snap_get(&s1, "scap.n_evts_prev"), "0");
+	assert_string_equal(snap_get(&s1, "scap.n_drops"), "10");
+	assert_string_equal(snap_get(&s1, "scap.n_drops_buffer_open_exit"), "10");
+	assert_string_equal(snap_get(&s1, "scap.n_drops_buffer_total"), "10");
+	assert_string_equal(snap_get(&s1, "scap.n_drops_perc"), "1");
+	assert_null(snap_get(&s1, "scap.n_drops_buffer_execve_exit"));	/* empty: left out */
+	assert_string_equal(snap_get(&s1, "falco.num_evts"), "990");
+	assert_null(snap_get(&s1, "falco.evts_rate_sec"));	/* no previous sample */
+	assert_string_equal(snap_get(&s1, "falco.rules.matches_total"), "3");
+	assert_string_equal(snap_get(&s1, "falco.rules.Read_sensitive_file_untrusted"), "1");
+	assert_string_equal(snap_get(&s1, "falco.rules.Weird_name_with_and_newline"), "2");
+	assert_null(snap_get(&s1, "falco.rules.Never_matches"));
+	assert_string_equal(snap_get(&s1, "evt.source"), "syscall");
+	assert_string_equal(snap_get(&s1, "scap.engine_name"), "modern_bpf");
+	assert_non_null(snap_get(&s1, "falco.memory_rss_mb"));
+	assert_non_null(snap_get(&s1, "falco.version"));
+	assert_string_equal(snap_get(&s1, "frc.ruleset_generation"), "1");
+	line = metrics_snapshot_jsonl(&s1, &len);
+	assert_non_null(line);
+	assert_int_equal(strlen(line), len);
+	{
+		static const char head[] = "{\"output_fields\":{\"evt.hostname\":\"";
+
+		assert_true(!strncmp(line, head, sizeof(head) - 1));
+	}
+	assert_non_null(strstr(line, ",\"scap.n_evts\":1000,"));
+	assert_non_null(strstr(line, "\"falco.version\":\""));
+	{
+		static const char tail[] = "},\"sample\":1}";
+
+		assert_true(len > sizeof(tail) && !strcmp(line + len - (sizeof(tail) - 1), tail));
+	}
+	free(line);
+
+	usleep(20000);
+	mc_add(c, MET_SCAP_N_EVTS, 500);
+	mc_add(c, MET_FRC_EVTS_PROCESSED, 500);
+	o.include_empty_values = true;
+	o.convert_memory_to_mb = false;
+	assert_int_equal(metrics_snapshot_take(m, &o, &s2), 0);
+	assert_int_equal(s2.sample, 2);
+	assert_string_equal(snap_get(&s2, "scap.n_evts_prev"), "1000");
+	assert_string_equal(snap_get(&s2, "falco.num_evts_prev"), "990");
+	assert_true(atof(snap_get(&s2, "scap.evts_rate_sec")) > 0);
+	assert_true(atof(snap_get(&s2, "falco.evts_rate_sec")) > 0);
+	assert_string_equal(snap_get(&s2, "scap.evts_drop_rate_sec"), "0.0");
+	assert_string_equal(snap_get(&s2, "scap.n_drops_perc"), "0");
+	assert_string_equal(snap_get(&s2, "scap.n_drops_buffer_execve_exit"), "0");
+	assert_string_equal(snap_get(&s2, "falco.rules.Never_matches"), "0");
+	assert_non_null(snap_get(&s2, "falco.memory_rss_kb"));
+	metrics_snapshot_free(&s1);
+	metrics_snapshot_free(&s2);
+	metrics_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_outputs),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_concurrent_render),
+		cmocka_unit_test(test_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
