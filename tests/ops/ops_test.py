@@ -548,13 +548,205 @@ def driver_tests(build):
 
 # ------------------------------------------------------------------ part 2: daemon
 
+MARKER_RULE = """\
+- rule: frc ops test marker
+  desc: a file whose name only the ops test uses was opened
+  condition: >
+    evt.type in (open, openat, openat2) and evt.is_open_read=true
+    and fd.name startswith /tmp/frc-ops-marker-
+  output: ops marker opened | file=%fd.name process=%proc.name command=%proc.cmdline
+  priority: NOTICE
+  tags: [frc_ops_test]
+"""
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def daemon_tests(build):
-    frc = os.path.join(build, "frc")
+    import tempfile
+    frc = os.path.abspath(os.path.join(build, "frc"))
     help_ = subprocess.run([frc, "run", "--help"], capture_output=True, text=True, timeout=30)
     if "not built yet" in help_.stderr + help_.stdout:
         skip("daemon", "`frc run` is not built yet")
         return
-    skip("daemon", "daemon scenario not wired yet")
+    if os.geteuid() != 0:
+        skip("daemon", "needs root (eBPF probe)")
+        return
+    if not os.path.exists("/sys/kernel/btf/vmlinux"):
+        skip("daemon", "no kernel BTF (/sys/kernel/btf/vmlinux)")
+        return
+    upstream = os.path.join(ROOT, "..", "shared", "compat", "rules", "falco_rules.yaml")
+    have_upstream = os.path.exists(upstream)
+    rx = Receiver()
+    rx.start()
+    wport = free_port()
+    with tempfile.TemporaryDirectory(prefix="frc-ops-daemon-") as tmp:
+        local = os.path.join(tmp, "marker_rules.yaml")
+        with open(local, "w") as f:
+            f.write(MARKER_RULE)
+        out_path = os.path.join(tmp, "stdout.jsonl")
+        err_path = os.path.join(tmp, "stderr.txt")
+        args = [frc, "run"]
+        if have_upstream:
+            args += ["-r", upstream]
+        args += ["-r", local,
+                 "-o", "json_output=true", "-o", "stdout_output.enabled=true",
+                 "-o", "syslog_output.enabled=false",
+                 "-o", "http_output.enabled=true", "-o", f"http_output.url={rx.url()}",
+                 "-o", "webserver.enabled=true", "-o", "webserver.listen_address=127.0.0.1",
+                 "-o", f"webserver.listen_port={wport}",
+                 "-o", "webserver.prometheus_metrics_enabled=true", "-o", "metrics.enabled=true"]
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            p = subprocess.Popen(args, stdout=out, stderr=err, cwd=tmp)
+        try:
+            daemon_scenario(p, wport, rx, tmp, have_upstream, out_path)
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    rc = p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    rc = p.wait()
+                check("daemon: SIGTERM stops it with status 0", rc == 0, rc)
+            errtxt = open(err_path).read()
+            if failed:
+                print("INFO daemon stderr (tail):\n" + errtxt[-1500:])
+            rx.stop()
+    if not have_upstream:
+        skip("daemon: upstream rule 'Read sensitive file untrusted'", "../shared is absent")
+
+
+def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path):
+    def healthy():
+        if p.poll() is not None:
+            return "exited"
+        try:
+            return "ok" if http_get(wport, "/healthz", timeout=2)[0] == 200 else None
+        except OSError:
+            return None
+    state = wait_for(healthy, timeout=90, step=0.2)
+    if not check("daemon: /healthz ok after start", state == "ok",
+                 f"state={state} rc={p.poll()}"):
+        return
+    _, _, s0, probs = scrape(wport)
+    check("daemon: /metrics valid", not probs, probs[:5])
+    evts0 = metric(s0, "falcosecurity_scap_n_evts_total") or 0
+
+    # -- actions: a marker file read N times by this process, /etc/shadow read by cat
+    tag = f"{os.getpid()}-{int(time.time())}"
+    marker = f"/tmp/frc-ops-marker-{tag}"
+    with open(marker, "w") as f:
+        f.write("x")
+    n = 5
+    try:
+        for _ in range(n):
+            with open(marker) as f:
+                f.read()
+        if have_upstream:
+            subprocess.run(["cat", "/etc/shadow"], stdout=subprocess.DEVNULL, timeout=30)
+    finally:
+        os.unlink(marker)
+
+    def marker_alerts():
+        out = []
+        for b in rx.bodies():
+            try:
+                a = json.loads(b)
+            except ValueError:
+                continue
+            if a.get("rule") == "frc ops test marker" and \
+                    a.get("output_fields", {}).get("fd.name") == marker:
+                out.append(a)
+        return out
+    got = wait_for(lambda: len(marker_alerts()) >= n, timeout=30) and marker_alerts()
+    check("daemon: each marker read alerted once over HTTP",
+          got and len(got) == n, len(got or marker_alerts()))
+    for a in (got or [])[:1]:
+        probs = sidekick_problems(a)
+        check("daemon: HTTP alert is what Falcosidekick accepts", not probs, probs)
+        check("daemon: alert fields",
+              a.get("priority") == "Notice" and a.get("source") == "syscall"
+              and a.get("tags") == ["frc_ops_test"]
+              and a["output_fields"].get("proc.name", "").startswith("python")
+              and "ops marker opened" in a.get("output", ""), a)
+    with rx.lock:
+        hdrs = [h for _, h, _ in rx.posts]
+    check("daemon: HTTP posts are application/json",
+          hdrs and all(h.get("Content-Type") == "application/json" for h in hdrs))
+    if have_upstream:
+        def shadow():
+            for b in rx.bodies():
+                a = json.loads(b)
+                if a.get("rule") == "Read sensitive file untrusted" and \
+                        a.get("output_fields", {}).get("fd.name") == "/etc/shadow" and \
+                        a["output_fields"].get("proc.name") == "cat":
+                    return a
+            return None
+        a = wait_for(shadow, timeout=30)
+        check("daemon: `cat /etc/shadow` raises 'Read sensitive file untrusted'", a is not None)
+        if a:
+            check("daemon: its alert is Falco's (Warning, tags, output text)",
+                  a["priority"] == "Warning" and "mitre_credential_access" in a["tags"]
+                  and "Sensitive file opened for reading by non-trusted program" in a["output"]
+                  and not sidekick_problems(a), a)
+
+    # -- counters moved
+    _, _, s1, probs = scrape(wport)
+    check("daemon: /metrics still valid", not probs, probs[:5])
+    rm = metric_sum(s1, "falcosecurity_falco_rules_matches_total",
+                    rule_name="frc ops test marker", tag_frc_ops_test="true")
+    check("daemon: rules_matches_total counts the marker alerts", rm == n, rm)
+    check("daemon: scap_n_evts_total moves",
+          (metric(s1, "falcosecurity_scap_n_evts_total") or 0) > evts0,
+          (evts0, metric(s1, "falcosecurity_scap_n_evts_total")))
+    delivered = metric(s1, "frc_output_delivered_total", output="http") or 0
+    check("daemon: http output delivered counter", delivered >= n, delivered)
+    check("daemon: health gauges", metric(s1, "frc_probe_attached") == 1
+          and metric(s1, "frc_rules_loaded") == 1)
+    st, _, body = http_get(wport, "/versions")
+    check("daemon: /versions", st == 200 and "engine_version_semver" in body, body)
+
+    # -- the same alerts on stdout, one JSON object per line
+    lines = [l for l in open(out_path).read().split("\n") if l.startswith("{")]
+    outs = []
+    for l in lines:
+        try:
+            outs.append(json.loads(l))
+        except ValueError:
+            pass
+    check("daemon: stdout has the marker alerts as JSON lines",
+          len([a for a in outs if a.get("rule") == "frc ops test marker"
+               and a.get("output_fields", {}).get("fd.name") == marker]) == n)
+
+    # -- the receiver goes away while alerts happen; they arrive when it returns
+    rport = rx.port
+    rx.stop()
+    marker2 = marker + "-outage"
+    with open(marker2, "w") as f:
+        f.write("x")
+    try:
+        for _ in range(3):
+            with open(marker2) as f:
+                f.read()
+    finally:
+        os.unlink(marker2)
+    _, _, s2, _ = scrape(wport)
+    check("daemon: keeps running and serving while the receiver is down",
+          p.poll() is None and http_get(wport, "/healthz")[0] == 200)
+    rx.start(rport)
+
+    def outage_alerts():
+        return [b for b in rx.bodies() if marker2.encode() in b]
+    got = wait_for(lambda: len(outage_alerts()) >= 3, timeout=30)
+    check("daemon: alerts raised during the outage delivered after it", got and
+          len(outage_alerts()) == 3, len(outage_alerts()))
 
 
 # ------------------------------------------------------------------ part 3: deployment
