@@ -1,0 +1,2605 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The extractors: one switch over compiler/fields.def, each case following the libsinsp
+ * filtercheck (or container plugin field) of the same name. Texts are built in the
+ * per-event scratch arena; most values point straight into the state tables.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "compiler/types.h"
+#include "extract.h"
+#include "state.h"
+
+/* ---- scratch arena ---- */
+
+struct schunk {
+	struct schunk *next;
+	size_t cap, used;
+	char data[];
+};
+
+struct frc_scratch {
+	struct schunk *head, *cur;
+	bool oom;
+	/* per-engine memory for the few stateful libsinsp fields (outputs without a slot) */
+	uint64_t delta_prev[3];
+	uint64_t first_ts;
+	uint64_t *cpu_switch;
+	uint32_t ncpu;
+};
+
+struct frc_scratch *scratch_new(void)
+{
+	return calloc(1, sizeof(struct frc_scratch));
+}
+
+void scratch_free(struct frc_scratch *s)
+{
+	if (!s)
+		return;
+	while (s->head) {
+		struct schunk *n = s->head->next;
+		free(s->head);
+		s->head = n;
+	}
+	free(s->cpu_switch);
+	free(s);
+}
+
+void scratch_reset(struct frc_scratch *s)
+{
+	for (struct schunk *c = s->head; c; c = c->next)
+		c->used = 0;
+	s->cur = s->head;
+}
+
+void scratch_begin(struct frc_scratch *s, const struct frc_evt *e)
+{
+	scratch_reset(s);
+	if (!s->first_ts && !(e->info->category & EVC_METAEVENT))
+		s->first_ts = e->ts;
+}
+
+static void *salloc(struct frc_scratch *s, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	while (s->cur && s->cur->cap - s->cur->used < n) {
+		if (!s->cur->next)
+			break;
+		s->cur = s->cur->next;
+	}
+	if (!s->cur || s->cur->cap - s->cur->used < n) {
+		size_t cap = n > 65536 ? n : 65536;
+		struct schunk *c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			s->oom = true;
+			return NULL;
+		}
+		c->cap = cap;
+		c->used = 0;
+		if (s->cur) {
+			c->next = s->cur->next;
+			s->cur->next = c;
+		} else {
+			c->next = s->head;
+			s->head = c;
+		}
+		s->cur = c;
+	}
+	void *p = s->cur->data + s->cur->used;
+	s->cur->used += n;
+	return p;
+}
+
+/* string builder over the arena */
+struct sb {
+	struct frc_scratch *s;
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_init(struct sb *b, struct frc_scratch *s)
+{
+	b->s = s;
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static void sb_put(struct sb *b, const char *x, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 128;
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		char *np = salloc(b->s, nc);
+		if (!np)
+			return;
+		if (b->len)
+			memcpy(np, b->p, b->len);
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, x, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_puts(struct sb *b, const char *x)
+{
+	sb_put(b, x, strlen(x));
+}
+
+static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sb *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		sb_put(b, tmp, (size_t)n);
+		return;
+	}
+	char *big = salloc(b->s, (size_t)n + 1);
+	if (!big)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb_put(b, big, (size_t)n);
+}
+
+static const char *sb_str(struct sb *b)
+{
+	return b->p ? b->p : "";
+}
+
+static char *sdup(struct frc_scratch *s, const char *p, size_t n)
+{
+	char *d = salloc(s, n + 1);
+	if (!d)
+		return NULL;
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* ---- event params as text (sinsp_evt::get_param_as_str) ---- */
+
+struct ptext {
+	const char *plain, *resolved;	/* resolved is "" when there is none */
+};
+
+static const char *thread_container(const struct frc_thread *t)
+{
+	return t ? t->container_id : "";
+}
+
+static void fmt_num(struct sb *b, uint8_t pf, int64_t sv, uint64_t uv, bool is_signed, int bits)
+{
+	uint64_t mask = bits == 64 ? ~0ull : ((1ull << bits) - 1);
+	switch (pf) {
+	case PF_OCT:
+		sb_printf(b, "%#" PRIo64, uv & mask);
+		break;
+	case PF_HEX:
+		sb_printf(b, "%" PRIX64, uv & mask);
+		break;
+	case PF_10_PADDED_DEC:
+		if (is_signed)
+			sb_printf(b, "%09" PRId64, sv);
+		else
+			sb_printf(b, "%09" PRId64, sv);
+		break;
+	default:
+		sb_printf(b, "%" PRId64, sv);
+		break;
+	}
+}
+
+static int64_t rd_int(const uint8_t *p, uint32_t len, int bytes, bool sgn)
+{
+	uint8_t buf[8] = { 0 };
+	memcpy(buf, p, len < (uint32_t)bytes ? len : (uint32_t)bytes);
+	switch (bytes) {
+	case 1: return sgn ? (int64_t)(int8_t)buf[0] : (int64_t)buf[0];
+	case 2: { uint16_t v; memcpy(&v, buf, 2); return sgn ? (int64_t)(int16_t)v : (int64_t)v; }
+	case 4: { uint32_t v; memcpy(&v, buf, 4); return sgn ? (int64_t)(int32_t)v : (int64_t)v; }
+	default: { int64_t v; memcpy(&v, buf, 8); return v; }
+	}
+}
+
+static void render_fd_param(struct frc_evt *e, int64_t fd, struct sb *plain, struct sb *res)
+{
+	sb_printf(plain, "%" PRId64, fd);
+	if (!e->thr)
+		return;
+	if (fd >= 0) {
+		struct frc_fd *f = state_thread_fd(e->thr, fd);
+		if (!f)
+			return;
+		char tc[3] = { state_fd_typechar(f->type), 0, 0 };
+		if (f->type == SCAP_FD_IPV4_SOCK || f->type == SCAP_FD_IPV6_SOCK ||
+		    f->type == SCAP_FD_IPV4_SERVSOCK || f->type == SCAP_FD_IPV6_SERVSOCK) {
+			switch (state_fd_l4proto(f)) {
+			case SCAP_L4_TCP: tc[1] = 't'; break;
+			case SCAP_L4_UDP: tc[1] = 'u'; break;
+			case SCAP_L4_ICMP: tc[1] = 'i'; break;
+			case SCAP_L4_RAW: tc[1] = 'r'; break;
+			default: break;
+			}
+		}
+		sb_printf(res, "<%s>%s", tc, f->name.s);
+	} else if (fd == PPM_AT_FDCWD) {
+		sb_puts(res, "AT_FDCWD");
+	} else {
+		const char *n = evtab_errno_name(-(int64_t)(int32_t)fd);
+		if (n)
+			sb_puts(res, n);
+	}
+}
+
+static void dots(struct sb *b, const uint8_t *p, uint32_t n)
+{
+	char tmp[256];
+	uint32_t k = 0;
+
+	if (n == 0) {
+		sb_put(b, "", 0);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		tmp[k++] = isprint(p[i]) ? (char)p[i] : '.';
+		if (k == sizeof(tmp)) {
+			sb_put(b, tmp, k);
+			k = 0;
+		}
+	}
+	sb_put(b, tmp, k);
+}
+
+static void fmt_v4(struct sb *b, const uint8_t *ip, uint16_t port)
+{
+	sb_printf(b, "%u.%u.%u.%u:%u", ip[0], ip[1], ip[2], ip[3], port);
+}
+
+static void fmt_v6(struct sb *b, const uint8_t *ip, uint16_t port)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (inet_ntop(AF_INET6, ip, a, sizeof(a)))
+		sb_printf(b, "%s:%u", a, port);
+}
+
+static bool mapped(const uint8_t *a)
+{
+	for (int i = 0; i < 10; i++)
+		if (a[i])
+			return false;
+	return (a[10] == 0xff && a[11] == 0xff) ||
+	       (a[10] == 0 && a[11] == 0 && a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] == 0);
+}
+
+static uint16_t u16at(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static void render_sockaddr(const uint8_t *p, uint32_t l, struct sb *b)
+{
+	bool valid;
+
+	switch (l ? p[0] : 255) {
+	case PPM_AF_INET: valid = l >= 7; break;
+	case PPM_AF_INET6: valid = l >= 19; break;
+	case PPM_AF_UNIX: valid = l >= 2 && p[l - 1] == '\0'; break;
+	default: valid = l > 0; break;
+	}
+	if (!valid) {
+		if (l == 0) {
+			sb_puts(b, "<NA>");
+			return;
+		}
+		sb_puts(b, p[0] == PPM_AF_UNIX ? "INVALID PATH" : p[0] == PPM_AF_INET ? "INVALID IPv4" :
+			   p[0] == PPM_AF_INET6 ? "INVALID IPv6" : "INVALID SOCKADDR");
+		return;
+	}
+	switch (p[0]) {
+	case PPM_AF_UNIX:
+		sb_puts(b, (const char *)p + 1);
+		break;
+	case PPM_AF_INET:
+		fmt_v4(b, p + 1, u16at(p + 5));
+		break;
+	case PPM_AF_INET6:
+		fmt_v6(b, p + 1, u16at(p + 17));
+		break;
+	default:
+		sb_printf(b, "family %d", p[0]);
+		break;
+	}
+}
+
+static void render_socktuple(const uint8_t *p, uint32_t l, struct sb *b)
+{
+	bool valid;
+
+	switch (l ? p[0] : 255) {
+	case PPM_AF_INET: valid = l >= 13; break;
+	case PPM_AF_INET6: valid = l >= 37; break;
+	case PPM_AF_UNIX: valid = l >= 18 && p[l - 1] == '\0'; break;
+	default: valid = l > 0; break;
+	}
+	if (!valid) {
+		if (l == 0) {
+			sb_puts(b, "NULL");
+			return;
+		}
+		sb_puts(b, p[0] == PPM_AF_UNIX ? "INVALID PATH" : p[0] == PPM_AF_INET ? "INVALID IPv4" :
+			   p[0] == PPM_AF_INET6 ? "INVALID IPv6" : "INVALID SOCKTUPLE");
+		return;
+	}
+	switch (p[0]) {
+	case PPM_AF_UNIX: {
+		uint64_t s, d;
+		memcpy(&s, p + 1, 8);
+		memcpy(&d, p + 9, 8);
+		sb_printf(b, "%" PRIx64 "->%" PRIx64 " %s", s, d, (const char *)p + 17);
+		break;
+	}
+	case PPM_AF_INET:
+		fmt_v4(b, p + 1, u16at(p + 5));
+		sb_puts(b, "->");
+		fmt_v4(b, p + 7, u16at(p + 11));
+		break;
+	case PPM_AF_INET6:
+		if (mapped(p + 1) && mapped(p + 19)) {
+			fmt_v4(b, p + 13, u16at(p + 17));
+			sb_puts(b, "->");
+			fmt_v4(b, p + 31, u16at(p + 35));
+		} else {
+			fmt_v6(b, p + 1, u16at(p + 17));
+			sb_puts(b, "->");
+			fmt_v6(b, p + 19, u16at(p + 35));
+		}
+		break;
+	default:
+		sb_printf(b, "family %d", p[0]);
+		break;
+	}
+}
+
+/* the dirfd-relative base of an FSPATH/FSRELPATH param (sinsp_evt::get_base_dir) */
+static const char *base_dir(struct frc_evt *e, uint32_t i, struct sb *tmp)
+{
+	const struct evt_param *pi = &e->info->params[i];
+	const char *cwd = state_cwd(e->thr);
+	int64_t dirfd;
+
+	if (pi->type != PT_FSRELPATH)
+		return cwd;
+	if (pi->aux >= e->info->nparams || e->info->params[pi->aux].type != PT_FD)
+		return cwd;
+	if (!event_i64(e, pi->aux, &dirfd))
+		return cwd;
+	if (dirfd == PPM_AT_FDCWD)
+		return cwd;
+	struct frc_fd *f = state_thread_fd(e->thr, dirfd);
+	if (f && f->name.len) {
+		sb_puts(tmp, f->name.s);
+		if (f->name.s[f->name.len - 1] != '/')
+			sb_puts(tmp, "/");
+		return sb_str(tmp);
+	}
+	return "";
+}
+
+static bool legacy_null(const struct frc_evt *e, uint32_t i, enum evt_ptype t)
+{
+	if (t != PT_CHARBUF && t != PT_FSPATH && t != PT_FSRELPATH)
+		return false;
+	return e->pl[i] == 0 || (e->pl[i] == 7 && memcmp(e->pv[i], "(NULL)", 7) == 0);
+}
+
+/* string view of a string param: "<NA>" for legacy nulls, up to the first NUL */
+static const char *pstring(struct frc_evt *e, uint32_t i, enum evt_ptype t, size_t *n)
+{
+	if (legacy_null(e, i, t)) {
+		*n = 4;
+		return "<NA>";
+	}
+	const char *s = (const char *)e->pv[i];
+	size_t k = strnlen(s, e->pl[i]);
+	*n = k;
+	if (k == e->pl[i])
+		return sdup(e->scratch, s, k);	/* not NUL-terminated: copy */
+	return s;
+}
+
+static void param_text(struct frc_evt *e, uint32_t i, struct ptext *out)
+{
+	const struct evt_param *pi = &e->info->params[i];
+	const uint8_t *p = e->pv[i];
+	uint32_t l = e->pl[i];
+	enum evt_ptype t = pi->type;
+	uint8_t pf = pi->fmt;
+	struct sb plain, res;
+	char fl[1024];
+
+	sb_init(&plain, e->scratch);
+	sb_init(&res, e->scratch);
+	out->plain = out->resolved = "";
+	if (l == 0 && !legacy_null(e, i, t)) {
+		bool null = t == PT_BYTEBUF || t == PT_SOCKTUPLE || t == PT_FDLIST ||
+			    t == PT_CHARBUFARRAY || t == PT_CHARBUF_PAIR_ARRAY || t == PT_DYN;
+		out->plain = null ? "NULL" : "<NA>";
+		return;
+	}
+	if (t == PT_DYN && pi->dyn) {
+		if (p[0] < pi->ndyn) {
+			t = pi->dyn[p[0]].type;
+			p++;
+			l--;
+		} else {
+			out->plain = "INVALID DYNAMIC PARAMETER";
+			return;
+		}
+	}
+	switch (t) {
+	case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: {
+		int bytes = t == PT_INT8 ? 1 : t == PT_INT16 ? 2 : t == PT_INT32 ? 4 : 8;
+		int64_t v = rd_int(p, l, bytes, true);
+		fmt_num(&plain, pf, v, (uint64_t)v, true, bytes * 8);
+		break;
+	}
+	case PT_UINT8: case PT_UINT16: case PT_UINT32: {
+		int bytes = t == PT_UINT8 ? 1 : t == PT_UINT16 ? 2 : 4;
+		uint64_t v = (uint64_t)rd_int(p, l, bytes, false);
+		/* libsinsp prints them with signed conversions */
+		int64_t sv = bytes == 4 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
+		fmt_num(&plain, pf, sv, v, false, bytes * 8);
+		break;
+	}
+	case PT_UINT64: {
+		int64_t v = rd_int(p, l, 8, true);
+		fmt_num(&plain, pf, v, (uint64_t)v, true, 64);
+		break;
+	}
+	case PT_FD:
+		render_fd_param(e, rd_int(p, l, 8, true), &plain, &res);
+		break;
+	case PT_PID: {
+		int64_t v = rd_int(p, l, 8, true);
+		sb_printf(&plain, "%" PRId64, v);
+		struct frc_thread *pt = e->st ? state_find_thread(e->st, v) : NULL;
+		if (pt)
+			sb_puts(&res, pt->comm.s);
+		break;
+	}
+	case PT_ERRNO: {
+		int64_t v = rd_int(p, l, 8, true);
+		sb_printf(&plain, "%" PRId64, v);
+		if (v < 0) {
+			const char *n = evtab_errno_name(-(int64_t)(int32_t)v);
+			if (n)
+				sb_puts(&res, n);
+		}
+		break;
+	}
+	case PT_CHARBUF: {
+		size_t n;
+		out->plain = pstring(e, i, t, &n);
+		return;
+	}
+	case PT_FSPATH:
+	case PT_FSRELPATH: {
+		size_t n;
+		const char *path = pstring(e, i, t, &n);
+		out->plain = path;
+		if (e->thr && strcmp(path, "<NA>") != 0 && n && path[0] != '/') {
+			struct sb tmp;
+			sb_init(&tmp, e->scratch);
+			const char *cwd = base_dir(e, i, &tmp);
+			size_t fln = state_concat_paths(cwd, strlen(cwd), path, n, fl);
+			out->resolved = sdup(e->scratch, fl, fln);
+			if (!out->resolved)
+				out->resolved = "";
+		}
+		return;
+	}
+	case PT_BYTEBUF:
+		dots(&plain, p, l);
+		break;
+	case PT_SOCKADDR:
+		render_sockaddr(p, l, &plain);
+		break;
+	case PT_SOCKTUPLE:
+		render_socktuple(p, l, &plain);
+		break;
+	case PT_FDLIST: {
+		if (!e->thr || l < 2)
+			break;
+		uint16_t nfds = u16at(p);
+		uint32_t pos = 2;
+		for (uint16_t j = 0; j < nfds && pos + 10 <= l; j++) {
+			uint64_t fd;
+			int16_t fl16;
+			memcpy(&fd, p + pos, 8);
+			memcpy(&fl16, p + pos + 8, 2);
+			struct frc_fd *f = state_thread_fd(e->thr, (int64_t)fd);
+			sb_printf(&plain, "%" PRIu64 ":%c%x%s", fd, f ? state_fd_typechar(f->type) : '?',
+				  (uint32_t)(int32_t)fl16, j + 1 < nfds ? " " : "");
+			pos += 10;
+		}
+		break;
+	}
+	case PT_SYSCALLID: {
+		uint16_t sc = (uint16_t)rd_int(p, l, 2, false);
+		sb_printf(&plain, "%u", sc);
+		const char *n = evtab_syscall_name(sc);
+		if (n)
+			sb_puts(&res, n);
+		break;
+	}
+	case PT_SIGTYPE: {
+		uint8_t v = p[0];
+		sb_printf(&plain, "%u", v);
+		const char *n = evtab_signal_name(v);
+		if (n)
+			sb_puts(&res, n);
+		break;
+	}
+	case PT_RELTIME: {
+		uint64_t v = (uint64_t)rd_int(p, l, 8, false);
+		if (v == UINT64_MAX) {
+			sb_puts(&plain, "none");
+		} else {
+			sb_printf(&plain, "%" PRIu64, v);
+			sb_printf(&res, "%lgs", (double)v / 1000000000);
+		}
+		break;
+	}
+	case PT_FLAGS8: case PT_FLAGS16: case PT_FLAGS32:
+	case PT_ENUMFLAGS8: case PT_ENUMFLAGS16: case PT_ENUMFLAGS32: {
+		int bytes = (t == PT_FLAGS8 || t == PT_ENUMFLAGS8) ? 1 :
+			    (t == PT_FLAGS16 || t == PT_ENUMFLAGS16) ? 2 : 4;
+		uint32_t v = (uint32_t)rd_int(p, l, bytes, false);
+		char tmp[1024];
+		sb_printf(&plain, "%u", v);
+		evtab_render_flags(t, e->info->params[i].flags, v, tmp, sizeof(tmp));
+		sb_puts(&res, tmp);
+		break;
+	}
+	case PT_MODE: {
+		uint32_t v = (uint32_t)rd_int(p, l, 4, false);
+		char tmp[1024];
+		fmt_num(&plain, pf, (int32_t)v, v, false, 32);
+		evtab_render_flags(PT_MODE, e->info->params[i].flags, v, tmp, sizeof(tmp));
+		sb_puts(&res, tmp);
+		break;
+	}
+	case PT_ABSTIME: {
+		uint64_t v = (uint64_t)rd_int(p, l, 8, false);
+		time_t sec = (time_t)(v / 1000000000ull);
+		struct tm tm;
+		char tb[64];
+		localtime_r(&sec, &tm);
+		strftime(tb, sizeof(tb), "%Y-%m-%d %H:%M:%S.", &tm);
+		sb_printf(&plain, "%s%09lu", tb, (unsigned long)(v % 1000000000ull));
+		break;
+	}
+	case PT_UID: case PT_GID: {
+		uint32_t v = (uint32_t)rd_int(p, l, 4, false);
+		if (v < UINT32_MAX) {
+			sb_printf(&plain, "%d", (int32_t)v);
+			const char *name = NULL;
+			if (e->thr && e->st) {
+				if (t == PT_UID) {
+					const struct frc_user *u = state_user(e->st, thread_container(e->thr), v);
+					name = u && u->name[0] ? u->name : NULL;
+				} else {
+					const struct frc_group *g = state_group(e->st, thread_container(e->thr), v);
+					name = g && g->name[0] ? g->name : NULL;
+				}
+			}
+			sb_puts(&res, name ? name : "<NA>");
+		} else {
+			sb_puts(&plain, "-1");
+			sb_puts(&res, "<NONE>");
+		}
+		break;
+	}
+	case PT_SIGSET: {
+		uint32_t v = (uint32_t)rd_int(p, l, 4, false);
+		bool first = true;
+		for (int sig = 0; sig < 32; sig++) {
+			const char *n;
+			if ((v & (1u << sig)) && (n = evtab_signal_name((unsigned)sig + 1))) {
+				sb_printf(&plain, "%s%s", first ? "" : " ", n);
+				first = false;
+			}
+		}
+		break;
+	}
+	default:
+		sb_puts(&plain, "(n.a.)");
+		break;
+	}
+	out->plain = sb_str(&plain);
+	out->resolved = sb_str(&res);
+}
+
+const char *extract_param_text(struct frc_evt *e, uint32_t i, bool resolved, size_t *len)
+{
+	struct ptext t;
+
+	if (i >= e->nparams)
+		return NULL;
+	param_text(e, i, &t);
+	const char *r = resolved && t.resolved[0] ? t.resolved : t.plain;
+	*len = strlen(r);
+	return r;
+}
+
+/* ---- slots ---- */
+
+struct slot {
+	struct frc_field_ref ref;
+	char *arg;		/* NUL-terminated copy of the argument */
+	pcre2_code *re;		/* container.mount.dest[pattern] */
+	uint64_t gen;
+	bool present;
+	struct frc_val val;
+	uint64_t prev;		/* evt.deltatime* */
+};
+
+struct frc_slots {
+	uint32_t n;
+	struct slot *s;
+};
+
+/* one request */
+struct xq {
+	uint32_t fid;
+	const char *arg;	/* NUL-terminated, or NULL */
+	uint32_t arglen;
+	int64_t idx;		/* numeric argument or -1 */
+	bool out;		/* output rendering */
+	struct slot *sl;
+};
+
+static void vstr(struct frc_val *v, const char *s, size_t n)
+{
+	v->s = (const frc_u8 *)s;
+	v->len = (frc_u32)n;
+}
+
+static void vstrz(struct frc_val *v, const char *s)
+{
+	vstr(v, s, strlen(s));
+}
+
+static bool vsb(struct frc_val *v, struct sb *b)
+{
+	vstr(v, sb_str(b), b->len);
+	return true;
+}
+
+static bool vint(struct frc_val *v, int64_t i)
+{
+	v->n.i = i;
+	return true;
+}
+
+static bool vuint(struct frc_val *v, uint64_t u)
+{
+	v->n.u = u;
+	return true;
+}
+
+static bool vbool(struct frc_val *v, bool b)
+{
+	v->n.u = b ? 1 : 0;
+	return true;
+}
+
+static void vip4(struct frc_val *v, uint32_t ip)
+{
+	v->family = 4;
+	memset(v->ip, 0, sizeof(v->ip));
+	memcpy(v->ip, &ip, 4);
+}
+
+static void vip6(struct frc_val *v, const uint8_t *ip)
+{
+	v->family = 6;
+	memcpy(v->ip, ip, 16);
+}
+
+static struct frc_val *items_alloc(struct frc_evt *e, uint32_t n)
+{
+	struct frc_val *it = salloc(e->scratch, (n ? n : 1) * sizeof(*it));
+	if (it)
+		memset(it, 0, (n ? n : 1) * sizeof(*it));
+	return it;
+}
+
+static bool should_xid(int64_t x)
+{
+	return x >= -1 && x <= (int64_t)UINT32_MAX;
+}
+
+/* ---- process helpers ---- */
+
+static void join_items(struct sb *b, const char *items, uint32_t n)
+{
+	const char *a = items;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t l = strlen(a);
+		if (i)
+			sb_put(b, " ", 1);
+		sb_put(b, a, l);
+		a += l + 1;
+	}
+}
+
+static void put_cmdline(struct sb *b, const struct frc_thread *t)
+{
+	if (t->cmdline.len == 0) {
+		sb_put(b, t->comm.s, t->comm.len);
+		const char *a = t->args.s;
+		for (uint32_t i = 0; i < t->nargs; i++) {
+			size_t l = strlen(a);
+			sb_put(b, " ", 1);
+			sb_put(b, a, l);
+			a += l + 1;
+		}
+	} else {
+		sb_put(b, t->cmdline.s, t->cmdline.len);
+	}
+}
+
+static bool is_main_thr(const struct frc_thread *t)
+{
+	return t->tid == t->pid || (t->flags & PPM_CL_IS_MAIN_THREAD);
+}
+
+static struct frc_thread *env_thread(struct frc_thread *t)
+{
+	struct frc_thread *m;
+	if (is_main_thr(t))
+		return t;
+	m = state_main_thread(t);
+	return m ? m : t;
+}
+
+/* proc.env[NAME]: value with surrounding spaces trimmed, "" if absent */
+static void env_get(struct sb *b, struct frc_thread *t, const char *name, size_t nl)
+{
+	struct frc_thread *m = env_thread(t);
+	const char *a = m->env.s;
+
+	for (uint32_t i = 0; i < m->nenv; i++) {
+		size_t l = strlen(a);
+		if (l > nl + 1 && a[nl] == '=' && memcmp(a, name, nl) == 0) {
+			size_t first = nl + 1, last = l;
+			while (first < l && a[first] == ' ')
+				first++;
+			if (first == l)
+				return;
+			while (last > first && a[last - 1] == ' ')
+				last--;
+			sb_put(b, a + first, last - first);
+			return;
+		}
+		a += l + 1;
+	}
+}
+
+static void env_all(struct sb *b, struct frc_thread *t)
+{
+	struct frc_thread *m = env_thread(t);
+	join_items(b, m->env.s, m->nenv);
+}
+
+/* walk the ancestors of @t's main thread (raw ptid links); NULL main -> -1 */
+#define MAX_ANC 256
+static int ancestors(struct frc_evt *e, struct frc_thread *t, struct frc_thread **out)
+{
+	struct frc_thread *m = is_main_thr(t) ? t : state_main_thread(t);
+	struct frc_thread *slow, *fast;
+	int n = 0;
+
+	if (!m)
+		return -1;
+	slow = state_find_thread(e->st, m->ptid);
+	fast = slow ? state_find_thread(e->st, slow->ptid) : NULL;
+	while (slow && slow->tid != -1 && n < MAX_ANC) {
+		out[n++] = slow;
+		slow = state_find_thread(e->st, slow->ptid);
+		for (int i = 0; i < 2; i++) {
+			fast = fast ? state_find_thread(e->st, fast->ptid) : NULL;
+			if (slow && (slow == fast || slow->tid == slow->ptid))
+				return n;
+		}
+	}
+	return n;
+}
+
+enum anc_what { A_NAME, A_EXE, A_EXEPATH, A_CMDLINE, A_ARGS, A_PID, A_ENV };
+
+static void anc_text(struct sb *b, struct frc_thread *p, enum anc_what w)
+{
+	switch (w) {
+	case A_NAME: sb_put(b, p->comm.s, p->comm.len); break;
+	case A_EXE: sb_put(b, p->exe.s, p->exe.len); break;
+	case A_EXEPATH: sb_put(b, p->exepath.s, p->exepath.len); break;
+	case A_CMDLINE: put_cmdline(b, p); break;
+	case A_ARGS: join_items(b, p->args.s, p->nargs); break;
+	case A_ENV: env_all(b, p); break;
+	case A_PID: sb_printf(b, "%" PRId64, p->pid); break;
+	}
+}
+
+/* proc.a* fields */
+static bool x_ancestor(struct frc_evt *e, const struct xq *q, struct frc_thread *t, enum anc_what w,
+		       struct frc_val *v)
+{
+	struct frc_thread *anc[MAX_ANC];
+	struct sb b;
+
+	sb_init(&b, e->scratch);
+	if (q->idx >= 0) {
+		struct frc_thread *a = state_ancestor(e->st, t, (uint32_t)q->idx);
+		if (!a)
+			return false;
+		if (w == A_PID)
+			return should_xid(a->pid) && vint(v, a->pid);
+		anc_text(&b, a, w);
+		return vsb(v, &b);
+	}
+	if (w == A_PID && q->out) {
+		struct frc_thread *a = state_ancestor(e->st, t, 0);
+		return a && should_xid(a->pid) && vint(v, a->pid);
+	}
+	int n = ancestors(e, t, anc);
+	if (n < 0)
+		return false;
+	if (q->out) {
+		for (int i = 0; i < n; i++) {
+			if (b.len)
+				sb_put(&b, " ", 1);
+			anc_text(&b, anc[i], w);
+		}
+		if (!b.len)
+			return false;
+		return vsb(v, &b);
+	}
+	/* condition: every ancestor's value; the comparison holds if any matches */
+	struct frc_val *it = items_alloc(e, (uint32_t)n);
+	if (!it)
+		return false;
+	for (int i = 0; i < n; i++) {
+		if (w == A_PID) {
+			it[i].n.i = anc[i]->pid;
+			continue;
+		}
+		struct sb ib;
+		sb_init(&ib, e->scratch);
+		anc_text(&ib, anc[i], w);
+		vstr(&it[i], sb_str(&ib), ib.len);
+	}
+	v->multi = 1;
+	v->items = it;
+	v->nitems = (frc_u32)n;
+	return true;
+}
+
+static bool x_leader(struct frc_evt *e, struct frc_thread *t, int which, int what, struct frc_val *v)
+{
+	struct frc_thread *l;
+
+	if (which == 2) {	/* pgid: host pid namespace, direct lookup first */
+		l = NULL;
+		if (t->pgid != -1) {
+			l = state_find_thread(e->st, t->pgid);
+			if (!l) {
+				struct frc_thread *anc[MAX_ANC];
+				int n = ancestors(e, t, anc);
+				for (int i = 0; i < n; i++) {
+					if (anc[i]->pgid != t->pgid)
+						break;
+					l = anc[i];
+				}
+			}
+		}
+	} else {
+		l = state_group_leader(e->st, t, which == 1);
+	}
+	if (!l) {
+		vstrz(v, "");
+		return true;
+	}
+	const struct frc_str *s = what == 0 ? &l->comm : what == 1 ? &l->exe : &l->exepath;
+	vstr(v, s->s, s->len);
+	return true;
+}
+
+static const char *caps_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+	"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+
+static bool x_caps(struct frc_evt *e, uint64_t caps, struct frc_val *v)
+{
+	struct sb b;
+
+	sb_init(&b, e->scratch);
+	for (size_t i = 0; i < sizeof(caps_names) / sizeof(caps_names[0]); i++) {
+		if (caps & (1ull << i)) {
+			if (b.len)
+				sb_put(&b, " ", 1);
+			sb_puts(&b, caps_names[i]);
+		}
+	}
+	if (!b.len) {
+		vstrz(v, "");
+		return true;
+	}
+	return vsb(v, &b);
+}
+
+static bool x_std_fd(struct frc_thread *t, int64_t fd, bool name, struct frc_val *v)
+{
+	struct frc_fdtable *ft = state_fdtable(t);
+	if (!ft)
+		return false;
+	struct frc_fd *f = state_thread_fd(t, fd);
+	if (!f)
+		return false;
+	if (name)
+		vstr(v, f->name.s, f->name.len);
+	else
+		vstrz(v, state_fd_typestring(f->type));
+	return true;
+}
+
+/* thread.exectime: time since the previous switch on this CPU (switch events only) */
+static uint64_t exectime(struct frc_evt *e)
+{
+	struct frc_scratch *s = e->scratch;
+	const struct scap_machine *mi = state_machine(e->st);
+
+	if (!s->cpu_switch) {
+		if (!mi->num_cpus)
+			return 0;
+		s->cpu_switch = calloc(mi->num_cpus, sizeof(uint64_t));
+		if (!s->cpu_switch)
+			return 0;
+		s->ncpu = mi->num_cpus;
+	}
+	if (e->cpuid >= s->ncpu)
+		return 0;
+	uint64_t last = s->cpu_switch[e->cpuid], res = last ? e->ts - last : 0;
+	s->cpu_switch[e->cpuid] = e->ts;
+	return res;
+}
+
+static bool x_proc(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	struct frc_thread *t = e->thr, *p;
+	struct sb b;
+
+	sb_init(&b, e->scratch);
+	switch (q->fid) {
+	case FLD_THREAD_TID:
+		return should_xid(e->tid) && vint(v, e->tid);
+	case FLD_THREAD_EXECTIME:
+		return vuint(v, e->type == PPME_SCHEDSWITCH_6_E ? exectime(e) : 0);
+	default:
+		break;
+	}
+	if (!t)
+		return false;
+	switch (q->fid) {
+	case FLD_PROC_NAME:
+		vstr(v, t->comm.s, t->comm.len);
+		return true;
+	case FLD_PROC_EXE:
+		vstr(v, t->exe.s, t->exe.len);
+		return true;
+	case FLD_PROC_EXEPATH:
+		vstr(v, t->exepath.s, t->exepath.len);
+		return true;
+	case FLD_PROC_ARGS:
+		if (q->idx >= 0) {
+			const char *a = t->args.s;
+			for (uint32_t i = 0; i < t->nargs; i++) {
+				size_t l = strlen(a);
+				if ((int64_t)i == q->idx) {
+					vstr(v, a, l);
+					return true;
+				}
+				a += l + 1;
+			}
+			vstrz(v, "");
+			return true;
+		}
+		join_items(&b, t->args.s, t->nargs);
+		return vsb(v, &b);
+	case FLD_PROC_CMDLINE:
+		put_cmdline(&b, t);
+		return vsb(v, &b);
+	case FLD_PROC_EXELINE:
+		sb_put(&b, t->exe.s, t->exe.len);
+		sb_put(&b, " ", 1);
+		join_items(&b, t->args.s, t->nargs);
+		return vsb(v, &b);
+	case FLD_PROC_CMDNARGS:
+		return vuint(v, t->nargs);
+	case FLD_PROC_CMDLENARGS: {
+		uint64_t tot = 0;
+		const char *a = t->args.s;
+		for (uint32_t i = 0; i < t->nargs; i++) {
+			size_t l = strlen(a);
+			tot += l;
+			a += l + 1;
+		}
+		return vuint(v, tot);
+	}
+	case FLD_PROC_PNAME:
+	case FLD_PROC_PCMDLINE:
+	case FLD_PROC_PEXE:
+	case FLD_PROC_PEXEPATH:
+	case FLD_PROC_PPID:
+		if (!(p = state_ancestor(e->st, t, 1)))
+			return false;
+		switch (q->fid) {
+		case FLD_PROC_PNAME: vstr(v, p->comm.s, p->comm.len); return true;
+		case FLD_PROC_PEXE: vstr(v, p->exe.s, p->exe.len); return true;
+		case FLD_PROC_PEXEPATH: vstr(v, p->exepath.s, p->exepath.len); return true;
+		case FLD_PROC_PPID: return should_xid(p->pid) && vint(v, p->pid);
+		default: put_cmdline(&b, p); return vsb(v, &b);
+		}
+	case FLD_PROC_ANAME: return x_ancestor(e, q, t, A_NAME, v);
+	case FLD_PROC_AEXE: return x_ancestor(e, q, t, A_EXE, v);
+	case FLD_PROC_AEXEPATH: return x_ancestor(e, q, t, A_EXEPATH, v);
+	case FLD_PROC_ACMDLINE: return x_ancestor(e, q, t, A_CMDLINE, v);
+	case FLD_PROC_AARGS: return x_ancestor(e, q, t, A_ARGS, v);
+	case FLD_PROC_APID: return x_ancestor(e, q, t, A_PID, v);
+	case FLD_PROC_AENV: {
+		bool named = q->arg && q->idx < 0 && q->arglen;
+		if (!named && q->idx < 1) {
+			if (!q->arg && !q->out) {
+				/* condition without argument: any ancestor's environment */
+				return x_ancestor(e, q, t, A_ENV, v);
+			}
+			env_all(&b, t);
+			return vsb(v, &b);
+		}
+		struct frc_thread *m = is_main_thr(t) ? t : state_main_thread(t);
+		if (!m) {
+			vstrz(v, "");
+			return true;
+		}
+		if (named) {
+			for (int j = 0; j < 20; j++) {
+				m = state_find_thread(e->st, m->ptid);
+				if (!m)
+					break;
+				sb_init(&b, e->scratch);
+				env_get(&b, m, q->arg, q->arglen);
+				if (b.len)
+					break;
+			}
+			return vsb(v, &b);
+		}
+		for (int64_t j = 0; j < q->idx; j++) {
+			m = state_find_thread(e->st, m->ptid);
+			if (!m)
+				return false;
+		}
+		env_all(&b, m);
+		return vsb(v, &b);
+	}
+	case FLD_PROC_CWD:
+		vstrz(v, state_cwd(t));
+		return true;
+	case FLD_PROC_TTY:
+		return vuint(v, t->tty);
+	case FLD_PROC_SNAME: return x_leader(e, t, 0, 0, v);
+	case FLD_PROC_SID_EXE: return x_leader(e, t, 0, 1, v);
+	case FLD_PROC_SID_EXEPATH: return x_leader(e, t, 0, 2, v);
+	case FLD_PROC_VPGID_NAME: return x_leader(e, t, 1, 0, v);
+	case FLD_PROC_VPGID_EXE: return x_leader(e, t, 1, 1, v);
+	case FLD_PROC_VPGID_EXEPATH: return x_leader(e, t, 1, 2, v);
+	case FLD_PROC_PGID_NAME: return x_leader(e, t, 2, 0, v);
+	case FLD_PROC_PGID_EXE: return x_leader(e, t, 2, 1, v);
+	case FLD_PROC_PGID_EXEPATH: return x_leader(e, t, 2, 2, v);
+	case FLD_PROC_SID: return vint(v, t->sid);
+	case FLD_PROC_VPGID: return vint(v, t->vpgid);
+	case FLD_PROC_PGID: return vint(v, t->pgid);
+	case FLD_PROC_IS_SID_LEADER: return vbool(v, t->sid == t->vpid);
+	case FLD_PROC_IS_VPGID_LEADER: return vbool(v, t->vpgid == t->vpid);
+	case FLD_PROC_IS_PGID_LEADER: return vbool(v, t->pgid == t->pid);
+	case FLD_PROC_VPID: return t->vpid != -1 && vint(v, t->vpid);
+	case FLD_THREAD_VTID: return t->vtid != -1 && vint(v, t->vtid);
+	case FLD_PROC_PID: return should_xid(t->pid) && vint(v, t->pid);
+	case FLD_PROC_PVPID:
+		p = state_find_thread(e->st, t->ptid);
+		return p && vint(v, p->vpid);
+	case FLD_PROC_ENV:
+		if (q->arg && q->arglen) {
+			env_get(&b, t, q->arg, q->arglen);
+			return vsb(v, &b);
+		}
+		env_all(&b, t);
+		return vsb(v, &b);
+	case FLD_PROC_DURATION:
+		return t->clone_ts != 0 && vint(v, (int64_t)(e->ts - t->clone_ts));
+	case FLD_PROC_PPID_DURATION:
+		if (!(p = state_ancestor(e->st, t, 1)))
+			return false;
+		if (p->clone_ts != 0)
+			return vint(v, (int64_t)(e->ts - p->clone_ts));
+		/* libsinsp falls through to proc.fdopencount here */
+		{
+			struct frc_thread *m = state_main_thread(t);
+			return vuint(v, m ? m->fdt.n : 0);
+		}
+	case FLD_PROC_EXE_INO: return t->exe_ino != 0 && vint(v, (int64_t)t->exe_ino);
+	case FLD_PROC_EXE_INO_CTIME: return t->exe_ino_ctime != 0 && vuint(v, t->exe_ino_ctime);
+	case FLD_PROC_EXE_INO_MTIME: return t->exe_ino_mtime != 0 && vuint(v, t->exe_ino_mtime);
+	case FLD_PROC_EXE_INO_CTIME_DURATION_PROC_START:
+		return t->exe_ino_ctime_duration_clone_ts != 0 && vuint(v, t->exe_ino_ctime_duration_clone_ts);
+	case FLD_PROC_EXE_INO_CTIME_DURATION_PIDNS_START:
+		return t->exe_ino_ctime_duration_pidns_start != 0 &&
+		       vuint(v, t->exe_ino_ctime_duration_pidns_start);
+	case FLD_PROC_PIDNS_INIT_START_TS:
+		return t->pidns_init_start_ts != 0 && vuint(v, t->pidns_init_start_ts);
+	case FLD_PROC_PID_TS:
+		return t->clone_ts != 0 && vuint(v, t->clone_ts);
+	case FLD_PROC_PPID_TS:
+		p = state_find_thread(e->st, t->ptid);
+		return p && vuint(v, p->clone_ts);
+	case FLD_PROC_IS_EXE_UPPER_LAYER: return vbool(v, t->exe_upper_layer);
+	case FLD_PROC_IS_EXE_FROM_MEMFD: return vbool(v, t->exe_from_memfd);
+	case FLD_PROC_IS_EXE_WRITABLE: return vbool(v, t->exe_writable);
+	case FLD_PROC_IS_EXE_LOWER_LAYER: return vbool(v, t->exe_lower_layer);
+	case FLD_PROC_LOGINSHELLID: {
+		struct frc_thread *m = is_main_thr(t) ? t : state_main_thread(t);
+		struct frc_thread *anc[MAX_ANC];
+		int64_t res = 0;
+		bool found = false;
+		if (!m)
+			return false;
+		if (m->comm.len >= 2 && !strcmp(m->comm.s + m->comm.len - 2, "sh")) {
+			res = m->pid;
+			found = true;
+		}
+		int n = ancestors(e, m, anc);
+		for (int i = 0; i < n; i++) {
+			if (anc[i]->comm.len >= 2 && !strcmp(anc[i]->comm.s + anc[i]->comm.len - 2, "sh")) {
+				res = anc[i]->pid;
+				found = true;
+			}
+		}
+		return found && vint(v, res);
+	}
+	case FLD_PROC_NTHREADS:
+		return vuint(v, t->tg ? t->tg->nalive : 0);
+	case FLD_PROC_NCHILDS: {
+		struct frc_thread *m = state_main_thread(t);
+		uint64_t n = t->tg ? t->tg->nalive : 0;
+		if (m && !(m->flags & PPM_CL_CLOSED) && n)
+			n--;
+		return vuint(v, n);
+	}
+	case FLD_PROC_FDOPENCOUNT: {
+		struct frc_thread *m = state_main_thread(t);
+		return vuint(v, m ? m->fdt.n : 0);
+	}
+	case FLD_PROC_FDLIMIT: {
+		struct frc_thread *m = state_main_thread(t);
+		return vint(v, m ? m->fdlimit : 0);
+	}
+	case FLD_PROC_VMSIZE: return vuint(v, t->vmsize_kb);
+	case FLD_PROC_VMRSS: return vuint(v, t->vmrss_kb);
+	case FLD_PROC_VMSWAP: return vuint(v, t->vmswap_kb);
+	case FLD_PROC_STDIN_TYPE: return x_std_fd(t, 0, false, v);
+	case FLD_PROC_STDOUT_TYPE: return x_std_fd(t, 1, false, v);
+	case FLD_PROC_STDERR_TYPE: return x_std_fd(t, 2, false, v);
+	case FLD_PROC_STDIN_NAME: return x_std_fd(t, 0, true, v);
+	case FLD_PROC_STDOUT_NAME: return x_std_fd(t, 1, true, v);
+	case FLD_PROC_STDERR_NAME: return x_std_fd(t, 2, true, v);
+	case FLD_PROC_IS_CONTAINER_HEALTHCHECK:
+	case FLD_PROC_IS_CONTAINER_LIVENESS_PROBE:
+	case FLD_PROC_IS_CONTAINER_READINESS_PROBE:
+		return false;	/* the container plugin never sets them */
+	case FLD_THREAD_CAP_EFFECTIVE: return x_caps(e, t->cap_effective, v);
+	case FLD_THREAD_CAP_PERMITTED: return x_caps(e, t->cap_permitted, v);
+	case FLD_THREAD_CAP_INHERITABLE: return x_caps(e, t->cap_inheritable, v);
+	case FLD_THREAD_ISMAIN: return vbool(v, is_main_thr(t));
+	case FLD_THREAD_TOTEXECTIME:
+		return vuint(v, e->type == PPME_SCHEDSWITCH_6_E ? exectime(e) : 0);
+	case FLD_THREAD_CGROUPS: {
+		const char *a = t->cgroups.s;
+		if (!t->ncgroups)
+			return false;
+		join_items(&b, a, t->ncgroups);
+		return vsb(v, &b);
+	}
+	case FLD_THREAD_CGROUP: {
+		const char *a = t->cgroups.s;
+		if (!q->arg)
+			return false;
+		for (uint32_t i = 0; i < t->ncgroups; i++) {
+			size_t l = strlen(a);
+			const char *eq = strchr(a, '=');
+			if (eq && (size_t)(eq - a) == q->arglen && !memcmp(a, q->arg, q->arglen)) {
+				vstrz(v, eq + 1);
+				return true;
+			}
+			a += l + 1;
+		}
+		return false;
+	}
+	case FLD_THREAD_PFMAJOR: return vuint(v, t->pfmajor);
+	case FLD_THREAD_PFMINOR: return vuint(v, t->pfminor);
+	case FLD_THREAD_VMSIZE: return vuint(v, is_main_thr(t) ? t->vmsize_kb : 0);
+	case FLD_THREAD_VMRSS: return vuint(v, is_main_thr(t) ? t->vmrss_kb : 0);
+	default:
+		return false;
+	}
+}
+
+static bool x_user(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	struct frc_thread *t = e->thr;
+
+	if (!t)
+		return false;
+	const char *cid = t->container_id;
+	switch (q->fid) {
+	case FLD_USER_UID:
+		return vuint(v, t->uid);
+	case FLD_USER_NAME:
+	case FLD_USER_HOMEDIR:
+	case FLD_USER_SHELL: {
+		const struct frc_user *u = state_user(e->st, cid, t->uid);
+		if (q->fid == FLD_USER_NAME)
+			vstrz(v, u ? u->name : t->uid == 0 ? "root" : "<NA>");
+		else if (q->fid == FLD_USER_HOMEDIR)
+			vstrz(v, u ? u->home : t->uid == 0 ? "/root" : "<NA>");
+		else
+			vstrz(v, u ? u->shell : "<NA>");
+		return true;
+	}
+	case FLD_USER_LOGINUID:
+		return vint(v, t->loginuid < UINT32_MAX ? (int64_t)t->loginuid : -1);
+	case FLD_USER_LOGINNAME: {
+		const struct frc_user *u = state_user(e->st, cid, t->loginuid);
+		vstrz(v, u ? u->name : t->loginuid == 0 ? "root" : "<NA>");
+		return true;
+	}
+	case FLD_GROUP_GID:
+		return vuint(v, t->gid);
+	case FLD_GROUP_NAME: {
+		const struct frc_group *g = state_group(e->st, cid, t->gid);
+		vstrz(v, g ? g->name : t->gid == 0 ? "root" : "<NA>");
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* ---- fd.* ---- */
+
+/* fd.name without fd info (sinsp_filter_check_fd::extract_fdname_from_event) */
+static bool fdname_from_event(struct frc_evt *e, bool raw, struct sb *b)
+{
+	struct ptext pt;
+
+	if (evtab_is_enter(e->type))
+		return false;
+	switch (e->type) {
+	case PPME_SYSCALL_OPEN_X:
+	case PPME_SOCKET_ACCEPT_5_X:
+	case PPME_SOCKET_ACCEPT4_6_X:
+	case PPME_SYSCALL_CREAT_X:
+	case PPME_SOCKET_CONNECT_X:
+		if (e->nparams < 2) {
+			sb_puts(b, "");
+			return true;
+		}
+		param_text(e, 1, &pt);
+		sb_puts(b, pt.resolved[0] ? pt.resolved : pt.plain);
+		return true;
+	case PPME_SYSCALL_OPENAT_2_X:
+	case PPME_SYSCALL_OPENAT2_X: {
+		size_t n;
+		char sdir[1100], full[1024];
+		if (e->nparams < 3 || e->pl[2] == 0)
+			return false;
+		const char *name = pstring(e, 2, PT_FSRELPATH, &n);
+		if (raw) {
+			sb_put(b, name, n);
+			return true;
+		}
+		int64_t dirfd;
+		if (e->pl[1] == 0 || !event_i64(e, 1, &dirfd))
+			return false;
+		if (n > 0 && name[0] == '/')
+			snprintf(sdir, sizeof(sdir), ".");
+		else if (!e->thr)
+			snprintf(sdir, sizeof(sdir), "<UNKNOWN>");
+		else if (dirfd == PPM_AT_FDCWD)
+			snprintf(sdir, sizeof(sdir), "%s", state_cwd(e->thr));
+		else {
+			struct frc_fd *d = state_thread_fd(e->thr, dirfd);
+			if (!d)
+				snprintf(sdir, sizeof(sdir), "<UNKNOWN>");
+			else if (!d->name.len || d->name.s[d->name.len - 1] == '/')
+				snprintf(sdir, sizeof(sdir), "%s", d->name.s);
+			else
+				snprintf(sdir, sizeof(sdir), "%s/", d->name.s);
+		}
+		size_t fl = state_concat_paths(sdir, strlen(sdir), name, n, full);
+		sb_put(b, full, fl);
+		return true;
+	}
+	case PPME_SYSCALL_OPEN_BY_HANDLE_AT_X: {
+		size_t n;
+		if (e->nparams < 4)
+			return false;
+		const char *s = pstring(e, 3, PT_FSPATH, &n);
+		/* as<std::string>: "" for an empty param */
+		if (e->pl[3] == 0)
+			s = "", n = 0;
+		sb_put(b, s, n);
+		return true;
+	}
+	default:
+		sb_puts(b, "");
+		return true;
+	}
+}
+
+static void dedup_slashes(struct sb *b)
+{
+	size_t w = 0;
+	for (size_t r = 0; r < b->len; r++) {
+		if (b->p[r] == '/' && w > 0 && b->p[w - 1] == '/')
+			continue;
+		b->p[w++] = b->p[r];
+	}
+	b->len = w;
+	if (b->p)
+		b->p[w] = '\0';
+}
+
+static char typechar_from_event(uint16_t type)
+{
+	switch (type | 1) {
+	case PPME_SYSCALL_OPENAT_2_X: case PPME_SYSCALL_OPENAT2_X: case PPME_SYSCALL_CREAT_X:
+		return 'f';
+	case PPME_SOCKET_SOCKET_X: case PPME_SOCKET_ACCEPT_5_X: case PPME_SOCKET_ACCEPT4_6_X:
+		return '4';
+	case PPME_SYSCALL_PIPE_X: case PPME_SYSCALL_PIPE2_X:
+		return 'p';
+	case PPME_SYSCALL_EVENTFD_X: case PPME_SYSCALL_EVENTFD2_X:
+		return 'e';
+	case PPME_SYSCALL_SIGNALFD_X: case PPME_SYSCALL_SIGNALFD4_X:
+		return 's';
+	case PPME_SYSCALL_TIMERFD_CREATE_X:
+		return 't';
+	case PPME_SYSCALL_INOTIFY_INIT_X: case PPME_SYSCALL_INOTIFY_INIT1_X:
+		return 'i';
+	default:
+		return 'o';
+	}
+}
+
+static bool is_file(const struct frc_fd *f)
+{
+	return f->type == SCAP_FD_FILE || f->type == SCAP_FD_FILE_V2;
+}
+
+static bool fd_sock(const struct frc_fd *f)
+{
+	return f->type == SCAP_FD_IPV4_SOCK || f->type == SCAP_FD_IPV6_SOCK;
+}
+
+static bool fd_role_none(const struct frc_fd *f)
+{
+	return !(f->flags & (FDF_ROLE_CLIENT | FDF_ROLE_SERVER));
+}
+
+static bool fd_local(struct frc_evt *e, struct frc_fd *f)
+{
+	if (f->type == SCAP_FD_IPV4_SOCK)
+		return state_ip_is_local(e->st, e->thr, 4, (const uint8_t *)&f->sock.v4.sip);
+	return state_ip_is_local(e->st, e->thr, 6, f->sock.v6.sip);
+}
+
+/* the endpoint @which (0 client/source, 1 server/dest) of a socket tuple */
+static void ep_ip(struct frc_fd *f, int which, struct frc_val *v)
+{
+	if (f->type == SCAP_FD_IPV4_SOCK)
+		vip4(v, which ? f->sock.v4.dip : f->sock.v4.sip);
+	else
+		vip6(v, which ? f->sock.v6.dip : f->sock.v6.sip);
+}
+
+static uint16_t ep_port(struct frc_fd *f, int which)
+{
+	if (f->type == SCAP_FD_IPV4_SOCK)
+		return which ? f->sock.v4.dport : f->sock.v4.sport;
+	return which ? f->sock.v6.dport : f->sock.v6.sport;
+}
+
+static bool x_fd(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	struct frc_thread *t = e->thr;
+	struct frc_fd *f;
+	struct sb b;
+
+	if (!(e->info->flags & (EVF_CREATES_FD | EVF_USES_FD | EVF_DESTROYS_FD)) || !t)
+		return false;
+	if (q->fid == FLD_FD_TYPES && q->idx >= 0) {
+		f = state_thread_fd(t, q->idx);
+	} else {
+		f = e->fdi;
+		if (!f && t->lastevent_fd != -1)
+			f = state_thread_fd(t, t->lastevent_fd);
+	}
+	sb_init(&b, e->scratch);
+	switch (q->fid) {
+	case FLD_FD_NUM:
+		return vint(v, t->lastevent_fd);
+	case FLD_FD_NAME:
+	case FLD_FD_CONTAINERNAME:
+		if (q->fid == FLD_FD_CONTAINERNAME) {
+			sb_puts(&b, t->container_id);
+			sb_put(&b, ":", 1);
+		}
+		if (f)
+			sb_put(&b, f->name.s, f->name.len);
+		else if (!fdname_from_event(e, false, &b))
+			return false;
+		return vsb(v, &b);
+	case FLD_FD_TYPE:
+		if (!f)
+			return false;
+		vstrz(v, state_fd_typestring(f->type));
+		return true;
+	case FLD_FD_TYPES: {
+		if (q->idx >= 0) {
+			if (!f)
+				return false;
+			vstrz(v, state_fd_typestring(f->type));
+			if (!q->out) {
+				struct frc_val *it = items_alloc(e, 1);
+				if (!it)
+					return false;
+				it[0] = *v;
+				v->multi = 1;
+				v->items = it;
+				v->nitems = 1;
+			}
+			return true;
+		}
+		struct frc_fdtable *ft = state_fdtable(t);
+		const char *seen[32];
+		uint32_t ns = 0;
+		for (uint32_t i = 0; ft && i < ft->cap; i++) {
+			struct frc_fd *x = ft->slot[i];
+			if (!x)
+				continue;
+			const char *ts = state_fd_typestring(x->type);
+			bool dup = false;
+			for (uint32_t k = 0; k < ns; k++)
+				dup |= seen[k] == ts;
+			if (!dup && ns < 32)
+				seen[ns++] = ts;
+		}
+		struct frc_val *it = items_alloc(e, ns);
+		if (!it)
+			return false;
+		for (uint32_t k = 0; k < ns; k++)
+			vstrz(&it[k], seen[k]);
+		v->multi = 1;
+		v->items = it;
+		v->nitems = ns;
+		return true;
+	}
+	case FLD_FD_DIRECTORY:
+	case FLD_FD_CONTAINERDIRECTORY: {
+		struct sb n;
+		sb_init(&n, e->scratch);
+		if (!f) {
+			if (!fdname_from_event(e, false, &n))
+				return false;
+		} else if (!(is_file(f) || f->type == SCAP_FD_DIRECTORY)) {
+			return false;
+		} else {
+			sb_put(&n, f->name.s, f->name.len);
+		}
+		const char *s = sb_str(&n);
+		size_t len = n.len;
+		if (!f || is_file(f)) {
+			const char *slash = len ? memrchr(s, '/', len) : NULL;
+			if (slash && slash != s) {
+				if ((size_t)(slash - s) < len - 1)
+					len = (size_t)(slash - s);
+			} else {
+				s = "/";
+				len = 1;
+			}
+		}
+		if (q->fid == FLD_FD_CONTAINERDIRECTORY) {
+			sb_puts(&b, t->container_id);
+			sb_put(&b, ":", 1);
+		}
+		sb_put(&b, s, len);
+		return vsb(v, &b);
+	}
+	case FLD_FD_FILENAME: {
+		if (!f || !is_file(f))
+			return false;
+		const char *s = f->name.s, *slash = f->name.len ? memrchr(s, '/', f->name.len) : NULL;
+		if (slash) {
+			if ((size_t)(slash - s) < f->name.len - 1)
+				vstrz(v, slash + 1);
+			else
+				vstr(v, s, f->name.len);
+		} else {
+			vstrz(v, "/");
+		}
+		return true;
+	}
+	case FLD_FD_TYPECHAR: {
+		char *c = salloc(e->scratch, 2);
+		if (!c)
+			return false;
+		c[0] = f ? state_fd_typechar(f->type) : typechar_from_event(e->type);
+		c[1] = '\0';
+		vstr(v, c, 1);
+		return true;
+	}
+	case FLD_FD_NAMERAW:
+		if (f)
+			sb_put(&b, f->name_raw.s, f->name_raw.len);
+		else if (!fdname_from_event(e, true, &b))
+			return false;
+		dedup_slashes(&b);
+		return vsb(v, &b);
+	case FLD_FD_L4PROTO: {
+		if (!f)
+			return false;
+		switch (state_fd_l4proto(f)) {
+		case SCAP_L4_TCP: vstrz(v, "tcp"); break;
+		case SCAP_L4_UDP: vstrz(v, "udp"); break;
+		case SCAP_L4_ICMP: vstrz(v, "icmp"); break;
+		case SCAP_L4_RAW: vstrz(v, "raw"); break;
+		default: vstrz(v, "<NA>"); break;
+		}
+		return true;
+	}
+	case FLD_FD_SOCKFAMILY:
+		if (!f)
+			return false;
+		if (fd_sock(f) || f->type == SCAP_FD_IPV4_SERVSOCK || f->type == SCAP_FD_IPV6_SERVSOCK)
+			vstrz(v, "ip");
+		else if (f->type == SCAP_FD_UNIX_SOCK)
+			vstrz(v, "unix");
+		else
+			return false;
+		return true;
+	case FLD_FD_CONNECTED:
+		return f && vbool(v, f->flags & FDF_SOCKET_CONNECTED);
+	case FLD_FD_NAME_CHANGED:
+		return f && vbool(v, e->fd_name_changed);
+	case FLD_FD_CIP:
+	case FLD_FD_CNET:
+		if (!f || fd_role_none(f) || !fd_sock(f))
+			return false;
+		ep_ip(f, 0, v);
+		return true;
+	case FLD_FD_SIP:
+	case FLD_FD_SNET:
+		if (!f || fd_role_none(f))
+			return false;
+		if (fd_sock(f))
+			ep_ip(f, 1, v);
+		else if (f->type == SCAP_FD_IPV4_SERVSOCK)
+			vip4(v, f->sock.v4srv.ip);
+		else if (f->type == SCAP_FD_IPV6_SERVSOCK)
+			vip6(v, f->sock.v6srv.ip);
+		else
+			return false;
+		return true;
+	case FLD_FD_LIP:
+	case FLD_FD_RIP:
+	case FLD_FD_LNET:
+	case FLD_FD_RNET: {
+		if (!f || !fd_sock(f) || fd_role_none(f))
+			return false;
+		bool local = fd_local(e, f), want_l = q->fid == FLD_FD_LIP || q->fid == FLD_FD_LNET;
+		ep_ip(f, local == want_l ? 0 : 1, v);
+		return true;
+	}
+	case FLD_FD_CPORT:
+		if (!f || fd_role_none(f) || !fd_sock(f))
+			return false;
+		return vuint(v, ep_port(f, 0));
+	case FLD_FD_SPORT:
+		if (!f)
+			return false;
+		if (fd_sock(f))
+			return !fd_role_none(f) && vuint(v, ep_port(f, 1));
+		if (f->type == SCAP_FD_IPV4_SERVSOCK)
+			return vuint(v, f->sock.v4srv.port);
+		if (f->type == SCAP_FD_IPV6_SERVSOCK)
+			return vuint(v, f->sock.v6srv.port);
+		return false;
+	case FLD_FD_LPORT:
+	case FLD_FD_RPORT: {
+		if (!f || !fd_sock(f) || fd_role_none(f))
+			return false;
+		bool local = fd_local(e, f), want_l = q->fid == FLD_FD_LPORT;
+		return vuint(v, ep_port(f, local == want_l ? 0 : 1));
+	}
+	case FLD_FD_CPROTO:
+		if (!f || fd_role_none(f))
+			return false;
+		if (fd_sock(f))
+			sb_printf(&b, "%u", ep_port(f, 0));
+		return vsb(v, &b);
+	case FLD_FD_SPROTO: {
+		uint16_t port;
+		if (!f)
+			return false;
+		if (fd_sock(f)) {
+			if (fd_role_none(f))
+				return false;
+			port = ep_port(f, 1);
+			sb_printf(&b, "%u", port);
+		} else if (f->type != SCAP_FD_IPV4_SERVSOCK && f->type != SCAP_FD_IPV6_SERVSOCK) {
+			return false;
+		}
+		return vsb(v, &b);
+	}
+	case FLD_FD_LPROTO:
+	case FLD_FD_RPROTO: {
+		if (!f || !fd_sock(f) || fd_role_none(f))
+			return false;
+		bool local = fd_local(e, f), want_l = q->fid == FLD_FD_LPROTO;
+		/* libsinsp renders the port from an int16_t */
+		sb_printf(&b, "%u", (unsigned)(uint16_t)(int16_t)ep_port(f, local == want_l ? 0 : 1));
+		return vsb(v, &b);
+	}
+	case FLD_FD_IP:
+	case FLD_FD_NET:
+	case FLD_FD_PORT:
+	case FLD_FD_PROTO: {
+		if (!f)
+			return false;
+		bool port = q->fid == FLD_FD_PORT || q->fid == FLD_FD_PROTO;
+		struct frc_val *it = items_alloc(e, 2);
+		if (!it)
+			return false;
+		uint32_t n = 2;
+		if (fd_sock(f)) {
+			if (port) {
+				it[0].n.u = ep_port(f, 0);
+				it[1].n.u = ep_port(f, 1);
+			} else {
+				ep_ip(f, 0, &it[0]);
+				ep_ip(f, 1, &it[1]);
+			}
+		} else if (f->type == SCAP_FD_IPV4_SERVSOCK) {
+			n = 1;
+			if (port)
+				it[0].n.u = f->sock.v4srv.port;
+			else
+				vip4(&it[0], f->sock.v4srv.ip);
+		} else if (f->type == SCAP_FD_IPV6_SERVSOCK) {
+			n = 1;
+			if (port)
+				it[0].n.u = f->sock.v6srv.port;
+			else
+				vip6(&it[0], f->sock.v6srv.ip);
+		} else {
+			return false;
+		}
+		if (port && n == 1) {
+			it[1] = it[0];	/* libsinsp compares the bound port twice */
+			n = 2;
+		}
+		v->multi = 1;
+		v->items = it;
+		v->nitems = n;
+		return true;
+	}
+	case FLD_FD_CIP_NAME:
+	case FLD_FD_SIP_NAME:
+	case FLD_FD_LIP_NAME:
+	case FLD_FD_RIP_NAME:
+		return false;	/* no DNS cache: Falco's replay never resolves either */
+	case FLD_FD_IS_SERVER:
+		if (!f)
+			return false;
+		if (f->type == SCAP_FD_IPV4_SERVSOCK || f->type == SCAP_FD_IPV6_SERVSOCK)
+			return vbool(v, true);
+		if (f->type == SCAP_FD_IPV4_SOCK)
+			return vbool(v, state_ip_is_local(e->st, t, 4, (const uint8_t *)&f->sock.v4.dip));
+		if (f->type == SCAP_FD_IPV6_SOCK)
+			return vbool(v, state_ip_is_local(e->st, t, 6, f->sock.v6.dip));
+		return vbool(v, false);
+	case FLD_FD_UID:
+		sb_printf(&b, "%" PRId64 "%" PRId64, t->tid, t->lastevent_fd);
+		return vsb(v, &b);
+	case FLD_FD_DEV:
+		return f && vint(v, (int32_t)f->dev);
+	case FLD_FD_DEV_MAJOR:
+		return f && vint(v, (int32_t)((f->dev & 0xfff00) >> 8));
+	case FLD_FD_DEV_MINOR:
+		return f && vint(v, (int32_t)((f->dev & 0xff) | ((f->dev >> 12) & 0xfff00)));
+	case FLD_FD_INO:
+		return f && vint(v, (int64_t)f->ino);
+	case FLD_FD_IS_UPPER_LAYER:
+		return f && vbool(v, f->flags & FDF_OVERLAY_UPPER);
+	case FLD_FD_IS_LOWER_LAYER:
+		return f && vbool(v, f->flags & FDF_OVERLAY_LOWER);
+	default:
+		return false;
+	}
+}
+
+/* ---- container.*, k8s.* (container plugin) ---- */
+
+static const struct frc_container *event_container(struct frc_evt *e, bool *have_thread,
+						   const char **cid)
+{
+	*have_thread = false;
+	*cid = "";
+	if (e->type == PPME_CONTAINER_JSON_2_E || e->type == PPME_CONTAINER_JSON_E ||
+	    e->type == PPME_CONTAINER_E) {
+		/* the container this very event describes */
+		uint32_t pl;
+		const uint8_t *pv = event_param(e, 0, &pl);
+		if (pv && pl) {
+			const char *idk = memmem(pv, pl, "\"id\":\"", 6);
+			if (idk) {
+				const char *s = idk + 6, *end = memchr(s, '"', (size_t)((const char *)pv + pl - s));
+				if (end) {
+					char *id = sdup(e->scratch, s, (size_t)(end - s));
+					if (id)
+						return state_container(e->st, id);
+				}
+			}
+		}
+	}
+	struct frc_thread *t = e->thr ? e->thr : state_find_thread(e->st, e->tid);
+	if (!t)
+		return NULL;
+	*have_thread = true;
+	*cid = t->container_id;
+	return state_container(e->st, t->container_id);
+}
+
+static const char *label(const struct frc_container *c, const char *k)
+{
+	for (uint32_t i = 0; i < c->nlabels; i++)
+		if (!strcmp(c->labels[2 * i], k))
+			return c->labels[2 * i + 1];
+	return NULL;
+}
+
+static bool x_container(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	bool have_thread;
+	const char *cid;
+	const struct frc_container *c = event_container(e, &have_thread, &cid);
+	struct sb b;
+
+	sb_init(&b, e->scratch);
+	if (!c && !have_thread)
+		return false;
+	switch (q->fid) {
+	case FLD_CONTAINER_ID:
+		vstrz(v, c ? c->id : cid);
+		return true;
+	case FLD_CONTAINER_START_TS: {
+		struct frc_thread *t = have_thread ? (e->thr ? e->thr : state_find_thread(e->st, e->tid)) : NULL;
+		return t && t->pidns_init_start_ts && vuint(v, t->pidns_init_start_ts);
+	}
+	default:
+		break;
+	}
+	if (!c)
+		return false;
+	switch (q->fid) {
+	case FLD_CONTAINER_NAME: vstrz(v, c->name); return true;
+	case FLD_CONTAINER_IMAGE: vstrz(v, c->image); return true;
+	case FLD_CONTAINER_IMAGE_REPOSITORY: vstrz(v, c->imagerepo); return true;
+	case FLD_CONTAINER_IMAGE_TAG: vstrz(v, c->imagetag); return true;
+	case FLD_CONTAINER_PRIVILEGED: return vbool(v, c->privileged);
+	case FLD_CONTAINER_MOUNTS:
+		for (uint32_t i = 0; i < c->nmounts; i++) {
+			const struct frc_mount *m = &c->mounts[i];
+			if (i)
+				sb_put(&b, ",", 1);
+			sb_printf(&b, "%s:%s:%s:%s:%s", m->source, m->dest, m->mode, m->rdwr ? "true" : "false",
+				  m->propagation);
+		}
+		return vsb(v, &b);
+	case FLD_CONTAINER_MOUNT_DEST: {
+		const struct frc_mount *m = NULL;
+		if (q->idx >= 0) {
+			if ((uint64_t)q->idx < c->nmounts)
+				m = &c->mounts[q->idx];
+		} else if (q->sl && q->sl->re) {
+			pcre2_match_data *md = pcre2_match_data_create_from_pattern(q->sl->re, NULL);
+			for (uint32_t i = 0; md && i < c->nmounts && !m; i++)
+				if (pcre2_match(q->sl->re, (PCRE2_SPTR)c->mounts[i].source, PCRE2_ZERO_TERMINATED,
+						0, 0, md, NULL) >= 0)
+					m = &c->mounts[i];
+			pcre2_match_data_free(md);
+		} else if (q->arg) {
+			int ec;
+			PCRE2_SIZE eo;
+			pcre2_code *re = pcre2_compile((PCRE2_SPTR)q->arg, q->arglen, PCRE2_MULTILINE, &ec, &eo, NULL);
+			pcre2_match_data *md = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+			for (uint32_t i = 0; md && i < c->nmounts && !m; i++)
+				if (pcre2_match(re, (PCRE2_SPTR)c->mounts[i].source, PCRE2_ZERO_TERMINATED, 0, 0,
+						md, NULL) >= 0)
+					m = &c->mounts[i];
+			pcre2_match_data_free(md);
+			pcre2_code_free(re);
+		}
+		if (!m)
+			return false;
+		vstrz(v, m->dest);
+		return true;
+	}
+	case FLD_K8S_NS_NAME: {
+		const char *l = label(c, "io.kubernetes.pod.namespace");
+		if (!l)
+			return false;
+		vstrz(v, l);
+		return true;
+	}
+	case FLD_K8S_POD_NAME: {
+		const char *l = label(c, "io.kubernetes.pod.name");
+		if (!l)
+			return false;
+		vstrz(v, l);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* ---- evt.* ---- */
+
+static const char *evt_type_name(struct frc_evt *e)
+{
+	if (e->type == PPME_GENERIC_X) {
+		uint16_t sc = 0, native = 0;
+		event_u16(e, 0, &sc);
+		if (sc == 0 && e->nparams > 1 && e->pl[1] && event_u16(e, 1, &native))
+			sc = evtab_sc_from_native(native);
+		return evtab_syscall_name(sc);
+	}
+	if (e->type == PPME_ASYNCEVENT_E) {
+		size_t n;
+		if (e->nparams < 2)
+			return NULL;
+		return pstring(e, 1, PT_CHARBUF, &n);
+	}
+	return e->info->name;
+}
+
+static bool is_meta(const struct frc_evt *e)
+{
+	return (e->info->category & EVC_METAEVENT) != 0;
+}
+
+static const char *category_name(const struct frc_evt *e)
+{
+	uint32_t cat = e->info->category & (EVC_SYSCALL - 1);
+
+	switch (cat) {
+	case EVC_UNKNOWN: return "unknown";
+	case EVC_OTHER: return "other";
+	case EVC_FILE: return "file";
+	case EVC_NET: return "net";
+	case EVC_IPC: return "IPC";
+	case EVC_MEMORY: return "memory";
+	case EVC_PROCESS: return "process";
+	case EVC_SLEEP: return "sleep";
+	case EVC_SYSTEM: return "system";
+	case EVC_SIGNAL: return "signal";
+	case EVC_USER: return "user";
+	case EVC_TIME: return "time";
+	case EVC_PROCESSING: return "processing";
+	case EVC_IO_READ:
+	case EVC_IO_WRITE:
+	case EVC_IO_OTHER:
+		if (!e->fdi)
+			return "unknown";
+		switch (e->fdi->type) {
+		case SCAP_FD_FILE: case SCAP_FD_FILE_V2: case SCAP_FD_DIRECTORY:
+			return "file";
+		case SCAP_FD_IPV4_SOCK: case SCAP_FD_IPV6_SOCK: case SCAP_FD_IPV4_SERVSOCK:
+		case SCAP_FD_IPV6_SERVSOCK:
+			return "net";
+		case SCAP_FD_FIFO: case SCAP_FD_UNIX_SOCK: case SCAP_FD_EVENT: case SCAP_FD_SIGNALFD:
+		case SCAP_FD_INOTIFY: case SCAP_FD_USERFAULTFD:
+			return "ipc";
+		default:
+			return "unknown";
+		}
+	case EVC_WAIT: return "wait";
+	case EVC_SCHEDULER: return "scheduler";
+	case EVC_INTERNAL: return "internal";
+	default: return "unknown";
+	}
+}
+
+static int32_t tz_offset(void)
+{
+	time_t now = time(NULL);
+	struct tm g, l;
+	gmtime_r(&now, &g);
+	localtime_r(&now, &l);
+	int32_t dt = (l.tm_hour - g.tm_hour) * 3600 + (l.tm_min - g.tm_min) * 60;
+	int dir = l.tm_year - g.tm_year;
+	if (dir == 0)
+		dir = l.tm_yday - g.tm_yday;
+	dt += dir * 24 * 3600;
+	return dt;
+}
+
+static bool x_time(struct frc_evt *e, bool date, bool ns, struct frc_val *v)
+{
+	struct sb b;
+	uint64_t sec = e->ts / 1000000000ull, nsec = e->ts % 1000000000ull;
+	int32_t zone = tz_offset();
+	int32_t s = (int32_t)((int64_t)(sec + (uint64_t)(int64_t)zone) % 86400);
+
+	sb_init(&b, e->scratch);
+	if (date) {
+		time_t tt = (time_t)((int64_t)sec + zone - s);
+		struct tm tm;
+		if (gmtime_r(&tt, &tm))
+			sb_printf(&b, "%04d-%02d-%02d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		else
+			sb_puts(&b, "<date error> ");
+	}
+	if (ns)
+		sb_printf(&b, "%02d:%02d:%02d.%09u", s / 3600, (s % 3600) / 60, s % 60, (unsigned)nsec);
+	else
+		sb_printf(&b, "%02d:%02d:%02d", s / 3600, (s % 3600) / 60, s % 60);
+	return vsb(v, &b);
+}
+
+static bool x_abspath(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	const char *dname = NULL, *pname = NULL;
+	int argid = 0;
+	struct sb b;
+
+	if (!e->thr)
+		return false;
+	if (q->arg && !strcmp(q->arg, "src"))
+		argid = 1;
+	else if (q->arg && !strcmp(q->arg, "dst"))
+		argid = 2;
+	sb_init(&b, e->scratch);
+	switch (e->type) {
+	case PPME_SYSCALL_RENAMEAT_X:
+	case PPME_SYSCALL_RENAMEAT2_X:
+		if (argid <= 1) {
+			dname = "olddirfd";
+			pname = "oldpath";
+		} else {
+			dname = "newdirfd";
+			pname = "newpath";
+		}
+		break;
+	case PPME_SYSCALL_SYMLINKAT_X: dname = "linkdirfd"; pname = "linkpath"; break;
+	case PPME_SYSCALL_OPENAT_2_X: case PPME_SYSCALL_OPENAT2_X: dname = "dirfd"; pname = "name"; break;
+	case PPME_SYSCALL_OPEN_BY_HANDLE_AT_X: {
+		char full[1024];
+		size_t n;
+		if (event_return_value(e) <= 0 || e->nparams < 4)
+			return false;
+		const char *s = e->pl[3] ? pstring(e, 3, PT_FSPATH, &n) : "";
+		n = e->pl[3] ? n : 0;
+		size_t fl = state_concat_paths("", 0, s, n, full);
+		sb_put(&b, full, fl);
+		return vsb(v, &b);
+	}
+	case PPME_SYSCALL_LINKAT_2_X:
+		if (argid <= 1) {
+			dname = "olddir";
+			pname = "oldpath";
+		} else {
+			dname = "newdir";
+			pname = "newpath";
+		}
+		break;
+	case PPME_SYSCALL_UNLINKAT_2_X: dname = "dirfd"; pname = "name"; break;
+	case PPME_SYSCALL_MKDIRAT_X: dname = "dirfd"; pname = "path"; break;
+	case PPME_SYSCALL_FCHMODAT_X: dname = "dirfd"; pname = "filename"; break;
+	case PPME_SYSCALL_FCHOWNAT_X: dname = "dirfd"; pname = "pathname"; break;
+	default:
+		return false;
+	}
+	int di = event_param_index(e, dname, strlen(dname)), pi = event_param_index(e, pname, strlen(pname));
+	if (di < 0 || pi < 0 || e->pl[di] == 0 || e->pl[pi] == 0)
+		return false;
+	int64_t dirfd = 0;
+	size_t n;
+	event_int(e, (uint32_t)di, &dirfd);
+	const char *path = pstring(e, (uint32_t)pi, PT_FSPATH, &n);
+	char sdir[1100], full[1024];
+	if (path[0] == '/') {
+		snprintf(sdir, sizeof(sdir), ".");
+	} else if (dirfd == PPM_AT_FDCWD) {
+		snprintf(sdir, sizeof(sdir), "%s", state_cwd(e->thr));
+	} else {
+		struct frc_fd *f = state_thread_fd(e->thr, dirfd);
+		if (!f)
+			snprintf(sdir, sizeof(sdir), "<UNKNOWN>/");
+		else
+			snprintf(sdir, sizeof(sdir), "%s/", f->name.s);	/* libsinsp always appends '/' */
+	}
+	size_t fl = state_concat_paths(sdir, strlen(sdir), path, n, full);
+	sb_put(&b, full, fl);
+	return vsb(v, &b);
+}
+
+static bool x_rawarg(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	if (!q->arg)
+		return false;
+	int i = event_param_index(e, q->arg, q->arglen);
+	if (i < 0)
+		return false;
+	enum evt_ptype t = e->info->params[i].type;
+	const uint8_t *p = e->pv[i];
+	uint32_t l = e->pl[i];
+	if (legacy_null(e, (uint32_t)i, t)) {
+		vstrz(v, "<NA>");
+		return true;
+	}
+	if (l == 0)
+		return false;
+	switch (t) {
+	case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: case PT_ERRNO: case PT_FD: case PT_PID:
+	case PT_FD32: case PT_PID32:
+		return vint(v, rd_int(p, l, l >= 8 ? 8 : l >= 4 ? 4 : l >= 2 ? 2 : 1, true));
+	case PT_UINT8: case PT_UINT16: case PT_UINT32: case PT_UINT64: case PT_FLAGS8: case PT_FLAGS16:
+	case PT_FLAGS32: case PT_ENUMFLAGS8: case PT_ENUMFLAGS16: case PT_ENUMFLAGS32: case PT_UID:
+	case PT_GID: case PT_MODE: case PT_SYSCALLID: case PT_SIGTYPE: case PT_RELTIME: case PT_ABSTIME:
+	case PT_PORT: case PT_L4PROTO: case PT_SOCKFAMILY: case PT_BOOL: case PT_SIGSET:
+		return vuint(v, (uint64_t)rd_int(p, l, l >= 8 ? 8 : l >= 4 ? 4 : l >= 2 ? 2 : 1, false));
+	case PT_CHARBUF: case PT_FSPATH: case PT_FSRELPATH: {
+		size_t n;
+		const char *s = pstring(e, (uint32_t)i, t, &n);
+		vstr(v, s, n);
+		return true;
+	}
+	default: {
+		char *d = sdup(e->scratch, (const char *)p, l);
+		if (!d)
+			return false;
+		vstr(v, d, l);
+		return true;
+	}
+	}
+}
+
+static bool x_evt(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	struct sb b;
+	struct ptext pt;
+	uint32_t ef = e->info->flags;
+
+	sb_init(&b, e->scratch);
+	switch (q->fid) {
+	case FLD_EVT_TYPE: {
+		const char *n = evt_type_name(e);
+		if (!n)
+			return false;
+		vstrz(v, n);
+		return true;
+	}
+	case FLD_SYSCALL_TYPE: {
+		if (!(e->info->category & EVC_SYSCALL))
+			return false;
+		const char *n = evt_type_name(e);
+		if (!n)
+			return false;
+		vstrz(v, n);
+		return true;
+	}
+	case FLD_EVT_NUM:
+		return vuint(v, e->num);
+	case FLD_EVT_DIR:
+		vstrz(v, evtab_is_enter(e->type) ? ">" : "<");
+		return true;
+	case FLD_EVT_RES: {
+		if (!event_has_return_value(e))
+			return false;
+		if (event_return_value(e) >= 0) {
+			vstrz(v, "SUCCESS");
+			return true;
+		}
+		param_text(e, 0, &pt);
+		vstrz(v, pt.resolved[0] ? pt.resolved : pt.plain);
+		return true;
+	}
+	case FLD_EVT_RAWRES:
+		return event_has_return_value(e) && vint(v, event_return_value(e));
+	case FLD_EVT_FAILED:
+	case FLD_EVT_COUNT_ERROR:
+		if (!event_has_return_value(e))
+			return false;
+		return q->fid == FLD_EVT_FAILED ? vbool(v, event_return_value(e) < 0) :
+						  vuint(v, event_return_value(e) < 0);
+	case FLD_EVT_ARGS:
+	case FLD_EVT_INFO:
+		if (e->type == PPME_GENERIC_X) {
+			vstrz(v, "");
+			return true;
+		}
+		for (uint32_t j = 0; j < e->nparams; j++) {
+			param_text(e, j, &pt);
+			if (b.len)
+				sb_put(&b, " ", 1);
+			sb_printf(&b, "%s=%s", e->info->params[j].name, pt.plain);
+			if (pt.resolved[0])
+				sb_printf(&b, "(%s)", pt.resolved);
+		}
+		return vsb(v, &b);
+	case FLD_EVT_ARG: {
+		int i;
+		if (q->idx >= 0)
+			i = q->idx < (int64_t)e->nparams ? (int)q->idx : -1;
+		else
+			i = q->arg ? event_param_index(e, q->arg, q->arglen) : -1;
+		if (i < 0)
+			return false;
+		param_text(e, (uint32_t)i, &pt);
+		vstrz(v, pt.resolved[0] ? pt.resolved : pt.plain);
+		return true;
+	}
+	case FLD_EVT_RAWARG:
+		return x_rawarg(e, q, v);
+	case FLD_EVT_BUFFER: {
+		int i = event_param_index(e, "data", 4);
+		if (i < 0)
+			return false;
+		if (q->out) {
+			param_text(e, (uint32_t)i, &pt);
+			vstrz(v, pt.plain);
+		} else {
+			char *d = sdup(e->scratch, (const char *)e->pv[i], e->pl[i]);
+			if (!d)
+				return false;
+			vstr(v, d, e->pl[i]);
+		}
+		return true;
+	}
+	case FLD_EVT_IS_OPEN_READ:
+	case FLD_EVT_IS_OPEN_WRITE:
+	case FLD_EVT_IS_OPEN_EXEC:
+	case FLD_EVT_IS_OPEN_CREATE: {
+		uint16_t t = e->type;
+		uint32_t mask = PPM_S_IXUSR | PPM_S_IXGRP | PPM_S_IXOTH, val = 0;
+		if (t == PPME_SYSCALL_OPEN_X || t == PPME_SYSCALL_OPENAT_2_X || t == PPME_SYSCALL_OPENAT2_X ||
+		    t == PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
+			bool nv = t == PPME_SYSCALL_OPENAT_2_X || t == PPME_SYSCALL_OPENAT2_X;
+			uint32_t flags = 0, mode;
+			if (e->nparams > (nv ? 3u : 2u) && e->pl[nv ? 3 : 2])
+				event_u32(e, nv ? 3 : 2, &flags);
+			if (q->fid == FLD_EVT_IS_OPEN_READ && (flags & PPM_O_RDONLY))
+				val = 1;
+			if (q->fid == FLD_EVT_IS_OPEN_WRITE && (flags & PPM_O_WRONLY))
+				val = 1;
+			if (q->fid == FLD_EVT_IS_OPEN_CREATE) {
+				if (flags & PPM_O_F_CREATED)
+					val = 1;
+				if ((flags & PPM_O_TMPFILE) && event_has_return_value(e) && event_return_value(e) >= 0)
+					val = 1;
+			}
+			if (q->fid == FLD_EVT_IS_OPEN_EXEC && (flags & (PPM_O_TMPFILE | PPM_O_CREAT)) &&
+			    t != PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
+				uint32_t mi = nv ? 4 : 3;
+				if (e->nparams > mi && e->pl[mi] && event_u32(e, mi, &mode))
+					val = (mode & mask) ? 1 : 0;
+			}
+		} else if (q->fid == FLD_EVT_IS_OPEN_EXEC && t == PPME_SYSCALL_CREAT_X) {
+			uint32_t mode = 0;
+			event_u32(e, 2, &mode);
+			val = (mode & mask) ? 1 : 0;
+		}
+		return vbool(v, val);
+	}
+	case FLD_EVT_TIME: return x_time(e, false, true, v);
+	case FLD_EVT_TIME_S: return x_time(e, false, false, v);
+	case FLD_EVT_DATETIME: return x_time(e, true, true, v);
+	case FLD_EVT_DATETIME_S: return x_time(e, true, false, v);
+	case FLD_EVT_TIME_ISO8601: {
+		time_t sec = (time_t)(e->ts / 1000000000ull);
+		struct tm tm;
+		char tb[64];
+		gmtime_r(&sec, &tm);
+		strftime(tb, sizeof(tb), "%FT%T", &tm);
+		sb_printf(&b, "%s.%09u+0000", tb, (unsigned)(e->ts % 1000000000ull));
+		return vsb(v, &b);
+	}
+	case FLD_EVT_HOSTNAME: {
+		const struct scap_machine *mi = state_machine(e->st);
+		if (!mi->present)
+			return false;
+		vstrz(v, mi->hostname);
+		return true;
+	}
+	case FLD_EVT_SOURCE:
+		vstrz(v, "syscall");
+		return true;
+	case FLD_EVT_CATEGORY:
+		vstrz(v, category_name(e));
+		return true;
+	case FLD_EVT_CPU:
+		return vint(v, e->cpuid);
+	case FLD_EVT_LATENCY: case FLD_EVT_LATENCY_S: case FLD_EVT_LATENCY_NS: case FLD_EVT_WAIT_LATENCY:
+		return vuint(v, 0);
+	case FLD_EVT_LATENCY_HUMAN:
+		vstrz(v, "0ns");
+		return true;
+	case FLD_EVT_DELTATIME: case FLD_EVT_DELTATIME_S: case FLD_EVT_DELTATIME_NS: {
+		uint64_t *prev = q->sl ? &q->sl->prev :
+				 &e->scratch->delta_prev[q->fid - FLD_EVT_DELTATIME];
+		uint64_t d = 0;
+		if (*prev) {
+			d = e->ts - *prev;
+			if (q->fid == FLD_EVT_DELTATIME_S)
+				d /= 1000000000ull;
+			else if (q->fid == FLD_EVT_DELTATIME_NS)
+				d %= 1000000000ull;
+		}
+		*prev = e->ts;
+		return vuint(v, d);
+	}
+	case FLD_EVT_BUFLEN:
+		if (!e->fdi || !((e->info->category & EVC_CLASS_MASK) >= EVC_IO_READ &&
+				 (e->info->category & EVC_CLASS_MASK) <= EVC_IO_OTHER))
+			return false;
+		if (evtab_is_enter(e->type) || !event_has_return_value(e) || event_return_value(e) < 0)
+			return false;
+		return vuint(v, (uint64_t)event_return_value(e));
+	case FLD_EVT_IS_IO: return vbool(v, ef & (EVF_READS_FROM_FD | EVF_WRITES_TO_FD));
+	case FLD_EVT_IS_IO_READ: return vbool(v, ef & EVF_READS_FROM_FD);
+	case FLD_EVT_IS_IO_WRITE: return vbool(v, ef & EVF_WRITES_TO_FD);
+	case FLD_EVT_IO_DIR:
+		if (ef & EVF_WRITES_TO_FD)
+			vstrz(v, "write");
+		else if (ef & EVF_READS_FROM_FD)
+			vstrz(v, "read");
+		else
+			return false;
+		return true;
+	case FLD_EVT_IS_WAIT: return vbool(v, ef & EVF_WAITS);
+	case FLD_EVT_IS_SYSLOG:
+		return vbool(v, (ef & EVF_WRITES_TO_FD) && e->fdi && strstr(e->fdi->name.s, "/dev/log"));
+	case FLD_EVT_COUNT: return vuint(v, 1);
+	case FLD_EVT_COUNT_ERROR_FILE:
+	case FLD_EVT_COUNT_ERROR_NET:
+	case FLD_EVT_COUNT_ERROR_MEMORY:
+	case FLD_EVT_COUNT_ERROR_OTHER: {
+		uint16_t t = e->type;
+		bool file_evt = t == PPME_SYSCALL_OPEN_X || t == PPME_SYSCALL_CREAT_X ||
+				t == PPME_SYSCALL_OPENAT_2_X || t == PPME_SYSCALL_OPENAT2_X ||
+				t == PPME_SYSCALL_OPEN_BY_HANDLE_AT_X;
+		bool net_evt = t == PPME_SOCKET_ACCEPT_5_X || t == PPME_SOCKET_ACCEPT4_6_X ||
+			       t == PPME_SOCKET_CONNECT_X;
+		bool mem = (e->info->category & (EVC_SYSCALL - 1)) == EVC_MEMORY;
+		bool is_file_fd = e->fdi && (is_file(e->fdi) || e->fdi->type == SCAP_FD_DIRECTORY);
+		bool is_net_fd = e->fdi && (fd_sock(e->fdi) || e->fdi->type == SCAP_FD_IPV4_SERVSOCK ||
+					     e->fdi->type == SCAP_FD_IPV6_SERVSOCK ||
+					     e->fdi->type == SCAP_FD_UNIX_SOCK);
+		bool take;
+		if (q->fid == FLD_EVT_COUNT_ERROR_FILE)
+			take = e->fdi ? is_file_fd : file_evt;
+		else if (q->fid == FLD_EVT_COUNT_ERROR_NET)
+			take = e->fdi ? is_net_fd : net_evt;
+		else if (q->fid == FLD_EVT_COUNT_ERROR_MEMORY)
+			take = mem;
+		else
+			take = e->fdi ? !(is_file_fd || is_net_fd) : !(file_evt || net_evt || mem);
+		if (!take || !event_has_return_value(e))
+			return false;
+		return vuint(v, event_return_value(e) < 0);
+	}
+	case FLD_EVT_COUNT_EXIT:
+		return !evtab_is_enter(e->type) && vuint(v, 1);
+	case FLD_EVT_AROUND:
+		return vuint(v, e->ts);	/* compared as |T - ts| <= D ms by the rule code */
+	case FLD_EVT_ABSPATH:
+		return x_abspath(e, q, v);
+	case FLD_EVT_TYPE_IS: {
+		uint32_t id0 = PPM_EVENT_MAX, id1 = PPM_EVENT_MAX;
+		if (q->arg) {
+			char *end;
+			unsigned long n = strtoul(q->arg, &end, 10);
+			if (*q->arg && !*end) {
+				id0 = (uint32_t)n;
+			} else {
+				for (uint16_t c = 0; c < evtab_ncodes; c++)
+					if (!strcmp(evtab_schema(c)->name, q->arg)) {
+						id0 = c;
+						id1 = c + 1u;
+						break;
+					}
+			}
+		}
+		return vuint(v, e->type == id0 || e->type == id1);
+	}
+	case FLD_EVT_RAWTIME: return vuint(v, e->ts);
+	case FLD_EVT_RAWTIME_S: return vuint(v, e->ts / 1000000000ull);
+	case FLD_EVT_RAWTIME_NS: return vuint(v, e->ts % 1000000000ull);
+	case FLD_EVT_RELTIME:
+	case FLD_EVT_RELTIME_S:
+	case FLD_EVT_RELTIME_NS: {
+		uint64_t d = e->ts - e->scratch->first_ts;
+		if (q->fid == FLD_EVT_RELTIME_S)
+			d /= 1000000000ull;
+		else if (q->fid == FLD_EVT_RELTIME_NS)
+			d %= 1000000000ull;
+		return vuint(v, d);
+	}
+	case FLD_EVT_PLUGINNAME:
+	case FLD_EVT_PLUGININFO:
+		return false;
+	case FLD_EVT_IS_ASYNC:
+		return vbool(v, is_meta(e));
+	case FLD_EVT_ASYNCTYPE: {
+		if (!is_meta(e))
+			return false;
+		const char *n = e->type == PPME_ASYNCEVENT_E ? evt_type_name(e) : e->info->name;
+		if (!n)
+			return false;
+		vstrz(v, n);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* ---- dispatch ---- */
+
+static bool extract(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (q->fid >= FLD__COUNT || !e->st || !e->scratch)
+		return false;
+	const char *name = field_table[q->fid].name;
+	bool ok;
+	if (!strncmp(name, "evt.", 4) || !strncmp(name, "syscall.", 8))
+		ok = x_evt(e, q, v);
+	else if (!strncmp(name, "proc.", 5) || !strncmp(name, "thread.", 7))
+		ok = x_proc(e, q, v);
+	else if (!strncmp(name, "user.", 5) || !strncmp(name, "group.", 6))
+		ok = x_user(e, q, v);
+	else if (!strncmp(name, "fd.", 3))
+		ok = x_fd(e, q, v);
+	else if (!strncmp(name, "container.", 10) || !strncmp(name, "k8s.", 4))
+		ok = x_container(e, q, v);
+	else
+		ok = false;
+	if (ok && !v->multi && !v->s && field_table[q->fid].type == FT_CHARBUF)
+		vstrz(v, "");
+	return ok && !e->scratch->oom;
+}
+
+/* the kind of field: which class handles it (computed once per id) */
+const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
+{
+	struct frc_slots *ss = e->slots;
+	struct slot *sl;
+
+	if (!ss || slot >= ss->n)
+		return NULL;
+	sl = &ss->s[slot];
+	if (sl->gen == e->gen)
+		return sl->present ? &sl->val : NULL;
+	sl->gen = e->gen;
+	struct xq q = { sl->ref.field, sl->arg, sl->ref.arg_len, sl->ref.arg_index, false, sl };
+	sl->present = extract(e, &q, &sl->val);
+	return sl->present ? &sl->val : NULL;
+}
+
+static const struct frc_val *one_shot(struct frc_evt *e, uint32_t fid, const char *arg,
+				      uint32_t arg_len, int64_t idx, bool out)
+{
+	if (!e->scratch)
+		return NULL;
+	struct frc_val *v = salloc(e->scratch, sizeof(*v));
+	char *a = arg ? sdup(e->scratch, arg, arg_len) : NULL;
+	if (!v || (arg && !a))
+		return NULL;
+	struct xq q = { fid, a, arg_len, idx, out, NULL };
+	return extract(e, &q, v) ? v : NULL;
+}
+
+const struct frc_val *extract_value(struct frc_evt *e, uint32_t field_id, const char *arg,
+				    uint32_t arg_len, int64_t arg_index)
+{
+	return one_shot(e, field_id, arg, arg_len, arg_index, true);
+}
+
+const struct frc_val *extract_filter_value(struct frc_evt *e, uint32_t field_id, const char *arg,
+					   uint32_t arg_len, int64_t arg_index)
+{
+	return one_shot(e, field_id, arg, arg_len, arg_index, false);
+}
+
+struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n, char *err,
+				    size_t errlen)
+{
+	struct frc_slots *ss = calloc(1, sizeof(*ss));
+
+	if (!ss) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ss->s = calloc(n ? n : 1, sizeof(*ss->s));
+	if (!ss->s) {
+		free(ss);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ss->n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct slot *sl = &ss->s[i];
+		sl->ref = refs[i];
+		if (refs[i].field >= FLD__COUNT) {
+			snprintf(err, errlen, "slot %u: unknown field id %u", i, refs[i].field);
+			extract_slots_free(ss);
+			return NULL;
+		}
+		if (refs[i].arg) {
+			sl->arg = malloc(refs[i].arg_len + 1);
+			if (!sl->arg) {
+				snprintf(err, errlen, "out of memory");
+				extract_slots_free(ss);
+				return NULL;
+			}
+			memcpy(sl->arg, refs[i].arg, refs[i].arg_len);
+			sl->arg[refs[i].arg_len] = '\0';
+		}
+		if (refs[i].field == FLD_CONTAINER_MOUNT_DEST && sl->arg && refs[i].arg_index < 0) {
+			int ec;
+			PCRE2_SIZE eo;
+			sl->re = pcre2_compile((PCRE2_SPTR)sl->arg, refs[i].arg_len, PCRE2_MULTILINE, &ec, &eo,
+					       NULL);
+			if (!sl->re) {
+				PCRE2_UCHAR msg[128];
+				pcre2_get_error_message(ec, msg, sizeof(msg));
+				snprintf(err, errlen, "container.mount.dest[%s]: invalid pattern: %s", sl->arg,
+					 (const char *)msg);
+				extract_slots_free(ss);
+				return NULL;
+			}
+		}
+	}
+	return ss;
+}
+
+void extract_slots_free(struct frc_slots *ss)
+{
+	if (!ss)
+		return;
+	for (uint32_t i = 0; i < ss->n; i++) {
+		free(ss->s[i].arg);
+		pcre2_code_free(ss->s[i].re);
+	}
+	free(ss->s);
+	free(ss);
+}
+
+/* ---- value text ---- */
+
+size_t extract_format(uint32_t fid, const struct frc_val *v, char *buf, size_t size)
+{
+	int n = 0;
+
+	if (size == 0)
+		return 0;
+	if (!v)
+		return (size_t)snprintf(buf, size, "<NA>");
+	if (fid >= FLD__COUNT)
+		return (size_t)snprintf(buf, size, "<NA>");
+	if (v->multi) {
+		bool list = field_table[fid].flags & FF_LIST;
+		size_t at = 0;
+		if (list)
+			at += (size_t)snprintf(buf + at, at < size ? size - at : 0, "(");
+		for (uint32_t i = 0; i < v->nitems; i++) {
+			if (i && at < size)
+				at += (size_t)snprintf(buf + at, size - at, list ? "," : " ");
+			if (at < size)
+				at += extract_format(fid, &v->items[i], buf + at, size - at);
+		}
+		if (list && at < size)
+			at += (size_t)snprintf(buf + at, size - at, ")");
+		return at;
+	}
+	switch (field_table[fid].type) {
+	case FT_CHARBUF: case FT_FSPATH: case FT_BYTEBUF:
+		n = snprintf(buf, size, "%.*s", (int)v->len, (const char *)v->s);
+		break;
+	case FT_BOOL:
+		n = snprintf(buf, size, "%s", v->n.u ? "true" : "false");
+		break;
+	case FT_INT64:
+		if (fid == FLD_FD_DEV)
+			n = snprintf(buf, size, "%" PRIX32, (uint32_t)v->n.i);
+		else
+			n = snprintf(buf, size, "%" PRId64, (int64_t)v->n.i);
+		break;
+	case FT_IPADDR: case FT_IPNET: {
+		char a[INET6_ADDRSTRLEN];
+		if (v->family == 4)
+			n = snprintf(buf, size, "%u.%u.%u.%u", v->ip[0], v->ip[1], v->ip[2], v->ip[3]);
+		else if (inet_ntop(AF_INET6, v->ip, a, sizeof(a)))
+			n = snprintf(buf, size, "%s", a);
+		break;
+	}
+	case FT_RELTIME: case FT_ABSTIME: case FT_UINT64:
+		if (fid == FLD_EVT_LATENCY_NS || fid == FLD_EVT_DELTATIME_NS || fid == FLD_EVT_RAWTIME_NS ||
+		    fid == FLD_EVT_RELTIME || fid == FLD_EVT_RELTIME_NS)
+			n = snprintf(buf, size, "%09" PRIu64, (uint64_t)v->n.u);
+		else
+			n = snprintf(buf, size, "%" PRIu64, (uint64_t)v->n.u);
+		break;
+	default:
+		n = snprintf(buf, size, "%" PRIu64, (uint64_t)v->n.u);
+		break;
+	}
+	return n < 0 ? 0 : (size_t)n;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Field extraction: the value of every field of compiler/fields.def on an event, with
+ * libsinsp's exact semantics and text (fields.md). Two entry points:
+ *  - frc_field(e, slot) (runtime/frc_rt_abi.h), for compiled conditions: values as the
+ *    filter compares them; multi-valued fields (ancestors without index, either socket
+ *    end, list fields) return .items; cached per event by a generation counter;
+ *  - extract_value(e, field, arg, arg_len, arg_index), for outputs: values as Falco
+ *    prints them (ancestors joined with spaces, evt.buffer escaped, ...).
+ * Absent values are NULL (outputs print "<NA>", conditions are false).
+ *
+ * Owner: rtcore. No allocation on the per-event path: values point into the event, the
+ * state tables, or a per-event scratch arena that only grows past its high-water mark.
+ */
+#ifndef FRC_RUNTIME_EXTRACT_H
+#define FRC_RUNTIME_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "frc_rt_abi.h"
+
+/* the per-event scratch arena */
+struct frc_scratch *scratch_new(void);
+void scratch_free(struct frc_scratch *s);
+void scratch_reset(struct frc_scratch *s);
+/* start of an event: reset, and note the first event time (evt.reltime) */
+void scratch_begin(struct frc_scratch *s, const struct frc_evt *e);
+
+/**
+ * extract_slots_new() - bind the slot table of a compiled ruleset: resolves arguments
+ * once (evt.arg names, container.mount patterns, ...). Returns NULL and a message in
+ * @err for an unusable slot (unknown field id, bad argument).
+ */
+struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n, char *err,
+				    size_t errlen);
+void extract_slots_free(struct frc_slots *s);
+
+/* The output rendering of a field (see above). */
+const struct frc_val *extract_value(struct frc_evt *e, uint32_t field_id, const char *arg,
+				    uint32_t arg_len, int64_t arg_index);
+
+/* The filter view of a field without a slot table (tests, tools). */
+const struct frc_val *extract_filter_value(struct frc_evt *e, uint32_t field_id, const char *arg,
+					   uint32_t arg_len, int64_t arg_index);
+
+/**
+ * extract_format() - render a value as Falco prints it in text outputs (numbers in
+ * decimal, booleans true/false, IPs dotted/inet_ntop, multi values space-joined); "<NA>"
+ * for NULL. Writes at most @size - 1 bytes plus a NUL; returns the full length.
+ */
+size_t extract_format(uint32_t field_id, const struct frc_val *v, char *buf, size_t size);
+
+/**
+ * extract_param_text() - param @i of @e rendered as evt.arg shows it: the resolved form
+ * when there is one, else the plain one (@resolved selects; evt.args shows both).
+ * Returns the text in the event's scratch arena, or NULL if the event has no such param.
+ */
+const char *extract_param_text(struct frc_evt *e, uint32_t i, bool resolved, size_t *len);
+
+#endif
