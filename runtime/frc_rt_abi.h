@@ -1,18 +1,31 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The ABI between emitted rule code and the runtime. Emitted C includes this header and
- * nothing else (it is compiled with -nostdinc under libtcc), so it uses no system header:
- * only compiler built-in types. Changing anything here bumps FRC_ABI_VERSION.
+ * nothing else (it is compiled with -nostdinc under libtcc, and with
+ * `gcc -std=c11 -pedantic` for AOT), so it uses no system header: only compiler built-in
+ * types. Changing anything here bumps FRC_ABI_VERSION.
  *
  * Field access: emitted code names each distinct (field, argument) pair it uses as a
  * "slot" in its frc_g_fields[] table; frc_field(e, slot) returns the value for the current
  * event, extracted at most once per event (the runtime caches it), or 0 when the field has
  * no value on this event (a comparison on an absent field is false, also !=).
+ *
+ * Evaluation: the runtime looks up the event code in frc_g_ruleset.dispatch and calls
+ * the group function found there with a struct frc_run (enabled-rule mask, memo storage,
+ * compiled regexes, per-event scratch). A group function evaluates, in rule order, only
+ * the rules whose event-type set contains that code, and reports each match through
+ * frc_rt_match(), which says whether to stop (rule_matching: first).
+ *
+ * Comparison helpers (frc_s_*, frc_n_*, ...) take the extracted value (possibly 0 =
+ * absent: result 0), a quantifier for multi-valued values (FRC_Q_ANY: some item
+ * satisfies, FRC_Q_ALL: every item does and there is at least one) and the constant.
+ * They are implemented in runtime/rt_helpers.c and are the only functions (with
+ * frc_field, frc_rt_match, memset and memcpy) that JIT-compiled code can call.
  */
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 1
+#define FRC_ABI_VERSION 2
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -30,9 +43,10 @@ struct frc_evt;
  * @s, @len: bytes of a CHARBUF/FSPATH/BYTEBUF value; @s[@len] is always a NUL byte
  *           (the value itself may not contain NUL for strings)
  * @n: integer value for numeric, BOOL (0/1), PORT, RELTIME, ABSTIME types
- * @family, @ip: IPADDR value (4 or 6, address in network byte order)
- * @items, @nitems: for multi-valued fields (ancestors without index, either socket end,
- *                  list fields): the individual values; then the scalar members are unused
+ * @family, @ip: IPADDR value (4 or 6, address in network byte order; IPv4 in ip[0..3])
+ * @multi, @items, @nitems: for multi-valued fields (ancestors without index, either socket
+ *                  end, list fields): @multi is 1 and @items holds the individual values;
+ *                  then the scalar members are unused
  */
 struct frc_val {
 	const frc_u8 *s;
@@ -64,5 +78,240 @@ struct frc_field_ref {
 
 /* Value of slot @slot for the current event, or 0 if absent. Never allocates. */
 const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot);
+
+/* ------------------------------------------------------------------ constants */
+
+/* A byte-string constant; @s[@len] is a NUL byte. */
+struct frc_str {
+	const frc_u8 *s;
+	frc_u32 len;
+};
+
+/**
+ * struct frc_strset - a set of byte strings for `in`/`intersects`.
+ * @mask: number of buckets - 1 (a power of two minus one), or 0 for a linear scan
+ * @buckets: item index + 1 per bucket (0 = empty), open addressing with linear probing,
+ *           keyed by frc_hash() of the bytes
+ * @minlen, @maxlen: lengths of the shortest/longest item (quick reject)
+ */
+struct frc_strset {
+	frc_u32 n;
+	frc_u32 mask;
+	frc_u32 minlen, maxlen;
+	const struct frc_str *items;
+	const frc_u32 *buckets;
+};
+
+/* A set of integers (bit patterns of the field's width), sorted as unsigned. */
+struct frc_numset {
+	frc_u32 n;
+	frc_u32 pad_;
+	const frc_u64 *items;
+};
+
+/* An IP address (@prefix 0) or network (@prefix bits); @family 4 or 6. */
+struct frc_ip {
+	frc_u8 family;
+	frc_u8 prefix;
+	frc_u8 pad_[2];
+	frc_u8 b[16];
+};
+
+struct frc_ipset {
+	frc_u32 n;
+	frc_u32 pad_;
+	const struct frc_ip *items;
+};
+
+/* Glob kinds, decided at compile time from the pattern. */
+enum {
+	FRC_GLOB_FNMATCH = 0,	/* general pattern: fnmatch(pat, value, 0) */
+	FRC_GLOB_EXACT = 1,	/* no metacharacter: equality with @lit */
+	FRC_GLOB_PREFIX = 2,	/* "lit*" */
+	FRC_GLOB_SUFFIX = 3,	/* "*lit" */
+	FRC_GLOB_CONTAINS = 4,	/* "*lit*" */
+	FRC_GLOB_ANY = 5	/* only stars: matches every value */
+};
+
+/* A compiled glob pattern: @pat the pattern (NUL-terminated), @lit/@len its literal part. */
+struct frc_glob {
+	frc_u32 kind;
+	frc_u32 len;
+	const frc_u8 *lit;
+	const frc_u8 *pat;
+};
+
+/**
+ * struct frc_pm_node - a node of a pmatch trie: one path component.
+ * @c, @len: the component (NUL-terminated), unused for the root
+ * @glob: the component contains * ? [ and is matched with fnmatch
+ * @terminal: a pattern ends here (every path below matches)
+ * @first, @nexact, @nglob: children are nodes[@first .. @first + @nexact + @nglob), exact
+ *           ones first and sorted by (length, bytes), then glob ones
+ */
+struct frc_pm_node {
+	const frc_u8 *c;
+	frc_u32 len;
+	frc_u8 glob;
+	frc_u8 terminal;
+	frc_u8 pad_[2];
+	frc_u32 first;
+	frc_u32 nexact;
+	frc_u32 nglob;
+	frc_u32 pad2_;
+};
+
+struct frc_pmatch {
+	frc_u32 nnodes;
+	frc_u32 pad_;
+	const struct frc_pm_node *nodes;	/* nodes[0] is the root */
+};
+
+/* ------------------------------------------------------------------ evaluation */
+
+/**
+ * struct frc_run - per-ruleset evaluation state handed to group functions.
+ * @enabled: one byte per rule, non-zero when the rule is enabled
+ * @gen: generation of the current event (memo entries equal to it are valid)
+ * @memo_gen, @memo_val: memo storage for shared sub-conditions ([nmemo] each)
+ * @regex: compiled regular expressions ([nregex], opaque to emitted code)
+ * @scratch, @scratch_cap, @scratch_used: per-event storage for transformer results
+ * @host: the runtime's own context (opaque)
+ */
+struct frc_run {
+	const frc_u8 *enabled;
+	frc_u32 gen;
+	frc_u32 scratch_cap;
+	frc_u32 scratch_used;
+	frc_u32 pad_;
+	frc_u32 *memo_gen;
+	frc_u8 *memo_val;
+	void *const *regex;
+	frc_u8 *scratch;
+	void *host;
+};
+
+/* Reports that rule @rule matched; returns non-zero when evaluation must stop. */
+int frc_rt_match(struct frc_run *r, frc_u32 rule);
+
+static inline int frc_memo_set(struct frc_run *r, frc_u32 k, int v)
+{
+	r->memo_gen[k] = r->gen;
+	r->memo_val[k] = (frc_u8)v;
+	return v;
+}
+
+/*
+ * The memoised value of shared sub-condition @k; @f (a call of the function that computes
+ * and stores it with frc_memo_set) runs the first time in an event.
+ */
+#define FRC_MEMO(r, k, f) ((r)->memo_gen[(k)] == (r)->gen ? (int)(r)->memo_val[(k)] : (f))
+
+typedef void (*frc_group_fn)(struct frc_evt *e, struct frc_run *r);
+
+/**
+ * struct frc_rule_info - what the runtime needs to know about a compiled rule.
+ * @name, @output, @source, @file: NUL-terminated; @tags: @ntags NUL-terminated strings
+ * @priority: enum frc_priority (compiler/frc.h)
+ * @enabled: the rule's `enabled:` value
+ */
+struct frc_rule_info {
+	const char *name;
+	const char *output;
+	const char *source;
+	const char *file;
+	const char *const *tags;
+	frc_u32 ntags;
+	frc_u32 line;
+	frc_u32 priority;
+	frc_u32 enabled;
+};
+
+/**
+ * struct frc_ruleset_desc - the one exported object of emitted code (frc_g_ruleset).
+ * @abi_version: FRC_ABI_VERSION of the emitter; @desc_size: sizeof(struct frc_ruleset_desc)
+ * @ncodes: entries of @dispatch (event codes 0..ncodes-1); @other serves larger codes
+ * @nmemo: memo entries the code uses; @nregex: entries of @regex
+ */
+struct frc_ruleset_desc {
+	frc_u32 abi_version;
+	frc_u32 desc_size;
+	frc_u32 nrules;
+	frc_u32 nfields;
+	frc_u32 ncodes;
+	frc_u32 nmemo;
+	frc_u32 nregex;
+	frc_u32 ngroups;
+	const struct frc_rule_info *rules;
+	const struct frc_field_ref *fields;
+	const frc_group_fn *dispatch;
+	frc_group_fn other;
+	const struct frc_str *regex;
+};
+
+/* The descriptor every emitted translation unit defines. */
+extern const struct frc_ruleset_desc frc_g_ruleset;
+
+/* ------------------------------------------------------------------ helpers */
+
+enum { FRC_Q_ANY = 0, FRC_Q_ALL = 1 };
+
+/* strings and byte buffers (@s has @n bytes; for icontains @s is lower-case) */
+int frc_s_eq(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_ne(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_lt(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_le(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_gt(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_ge(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_contains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_icontains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_startswith(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_endswith(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n);
+int frc_s_glob(const struct frc_val *v, frc_u32 q, const struct frc_glob *g);
+int frc_s_iglob(const struct frc_val *v, frc_u32 q, const struct frc_glob *g);
+int frc_s_regex(const struct frc_val *v, frc_u32 q, struct frc_run *r, frc_u32 idx);
+int frc_s_pmatch(const struct frc_val *v, frc_u32 q, struct frc_run *r,
+		 const struct frc_pmatch *pm);
+int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set);
+
+/* integers: eq/ne/in on bit patterns, ordering signed (i) or unsigned (u) */
+int frc_n_eq(const struct frc_val *v, frc_u32 q, frc_u64 k);
+int frc_n_ne(const struct frc_val *v, frc_u32 q, frc_u64 k);
+int frc_n_in(const struct frc_val *v, frc_u32 q, const struct frc_numset *set);
+int frc_i_lt(const struct frc_val *v, frc_u32 q, frc_i64 k);
+int frc_i_le(const struct frc_val *v, frc_u32 q, frc_i64 k);
+int frc_i_gt(const struct frc_val *v, frc_u32 q, frc_i64 k);
+int frc_i_ge(const struct frc_val *v, frc_u32 q, frc_i64 k);
+int frc_u_lt(const struct frc_val *v, frc_u32 q, frc_u64 k);
+int frc_u_le(const struct frc_val *v, frc_u32 q, frc_u64 k);
+int frc_u_gt(const struct frc_val *v, frc_u32 q, frc_u64 k);
+int frc_u_ge(const struct frc_val *v, frc_u32 q, frc_u64 k);
+
+/* addresses (equality) and networks (containment); a family mismatch is "not equal" */
+int frc_ip_eq(const struct frc_val *v, frc_u32 q, const struct frc_ip *k);
+int frc_ip_ne(const struct frc_val *v, frc_u32 q, const struct frc_ip *k);
+int frc_ip_in(const struct frc_val *v, frc_u32 q, const struct frc_ipset *set);
+int frc_net_eq(const struct frc_val *v, frc_u32 q, const struct frc_ip *k);
+int frc_net_ne(const struct frc_val *v, frc_u32 q, const struct frc_ip *k);
+int frc_net_in(const struct frc_val *v, frc_u32 q, const struct frc_ipset *set);
+
+/* `exists` */
+int frc_exists(const struct frc_val *v);
+
+/* field compared with field: @op is an enum cmp_op, @type an enum ft_type */
+int frc_vv(const struct frc_val *a, frc_u32 q, frc_u32 op, frc_u32 type, const struct frc_val *b);
+
+/* transformers: results live in the per-event scratch of @r; 0 when absent or no room */
+const struct frc_val *frc_x_tolower(struct frc_run *r, const struct frc_val *v);
+const struct frc_val *frc_x_toupper(struct frc_run *r, const struct frc_val *v);
+const struct frc_val *frc_x_b64(struct frc_run *r, const struct frc_val *v);
+const struct frc_val *frc_x_basename(struct frc_run *r, const struct frc_val *v);
+const struct frc_val *frc_x_len(struct frc_run *r, const struct frc_val *v);
+const struct frc_val *frc_x_join(struct frc_run *r, const struct frc_val *sep,
+				 const struct frc_val *list);
+const struct frc_val *frc_x_concat2(struct frc_run *r, const struct frc_val *a,
+				    const struct frc_val *b);
+const struct frc_val *frc_x_getopt(struct frc_run *r, const struct frc_val *args,
+				   const struct frc_val *optstring, const frc_u8 *sel, frc_u32 nsel);
 
 #endif

@@ -1,0 +1,1085 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * IR → C (see emit_c.h). Bodies are generated first (discovering the functions and
+ * constants they need), then the unit is assembled in its fixed order.
+ */
+#include "emit_c.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cstr.h"
+#include "frc_rt_abi.h"
+#include "opt.h"
+#include "rt_helpers.h"
+
+/* kinds of condition functions */
+enum fn_kind { FN_RULE, FN_COND, FN_MEMO };
+
+struct fn {
+	enum fn_kind kind;
+	uint32_t node;
+	uint32_t num;	/* rule id, condition number or memo index */
+	char *text;	/* the definition, once generated */
+};
+
+struct emit {
+	const struct ir *ir;
+	struct ir_diag *d;
+	struct cw *w;		/* where expressions go */
+	uint8_t *cused;		/* per constant: referenced */
+	uint8_t *vused;		/* per constant: used as a transformer argument value */
+	uint32_t *regex_idx;	/* per constant: regex index + 1 */
+	uint32_t nregex;
+	uint32_t *cond_num;	/* per node: condition function number + 1 */
+	uint32_t ncond;
+	uint8_t *memo_seen;	/* per node: memo function queued */
+	uint8_t *rule_seen;	/* per rule: rule function queued */
+	struct fn *fns;		/* queued functions */
+	uint32_t nfns, capfns;
+	bool uses_r;		/* the body being generated reads `r` */
+	bool failed;
+};
+
+static void *xcalloc(struct emit *em, size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+	if (!p)
+		em->failed = true;
+	return p;
+}
+
+static void queue_fn(struct emit *em, enum fn_kind k, uint32_t node, uint32_t num)
+{
+	if (em->nfns == em->capfns) {
+		uint32_t nc = em->capfns ? em->capfns * 2 : 64;
+		struct fn *p = realloc(em->fns, nc * sizeof(*p));
+		if (!p) {
+			em->failed = true;
+			return;
+		}
+		em->fns = p;
+		em->capfns = nc;
+	}
+	em->fns[em->nfns++] = (struct fn){ k, node, num, NULL };
+}
+
+/* ------------------------------------------------------------------ references */
+
+static void use_const(struct emit *em, uint32_t id)
+{
+	const struct ir_const *c = &em->ir->consts[id];
+	em->cused[id] = 1;
+	if (c->kind == IRC_REGEX && !em->regex_idx[id])
+		em->regex_idx[id] = ++em->nregex;
+	for (uint32_t i = 0; i < c->nitems; i++)
+		use_const(em, em->ir->citems[c->items + i]);
+}
+
+/* a string constant as "frc_g_sNNNN, LENu" */
+static void put_str(struct emit *em, uint32_t id)
+{
+	use_const(em, id);
+	cw_ident(em->w, "s", id);
+	cw_put(em->w, ", %" PRIu32 "u", em->ir->consts[id].len);
+}
+
+static void put_i64(struct cw *w, uint64_t u)
+{
+	int64_t v = (int64_t)u;
+	if (v == INT64_MIN)
+		cw_put(w, "(-9223372036854775807LL - 1)");
+	else if (v < 0)
+		cw_put(w, "(%" PRId64 "LL)", v);
+	else
+		cw_put(w, "%" PRId64 "LL", v);
+}
+
+static void emit_value(struct emit *em, uint32_t id, unsigned depth);
+
+static void emit_xform(struct emit *em, uint32_t id, unsigned depth)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *n = &ir->nodes[id];
+	const uint32_t *k = ir_kids(ir, id);
+	em->uses_r = true;
+	if (n->op == XF_CONCAT) { /* concat(a, b, c) = concat2(concat2(a, b), c) */
+		for (uint32_t i = 1; i < n->nkids; i++)
+			cw_put(em->w, "frc_x_concat2(r, ");
+		emit_value(em, k[0], depth + 1);
+		for (uint32_t i = 1; i < n->nkids; i++) {
+			cw_put(em->w, ", ");
+			emit_value(em, k[i], depth + 1);
+			cw_put(em->w, ")");
+		}
+		return;
+	}
+	cw_put(em->w, "frc_x_%s(r", ir_xform_name(n->op));
+	for (uint32_t i = 0; i < n->nkids; i++) {
+		cw_put(em->w, ", ");
+		emit_value(em, k[i], depth + 1);
+	}
+	if (n->op == XF_GETOPT) {
+		cw_put(em->w, ", ");
+		if (n->b != UINT32_MAX)
+			put_str(em, n->b);
+		else
+			cw_put(em->w, "0, 0u");
+	}
+	cw_put(em->w, ")");
+}
+
+/* a value expression: const struct frc_val * */
+static void emit_value(struct emit *em, uint32_t id, unsigned depth)
+{
+	const struct ir_node *n = &em->ir->nodes[id];
+	if (n->kind == IR_VFIELD) {
+		cw_put(em->w, "frc_field(e, %" PRIu32 "u)", n->a);
+	} else if (n->kind == IR_VCONST) {
+		use_const(em, n->a);
+		em->vused[n->a] = 1;
+		cw_put(em->w, "&");
+		cw_ident(em->w, "v", n->a);
+	} else if (n->kind == IR_VXFORM && depth <= IR_MAX_DEPTH) {
+		emit_xform(em, id, depth);
+	} else {
+		em->failed = true;
+	}
+}
+
+static const char *num_helper(enum cmp_op op, bool sgn)
+{
+	switch (op) {
+	case OP_EQ: return "frc_n_eq";
+	case OP_NE: return "frc_n_ne";
+	case OP_LT: return sgn ? "frc_i_lt" : "frc_u_lt";
+	case OP_LE: return sgn ? "frc_i_le" : "frc_u_le";
+	case OP_GT: return sgn ? "frc_i_gt" : "frc_u_gt";
+	case OP_GE: return sgn ? "frc_i_ge" : "frc_u_ge";
+	default: return NULL;
+	}
+}
+
+static const char *str_helper(enum cmp_op op)
+{
+	switch (op) {
+	case OP_EQ: return "frc_s_eq";
+	case OP_NE: return "frc_s_ne";
+	case OP_LT: return "frc_s_lt";
+	case OP_LE: return "frc_s_le";
+	case OP_GT: return "frc_s_gt";
+	case OP_GE: return "frc_s_ge";
+	case OP_CONTAINS: case OP_BCONTAINS: return "frc_s_contains";
+	case OP_ICONTAINS: return "frc_s_icontains";
+	case OP_STARTSWITH: case OP_BSTARTSWITH: return "frc_s_startswith";
+	case OP_ENDSWITH: return "frc_s_endswith";
+	default: return NULL;
+	}
+}
+
+/* the constant operand of a test; returns the helper name */
+static const char *test_helper(struct emit *em, const struct ir_node *t, const struct ir_const *c)
+{
+	switch ((enum ir_ckind)c->kind) {
+	case IRC_STR: return str_helper((enum cmp_op)t->op);
+	case IRC_NUM: return num_helper((enum cmp_op)t->op, c->sgn);
+	case IRC_IP: return t->op == OP_EQ ? "frc_ip_eq" : t->op == OP_NE ? "frc_ip_ne" : NULL;
+	case IRC_NET: return t->op == OP_EQ ? "frc_net_eq" : t->op == OP_NE ? "frc_net_ne" : NULL;
+	case IRC_STRSET: return "frc_s_in";
+	case IRC_NUMSET: return "frc_n_in";
+	case IRC_IPSET: return "frc_ip_in";
+	case IRC_NETSET: return "frc_net_in";
+	case IRC_GLOB: return c->icase ? "frc_s_iglob" : "frc_s_glob";
+	case IRC_REGEX: em->uses_r = true; return "frc_s_regex";
+	case IRC_PMATCH: em->uses_r = true; return "frc_s_pmatch";
+	case IRC__COUNT: break;
+	}
+	return NULL;
+}
+
+static void emit_test(struct emit *em, uint32_t id, unsigned depth)
+{
+	const struct ir_node *t = &em->ir->nodes[id];
+	if (t->op == OP_EXISTS) {
+		cw_put(em->w, "frc_exists(");
+		emit_value(em, t->a, depth);
+		cw_put(em->w, ")");
+		return;
+	}
+	if (t->rhs_val) {
+		cw_put(em->w, "frc_vv(");
+		emit_value(em, t->a, depth);
+		cw_put(em->w, ", %uu, %uu, %uu, ", t->quant, t->op, t->type);
+		emit_value(em, t->b, depth);
+		cw_put(em->w, ")");
+		return;
+	}
+	const struct ir_const *c = &em->ir->consts[t->b];
+	const char *h = test_helper(em, t, c);
+	if (!h) {
+		em->failed = true;
+		return;
+	}
+	cw_put(em->w, "%s(", h);
+	emit_value(em, t->a, depth);
+	cw_put(em->w, ", %uu, ", t->quant);
+	use_const(em, t->b);
+	switch ((enum ir_ckind)c->kind) {
+	case IRC_STR:
+		put_str(em, t->b);
+		break;
+	case IRC_NUM:
+		if (c->sgn && t->op != OP_EQ && t->op != OP_NE)
+			put_i64(em->w, c->u);
+		else
+			cw_u64(em->w, c->u);
+		break;
+	case IRC_IP: case IRC_NET:
+		cw_put(em->w, "&");
+		cw_ident(em->w, "a", t->b);
+		break;
+	case IRC_REGEX:
+		cw_put(em->w, "r, %" PRIu32 "u", em->regex_idx[t->b] - 1);
+		break;
+	case IRC_PMATCH:
+		cw_put(em->w, "r, &");
+		cw_ident(em->w, "t", t->b);
+		break;
+	case IRC_GLOB:
+		cw_put(em->w, "&");
+		cw_ident(em->w, "g", t->b);
+		break;
+	case IRC_STRSET: case IRC_NUMSET: case IRC_IPSET: case IRC_NETSET:
+		cw_put(em->w, "&");
+		cw_ident(em->w, "l", t->b);
+		break;
+	case IRC__COUNT:
+		break;
+	}
+	cw_put(em->w, ")");
+}
+
+static void emit_cond(struct emit *em, uint32_t id, unsigned depth);
+
+/* a reference to condition @id from inside another: memoised nodes become FRC_MEMO calls */
+static void emit_ref(struct emit *em, uint32_t id, unsigned depth)
+{
+	uint32_t m = opt_memo_index(em->ir, id);
+	if (!m) {
+		emit_cond(em, id, depth);
+		return;
+	}
+	if (!em->memo_seen[id]) {
+		em->memo_seen[id] = 1;
+		queue_fn(em, FN_MEMO, id, m - 1);
+	}
+	em->uses_r = true;
+	cw_put(em->w, "FRC_MEMO(r, %" PRIu32 "u, ", m - 1);
+	cw_ident(em->w, "n", m - 1);
+	cw_put(em->w, "(e, r))");
+}
+
+/* the expression of condition @id itself (its children through emit_ref) */
+static void emit_cond(struct emit *em, uint32_t id, unsigned depth)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *n = &ir->nodes[id];
+	if (depth > IR_MAX_DEPTH + 8) {
+		em->failed = true;
+		return;
+	}
+	switch ((enum ir_kind)n->kind) {
+	case IR_TRUE: cw_put(em->w, "1"); return;
+	case IR_FALSE: cw_put(em->w, "0"); return;
+	case IR_TEST: emit_test(em, id, depth); return;
+	case IR_NOT:
+		cw_put(em->w, "!");
+		emit_ref(em, n->a, depth + 1);
+		return;
+	case IR_AND:
+	case IR_OR:
+		cw_put(em->w, "(");
+		em->w->indent++;
+		for (uint32_t i = 0; i < n->nkids; i++) {
+			if (i) {
+				cw_nl(em->w);
+				cw_tabs(em->w);
+				cw_put(em->w, "%s ", n->kind == IR_AND ? "&&" : "||");
+			}
+			emit_ref(em, ir_kids(ir, id)[i], depth + 1);
+		}
+		em->w->indent--;
+		cw_put(em->w, ")");
+		return;
+	case IR_VFIELD: case IR_VXFORM: case IR_VCONST: case IR__COUNT:
+		break;
+	}
+	em->failed = true;
+}
+
+/* ------------------------------------------------------------------ functions */
+
+static void fn_name(struct cw *w, const struct fn *f)
+{
+	cw_ident(w, f->kind == FN_RULE ? "rule_" : f->kind == FN_COND ? "c" : "n", f->num);
+}
+
+static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
+{
+	struct cw body;
+	cw_init(&body);
+	body.indent = 1;
+	struct cw *saved = em->w;
+	em->w = &body;
+	em->uses_r = false;
+	cw_tabs(&body);
+	if (f->kind == FN_MEMO) {
+		em->uses_r = true;
+		cw_put(&body, "return frc_memo_set(r, %" PRIu32 "u, ", f->num);
+		emit_cond(em, f->node, 0);
+		cw_put(&body, ");\n");
+	} else {
+		cw_put(&body, "return ");
+		emit_cond(em, f->node, 0);
+		cw_put(&body, ";\n");
+	}
+	em->w = saved;
+	if (f->kind == FN_RULE)
+		cw_line(out, "/* rule %" PRIu32 " */", f->num);
+	cw_put(out, "static int ");
+	fn_name(out, f);
+	cw_put(out, "(struct frc_evt *e, struct frc_run *r)\n{\n");
+	if (!em->uses_r)
+		cw_line(out, "\t(void)r;");
+	if (body.oom)
+		out->oom = true;
+	else if (body.len)
+		cw_put(out, "%s", body.buf);
+	cw_put(out, "}\n\n");
+	cw_fini(&body);
+}
+
+/* how a group evaluates rule @rule with condition @root */
+static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *n = &ir->nodes[root];
+	if (opt_memo_index(ir, root) || n->kind == IR_TRUE || n->kind == IR_TEST) {
+		emit_ref(em, root, 0);
+		return;
+	}
+	struct fn f = { FN_COND, root, 0, NULL };
+	if (root == ir->rules[rule].root) {
+		f.kind = FN_RULE;
+		f.num = rule;
+		if (!em->rule_seen[rule]) {
+			em->rule_seen[rule] = 1;
+			queue_fn(em, FN_RULE, root, rule);
+		}
+	} else {
+		if (!em->cond_num[root]) {
+			em->cond_num[root] = ++em->ncond;
+			queue_fn(em, FN_COND, root, em->ncond - 1);
+		}
+		f.num = em->cond_num[root] - 1;
+	}
+	fn_name(em->w, &f);
+	cw_put(em->w, "(e, r)");
+}
+
+static bool group_used(const struct ir *ir, uint32_t g)
+{
+	if (ir->other_group == g + 1)
+		return true;
+	for (uint32_t c = 0; c < FRC_EVT_CODES; c++)
+		if (ir->code_group[c] == g + 1)
+			return true;
+	return false;
+}
+
+/* the event codes of group @g as ranges: " 2-3 12 20-25" */
+static void put_codes(struct cw *w, const struct ir *ir, uint32_t g)
+{
+	for (uint32_t c = 0; c < FRC_EVT_CODES; c++) {
+		if (ir->code_group[c] != g + 1)
+			continue;
+		uint32_t e = c;
+		while (e + 1 < FRC_EVT_CODES && ir->code_group[e + 1] == g + 1)
+			e++;
+		if (e > c)
+			cw_put(w, " %" PRIu32 "-%" PRIu32, c, e);
+		else
+			cw_put(w, " %" PRIu32, c);
+		c = e;
+	}
+}
+
+static void emit_group(struct emit *em, uint32_t g)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_group *gr = &ir->groups[g];
+	struct cw *w = em->w;
+	cw_put(w, "/* group %" PRIu32 ": event codes", g);
+	put_codes(w, ir, g);
+	if (ir->other_group == g + 1)
+		cw_put(w, " and codes >= %u", FRC_EVT_CODES);
+	cw_put(w, " */\nstatic void ");
+	cw_ident(w, "grp", g);
+	cw_put(w, "(struct frc_evt *e, struct frc_run *r)\n{\n");
+	w->indent = 1;
+	for (uint32_t i = 0; i < gr->n; i++) {
+		cw_line(w, "/* rule %" PRIu32 " */", gr->rules[i]);
+		cw_tabs(w);
+		cw_put(w, "if (r->enabled[%" PRIu32 "] && ", gr->rules[i]);
+		w->indent = 2;
+		emit_entry(em, gr->rules[i], gr->roots[i]);
+		w->indent = 1;
+		cw_put(w, "\n");
+		cw_line(w, "    && frc_rt_match(r, %" PRIu32 "u))", gr->rules[i]);
+		cw_line(w, "\treturn;");
+	}
+	w->indent = 0;
+	cw_put(w, "}\n\n");
+}
+
+/* ------------------------------------------------------------------ constants */
+
+/* "static const frc_u8 NAME[] = <literal or byte list>;" */
+static void emit_bytes_def(struct cw *w, const char *type, const char *kind, uint32_t id,
+			   const uint8_t *s, size_t len)
+{
+	cw_put(w, "static const %s ", type);
+	cw_ident(w, kind, id);
+	cw_put(w, "[] = ");
+	if (len > CSTR_MAX_LITERAL)
+		cstr_emit_bytes(w, s, len);
+	else
+		cstr_emit_lit(w, s, len);
+	cw_put(w, ";\n");
+}
+
+static void emit_ip_init(struct cw *w, const struct ir_ip *ip)
+{
+	cw_put(w, "{ .family = %uu, .prefix = %uu, .b = {", ip->family, ip->prefix);
+	for (int i = 0; i < 16; i++)
+		cw_put(w, "%s%u", i ? ", " : " ", ip->b[i]);
+	cw_put(w, " } }");
+}
+
+static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_const *c = &ir->consts[id];
+	uint32_t n = c->nitems, minlen = UINT32_MAX, maxlen = 0, mask = 0;
+	cw_put(w, "static const struct frc_str ");
+	cw_ident(w, "i", id);
+	cw_put(w, "[] = {\n");
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t s = ir->citems[c->items + i];
+		uint32_t len = ir->consts[s].len;
+		minlen = len < minlen ? len : minlen;
+		maxlen = len > maxlen ? len : maxlen;
+		cw_put(w, "\t{ .s = ");
+		cw_ident(w, "s", s);
+		cw_put(w, ", .len = %" PRIu32 "u },\n", len);
+	}
+	cw_put(w, "};\n");
+	if (n > 8) { /* open addressing, load <= 1/2 */
+		uint32_t cap = 16;
+		while (cap < 2 * n)
+			cap *= 2;
+		uint32_t *b = calloc(cap, sizeof(*b));
+		if (!b) {
+			em->failed = true;
+			return;
+		}
+		mask = cap - 1;
+		for (uint32_t i = 0; i < n; i++) {
+			const struct ir_const *s = &ir->consts[ir->citems[c->items + i]];
+			uint32_t h = rt_helpers_hash(s->s, s->len) & mask;
+			while (b[h])
+				h = (h + 1) & mask;
+			b[h] = i + 1;
+		}
+		cw_put(w, "static const frc_u32 ");
+		cw_ident(w, "b", id);
+		cw_put(w, "[] = {");
+		for (uint32_t i = 0; i < cap; i++)
+			cw_put(w, "%s%" PRIu32 "u%s", i % 16 ? " " : "\n\t", b[i],
+			       i + 1 < cap ? "," : "");
+		cw_put(w, "\n};\n");
+		free(b);
+	}
+	cw_put(w, "static const struct frc_strset ");
+	cw_ident(w, "l", id);
+	cw_put(w, " = { .n = %" PRIu32 "u, .mask = %" PRIu32 "u, .minlen = %" PRIu32
+		  "u, .maxlen = %" PRIu32 "u, .items = ", n, mask, n ? minlen : 0, maxlen);
+	cw_ident(w, "i", id);
+	cw_put(w, ", .buckets = ");
+	if (mask)
+		cw_ident(w, "b", id);
+	else
+		cw_put(w, "0");
+	cw_put(w, " };\n");
+}
+
+static void emit_numset(const struct ir *ir, struct cw *w, uint32_t id)
+{
+	const struct ir_const *c = &ir->consts[id];
+	cw_put(w, "static const frc_u64 ");
+	cw_ident(w, "i", id);
+	cw_put(w, "[] = {");
+	for (uint32_t i = 0; i < c->nitems; i++) {
+		cw_put(w, "%s", i % 4 ? " " : "\n\t");
+		cw_u64(w, ir->consts[ir->citems[c->items + i]].u);
+		cw_put(w, "%s", i + 1 < c->nitems ? "," : "");
+	}
+	if (!c->nitems)
+		cw_put(w, " 0");
+	cw_put(w, "\n};\nstatic const struct frc_numset ");
+	cw_ident(w, "l", id);
+	cw_put(w, " = { .n = %" PRIu32 "u, .items = ", c->nitems);
+	cw_ident(w, "i", id);
+	cw_put(w, " };\n");
+}
+
+static void emit_ipset(const struct ir *ir, struct cw *w, uint32_t id)
+{
+	const struct ir_const *c = &ir->consts[id];
+	cw_put(w, "static const struct frc_ip ");
+	cw_ident(w, "i", id);
+	cw_put(w, "[] = {\n");
+	for (uint32_t i = 0; i < c->nitems; i++) {
+		cw_put(w, "\t");
+		emit_ip_init(w, &ir->consts[ir->citems[c->items + i]].ip);
+		cw_put(w, ",\n");
+	}
+	if (!c->nitems)
+		cw_put(w, "\t{ .family = 0u },\n");
+	cw_put(w, "};\nstatic const struct frc_ipset ");
+	cw_ident(w, "l", id);
+	cw_put(w, " = { .n = %" PRIu32 "u, .items = ", c->nitems);
+	cw_ident(w, "i", id);
+	cw_put(w, " };\n");
+}
+
+static void emit_glob(const struct ir *ir, struct cw *w, uint32_t id)
+{
+	const struct ir_const *c = &ir->consts[id];
+	size_t off = 0, len = 0;
+	uint32_t kind = rt_helpers_glob_kind(c->s, c->len, &off, &len);
+	emit_bytes_def(w, "frc_u8", "p", id, c->s, c->len);
+	if (c->icase && kind != FRC_GLOB_FNMATCH && len) { /* lower-case literal for iglob */
+		uint8_t *low = malloc(len);
+		if (!low) {
+			w->oom = true;
+			return;
+		}
+		for (size_t i = 0; i < len; i++) {
+			uint8_t b = c->s[off + i];
+			low[i] = (b >= 'A' && b <= 'Z') ? (uint8_t)(b + 32) : b;
+		}
+		emit_bytes_def(w, "frc_u8", "q", id, low, len);
+		free(low);
+	}
+	cw_put(w, "static const struct frc_glob ");
+	cw_ident(w, "g", id);
+	cw_put(w, " = { .kind = %" PRIu32 "u, .len = %zuu, .lit = ", kind, len);
+	if (c->icase && kind != FRC_GLOB_FNMATCH && len) {
+		cw_ident(w, "q", id);
+	} else {
+		cw_ident(w, "p", id);
+		cw_put(w, " + %zu", off);
+	}
+	cw_put(w, ", .pat = ");
+	cw_ident(w, "p", id);
+	cw_put(w, " };\n");
+}
+
+/* ---- pmatch trie ---- */
+
+struct tnode {
+	const uint8_t *c;
+	uint32_t len;
+	bool glob, terminal;
+	struct tnode **kids;
+	uint32_t nkids, cap;
+	uint32_t index, first, nexact, nglob, off;
+};
+
+static void tfree(struct tnode *t)
+{
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < t->nkids; i++)
+		tfree(t->kids[i]);
+	free(t->kids);
+	free(t);
+}
+
+static struct tnode *tchild(struct tnode *t, const uint8_t *c, uint32_t len)
+{
+	for (uint32_t i = 0; i < t->nkids; i++)
+		if (t->kids[i]->len == len && !memcmp(t->kids[i]->c, c, len))
+			return t->kids[i];
+	if (t->nkids == t->cap) {
+		uint32_t nc = t->cap ? t->cap * 2 : 4;
+		struct tnode **p = realloc(t->kids, nc * sizeof(*p));
+		if (!p)
+			return NULL;
+		t->kids = p;
+		t->cap = nc;
+	}
+	struct tnode *k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	k->c = c;
+	k->len = len;
+	for (uint32_t i = 0; i < len; i++)
+		k->glob |= c[i] == '*' || c[i] == '?' || c[i] == '[';
+	t->kids[t->nkids++] = k;
+	return k;
+}
+
+/* insert one pattern; a terminal node makes everything below it irrelevant */
+static bool tinsert(struct tnode *root, const uint8_t *s, uint32_t n, uint32_t *depth)
+{
+	struct tnode *t = root;
+	uint32_t p = 0;
+	*depth = 0;
+	while (!t->terminal) {
+		while (p < n && s[p] == '/')
+			p++;
+		if (p >= n) {
+			t->terminal = true;
+			for (uint32_t i = 0; i < t->nkids; i++)
+				tfree(t->kids[i]);
+			t->nkids = 0;
+			return true;
+		}
+		uint32_t e = p;
+		while (e < n && s[e] != '/')
+			e++;
+		if (++*depth > IR_MAX_PM_DEPTH)
+			return true;
+		t = tchild(t, s + p, e - p);
+		if (!t)
+			return false;
+		p = e;
+	}
+	return true;
+}
+
+static int tcmp(const void *a, const void *b)
+{
+	const struct tnode *x = *(struct tnode *const *)a, *y = *(struct tnode *const *)b;
+	if (x->glob != y->glob)
+		return x->glob ? 1 : -1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->len ? memcmp(x->c, y->c, x->len) : 0;
+}
+
+/* breadth-first layout: children of each node contiguous, exact ones first */
+static uint32_t tlayout(struct tnode *root, struct tnode ***order)
+{
+	uint32_t n = 1, cap = 16;
+	struct tnode **q = malloc(cap * sizeof(*q));
+	if (!q)
+		return 0;
+	q[0] = root;
+	for (uint32_t i = 0; i < n; i++) {
+		struct tnode *t = q[i];
+		t->index = i;
+		qsort(t->kids, t->nkids, sizeof(*t->kids), tcmp);
+		t->first = n;
+		for (uint32_t k = 0; k < t->nkids; k++) {
+			if (n == cap) {
+				struct tnode **p = realloc(q, cap * 2 * sizeof(*q));
+				if (!p) {
+					free(q);
+					return 0;
+				}
+				q = p;
+				cap *= 2;
+			}
+			q[n++] = t->kids[k];
+			if (t->kids[k]->glob)
+				t->nglob++;
+			else
+				t->nexact++;
+		}
+	}
+	*order = q;
+	return n;
+}
+
+static void emit_pmatch(struct emit *em, struct cw *w, uint32_t id)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_const *c = &ir->consts[id];
+	struct tnode *root = calloc(1, sizeof(*root)), **order = NULL;
+	if (!root)
+		goto oom;
+	for (uint32_t i = 0; i < c->nitems; i++) {
+		const struct ir_const *p = &ir->consts[ir->citems[c->items + i]];
+		uint32_t depth;
+		if (!tinsert(root, p->s, p->len, &depth))
+			goto oom;
+		if (depth > IR_MAX_PM_DEPTH) {
+			ir_diag_error(em->d, NULL, "pmatch pattern with more than %u path components "
+				      "(limit)", IR_MAX_PM_DEPTH);
+			em->failed = true;
+			tfree(root);
+			return;
+		}
+	}
+	uint32_t n = tlayout(root, &order);
+	if (!n)
+		goto oom;
+	/* one byte array holds every component, NUL-separated */
+	size_t total = 0;
+	for (uint32_t i = 1; i < n; i++) {
+		order[i]->off = (uint32_t)total;
+		total += order[i]->len + 1;
+	}
+	uint8_t *all = malloc(total + 1);
+	if (!all)
+		goto oom;
+	for (uint32_t i = 1; i < n; i++) {
+		memcpy(all + order[i]->off, order[i]->c, order[i]->len);
+		all[order[i]->off + order[i]->len] = 0;
+	}
+	emit_bytes_def(w, "frc_u8", "k", id, all, total);
+	free(all);
+	cw_put(w, "static const struct frc_pm_node ");
+	cw_ident(w, "pm", id);
+	cw_put(w, "[] = {\n");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tnode *t = order[i];
+		cw_put(w, "\t{ .c = ");
+		cw_ident(w, "k", id);
+		cw_put(w, " + %" PRIu32 ", .len = %" PRIu32 "u, .glob = %u, .terminal = %u, "
+			  ".first = %" PRIu32 "u, .nexact = %" PRIu32 "u, .nglob = %" PRIu32 "u },\n",
+		       t->off, t->len, t->glob, t->terminal, t->first, t->nexact, t->nglob);
+	}
+	cw_put(w, "};\nstatic const struct frc_pmatch ");
+	cw_ident(w, "t", id);
+	cw_put(w, " = { .nnodes = %" PRIu32 "u, .nodes = ", n);
+	cw_ident(w, "pm", id);
+	cw_put(w, " };\n");
+	free(order);
+	tfree(root);
+	return;
+oom:
+	free(order);
+	tfree(root);
+	em->failed = true;
+}
+
+static void emit_const(struct emit *em, struct cw *w, uint32_t id)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_const *c = &ir->consts[id];
+	switch ((enum ir_ckind)c->kind) {
+	case IRC_STR:
+		emit_bytes_def(w, "frc_u8", "s", id, c->s, c->len);
+		return;
+	case IRC_NUM:
+		return; /* written inline */
+	case IRC_IP: case IRC_NET:
+		cw_put(w, "static const struct frc_ip ");
+		cw_ident(w, "a", id);
+		cw_put(w, " = ");
+		emit_ip_init(w, &c->ip);
+		cw_put(w, ";\n");
+		return;
+	case IRC_STRSET: emit_strset(em, w, id); return;
+	case IRC_NUMSET: emit_numset(ir, w, id); return;
+	case IRC_IPSET: case IRC_NETSET: emit_ipset(ir, w, id); return;
+	case IRC_GLOB: emit_glob(ir, w, id); return;
+	case IRC_REGEX:
+		emit_bytes_def(w, "frc_u8", "r", id, c->s, c->len);
+		return;
+	case IRC_PMATCH: emit_pmatch(em, w, id); return;
+	case IRC__COUNT: break;
+	}
+}
+
+/* transformer constant arguments as values */
+static void emit_const_value(const struct ir *ir, struct cw *w, uint32_t id)
+{
+	cw_put(w, "static const struct frc_val ");
+	cw_ident(w, "v", id);
+	cw_put(w, " = { .s = ");
+	cw_ident(w, "s", id);
+	cw_put(w, ", .len = %" PRIu32 "u };\n", ir->consts[id].len);
+}
+
+/* ------------------------------------------------------------------ tables */
+
+static void emit_fields(const struct ir *ir, struct cw *w)
+{
+	if (!ir->nslots)
+		return;
+	for (uint32_t i = 0; i < ir->nslots; i++)
+		if (ir->slots[i].arg)
+			emit_bytes_def(w, "char", "fa", i, (const uint8_t *)ir->slots[i].arg,
+				       ir->slots[i].arg_len);
+	cw_put(w, "/* field slots: frc_field(e, N) */\n");
+	cw_put(w, "static const struct frc_field_ref frc_g_fields[] = {\n");
+	for (uint32_t i = 0; i < ir->nslots; i++) {
+		const struct ir_slot *s = &ir->slots[i];
+		const char *fname = field_table[s->field].name;
+		cw_put(w, "\t/* %" PRIu32 ": ", i);
+		cstr_comment(w, fname, strlen(fname), 64);
+		cw_put(w, " */\n\t{ .field = %uu, .arg_len = %" PRIu32 "u, .arg = ", (unsigned)s->field,
+		       s->arg_len);
+		if (s->arg) {
+			cw_ident(w, "fa", i);
+		} else {
+			cw_put(w, "0");
+		}
+		cw_put(w, ", .arg_index = ");
+		put_i64(w, (uint64_t)s->arg_index);
+		cw_put(w, " },\n");
+	}
+	cw_put(w, "};\n\n");
+}
+
+static void emit_text(struct cw *w, const char *kind, uint32_t id, const char *s)
+{
+	if (s)
+		emit_bytes_def(w, "char", kind, id, (const uint8_t *)s, strlen(s));
+}
+
+static void emit_rules(const struct ir *ir, struct cw *w)
+{
+	if (!ir->nrules)
+		return;
+	cw_put(w, "/* rules: names, outputs, sources, files and tags (escaped) */\n");
+	uint32_t ntag = 0;
+	for (uint32_t i = 0; i < ir->nrules; i++) {
+		const struct frc_rule *r = ir->rules[i].src;
+		emit_text(w, "name", i, r->name);
+		emit_text(w, "out", i, r->output);
+		emit_text(w, "src", i, r->source);
+		emit_text(w, "file", i, r->file);
+		if (!r->ntags)
+			continue;
+		uint32_t first = ntag;
+		for (uint32_t t = 0; t < r->ntags; t++)
+			emit_text(w, "tag", ntag++, r->tags[t]);
+		cw_put(w, "static const char *const ");
+		cw_ident(w, "tags", i);
+		cw_put(w, "[] = {\n");
+		for (uint32_t t = 0; t < r->ntags; t++) {
+			cw_put(w, "\t");
+			cw_ident(w, "tag", first + t);
+			cw_put(w, ",\n");
+		}
+		cw_put(w, "};\n");
+	}
+	cw_put(w, "static const struct frc_rule_info frc_g_rules[] = {\n");
+	for (uint32_t i = 0; i < ir->nrules; i++) {
+		const struct frc_rule *r = ir->rules[i].src;
+		cw_put(w, "\t{ /* rule %" PRIu32 " */\n", i);
+		static const char *const names[] = { "name", "out", "src", "file" };
+		static const char *const members[] = { "name", "output", "source", "file" };
+		const char *vals[] = { r->name, r->output, r->source, r->file };
+		for (int k = 0; k < 4; k++) {
+			cw_put(w, "\t\t.%s = ", members[k]);
+			if (vals[k])
+				cw_ident(w, names[k], i);
+			else
+				cw_put(w, "0");
+			cw_put(w, ",\n");
+		}
+		cw_put(w, "\t\t.tags = ");
+		if (r->ntags)
+			cw_ident(w, "tags", i);
+		else
+			cw_put(w, "0");
+		cw_put(w, ",\n\t\t.ntags = %" PRIu32 "u,\n\t\t.line = %" PRIu32 "u,\n\t\t.priority = %uu,\n"
+			  "\t\t.enabled = %uu,\n\t},\n", r->ntags, r->line, (unsigned)r->priority,
+		       r->enabled ? 1u : 0u);
+	}
+	cw_put(w, "};\n\n");
+}
+
+static void emit_regex_table(struct emit *em, struct cw *w)
+{
+	if (!em->nregex)
+		return;
+	uint32_t *by = calloc(em->nregex, sizeof(*by));
+	if (!by) {
+		em->failed = true;
+		return;
+	}
+	for (uint32_t i = 0; i < em->ir->nconsts; i++)
+		if (em->regex_idx[i])
+			by[em->regex_idx[i] - 1] = i;
+	cw_put(w, "/* regular expressions, compiled by the runtime at load */\n");
+	cw_put(w, "static const struct frc_str frc_g_regex[] = {\n");
+	for (uint32_t k = 0; k < em->nregex; k++) {
+		cw_put(w, "\t{ .s = ");
+		cw_ident(w, "r", by[k]);
+		cw_put(w, ", .len = %" PRIu32 "u },\n", em->ir->consts[by[k]].len);
+	}
+	cw_put(w, "};\n\n");
+	free(by);
+}
+
+static void emit_dispatch(const struct ir *ir, struct cw *w)
+{
+	cw_put(w, "/* dispatch: event code -> group */\n");
+	cw_put(w, "static const frc_group_fn frc_g_dispatch[%u] = {\n", FRC_EVT_CODES);
+	bool any = false;
+	for (uint32_t c = 0; c < FRC_EVT_CODES; c++) {
+		if (!ir->code_group[c])
+			continue;
+		cw_put(w, "\t[%" PRIu32 "] = ", c);
+		cw_ident(w, "grp", ir->code_group[c] - 1);
+		cw_put(w, ",\n");
+		any = true;
+	}
+	if (!any)
+		cw_put(w, "\t0\n");
+	cw_put(w, "};\n\n");
+}
+
+static void emit_desc(struct emit *em, struct cw *w, uint32_t ngroups)
+{
+	const struct ir *ir = em->ir;
+	cw_put(w, "const struct frc_ruleset_desc frc_g_ruleset = {\n");
+	cw_put(w, "\t.abi_version = %uu,\n", FRC_ABI_VERSION);
+	cw_put(w, "\t.desc_size = sizeof(struct frc_ruleset_desc),\n");
+	cw_put(w, "\t.nrules = %" PRIu32 "u,\n", ir->nrules);
+	cw_put(w, "\t.nfields = %" PRIu32 "u,\n", ir->nslots);
+	cw_put(w, "\t.ncodes = %uu,\n", FRC_EVT_CODES);
+	cw_put(w, "\t.nmemo = %" PRIu32 "u,\n", ir->nmemo);
+	cw_put(w, "\t.nregex = %" PRIu32 "u,\n", em->nregex);
+	cw_put(w, "\t.ngroups = %" PRIu32 "u,\n", ngroups);
+	cw_put(w, "\t.rules = %s,\n", ir->nrules ? "frc_g_rules" : "0");
+	cw_put(w, "\t.fields = %s,\n", ir->nslots ? "frc_g_fields" : "0");
+	cw_put(w, "\t.dispatch = frc_g_dispatch,\n");
+	cw_put(w, "\t.other = ");
+	if (ir->other_group)
+		cw_ident(w, "grp", ir->other_group - 1);
+	else
+		cw_put(w, "0");
+	cw_put(w, ",\n\t.regex = %s,\n};\n", em->nregex ? "frc_g_regex" : "0");
+}
+
+/* ------------------------------------------------------------------ driver */
+
+static int fn_cmp(const void *a, const void *b)
+{
+	const struct fn *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+/* bodies of the groups and every function they need, in their final order */
+static void gen_bodies(struct emit *em, struct cw *groups, struct cw *fns, uint32_t *ngroups)
+{
+	const struct ir *ir = em->ir;
+	em->w = groups;
+	*ngroups = 0;
+	for (uint32_t g = 0; g < ir->ngroups; g++)
+		if (group_used(ir, g)) {
+			emit_group(em, g);
+			++*ngroups;
+		}
+	/* functions discovered while generating; generating them may queue more */
+	for (uint32_t i = 0; i < em->nfns && !em->failed; i++) {
+		struct cw t;
+		cw_init(&t);
+		struct fn f = em->fns[i];
+		emit_fn(em, &t, &f);
+		em->fns[i].text = cw_take(&t, NULL);
+		if (!em->fns[i].text)
+			em->failed = true;
+	}
+	qsort(em->fns, em->nfns, sizeof(*em->fns), fn_cmp);
+	for (uint32_t i = 0; i < em->nfns; i++) {
+		cw_put(fns, "static int ");
+		fn_name(fns, &em->fns[i]);
+		cw_put(fns, "(struct frc_evt *e, struct frc_run *r);\n");
+	}
+	cw_put(fns, "\n");
+	for (uint32_t i = 0; i < em->nfns; i++)
+		if (em->fns[i].text)
+			cw_put(fns, "%s", em->fns[i].text);
+}
+
+char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d, size_t *len)
+{
+	struct emit em = { .ir = ir, .d = d };
+	struct cw out, groups, fns;
+	char *res = NULL;
+	uint32_t ngroups = 0;
+	cw_init(&out);
+	cw_init(&groups);
+	cw_init(&fns);
+	em.cused = xcalloc(&em, ir->nconsts, 1);
+	em.vused = xcalloc(&em, ir->nconsts, 1);
+	em.regex_idx = xcalloc(&em, ir->nconsts, sizeof(uint32_t));
+	em.cond_num = xcalloc(&em, ir->nnodes, sizeof(uint32_t));
+	em.memo_seen = xcalloc(&em, ir->nnodes, 1);
+	em.rule_seen = xcalloc(&em, ir->nrules, 1);
+	if (em.failed)
+		goto out;
+	gen_bodies(&em, &groups, &fns, &ngroups);
+
+	cw_put(&out, "/* Generated by frc %s -- DO NOT EDIT. */\n", version);
+	cw_put(&out, "/* frc ABI %u: %" PRIu32 " rules, %" PRIu32 " field slots, %" PRIu32
+		     " groups, %" PRIu32 " shared conditions */\n", FRC_ABI_VERSION, ir->nrules,
+	       ir->nslots, ngroups, ir->nmemo);
+	cw_put(&out, "#include \"frc_rt_abi.h\"\n\n");
+	emit_fields(ir, &out);
+	cw_put(&out, "/* constants */\n");
+	for (uint32_t i = 0; i < ir->nconsts; i++)
+		if (em.cused[i])
+			emit_const(&em, &out, i);
+	for (uint32_t i = 0; i < ir->nconsts; i++) /* transformer constant arguments */
+		if (em.vused[i])
+			emit_const_value(ir, &out, i);
+	cw_put(&out, "\n");
+	emit_regex_table(&em, &out);
+	emit_rules(ir, &out);
+	if (fns.len)
+		cw_put(&out, "%s", fns.buf);
+	if (groups.len)
+		cw_put(&out, "%s", groups.buf);
+	emit_dispatch(ir, &out);
+	emit_desc(&em, &out, ngroups);
+	if (groups.oom || fns.oom)
+		out.oom = true;
+	if (out.len > EMIT_C_MAX_OUTPUT) {
+		ir_diag_error(d, NULL, "emitted C larger than %u bytes (limit)", EMIT_C_MAX_OUTPUT);
+		goto out;
+	}
+	if (em.failed || out.oom) {
+		ir_diag_error(d, NULL, "cannot emit C: %s", out.oom || em.failed ? "out of memory or "
+							     "unsupported construct" : "");
+		goto out;
+	}
+	res = cw_take(&out, len);
+out:
+	cw_fini(&out);
+	cw_fini(&groups);
+	cw_fini(&fns);
+	free(em.cused);
+	free(em.vused);
+	for (uint32_t i = 0; i < em.nfns; i++)
+		free(em.fns[i].text);
+	free(em.regex_idx);
+	free(em.cond_num);
+	free(em.memo_seen);
+	free(em.rule_seen);
+	free(em.fns);
+	return res;
+}

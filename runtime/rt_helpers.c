@@ -1,0 +1,1090 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Comparison and transformer helpers for emitted rule code (fields.md §3 semantics):
+ * absent values (v == 0) never satisfy a comparison; multi-valued values are quantified
+ * (FRC_Q_ANY / FRC_Q_ALL) over their items; strings compare byte-wise with lengths;
+ * glob/iglob follow fnmatch(3) without FNM_PATHNAME; regex is a PCRE2 anchored full
+ * match; pmatch is a path-component prefix search over a trie built at compile time.
+ */
+#include "rt_helpers.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <fnmatch.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "types.h"
+#include "ast.h"
+
+/* ------------------------------------------------------------------ quantifier */
+
+/*
+ * Evaluate EXPR (which reads `x`) for a scalar value, or for every item of a multi
+ * value: FRC_Q_ANY is true when some item satisfies it, FRC_Q_ALL when all do (and
+ * there is at least one). An absent value is false.
+ */
+#define QUANT(v, q, EXPR)                                                      \
+	do {                                                                   \
+		const struct frc_val *x;                                       \
+		if (!(v))                                                      \
+			return 0;                                              \
+		if (!(v)->multi) {                                             \
+			x = (v);                                               \
+			return (EXPR) ? 1 : 0;                                 \
+		}                                                              \
+		if (!(v)->nitems)                                              \
+			return 0;                                              \
+		for (frc_u32 qi = 0; qi < (v)->nitems; qi++) {                 \
+			x = &(v)->items[qi];                                   \
+			int hit = (EXPR) ? 1 : 0;                              \
+			if ((q) == FRC_Q_ALL && !hit)                          \
+				return 0;                                      \
+			if ((q) != FRC_Q_ALL && hit)                           \
+				return 1;                                      \
+		}                                                              \
+		return (q) == FRC_Q_ALL;                                       \
+	} while (0)
+
+/* ------------------------------------------------------------------ strings */
+
+static inline unsigned char lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static inline unsigned char upper(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
+}
+
+static inline bool s_eq(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
+{
+	return x->len == n && (n == 0 || memcmp(x->s, s, n) == 0);
+}
+
+/* strcmp order: unsigned bytes, then length */
+static int s_cmp(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
+{
+	frc_u32 m = x->len < n ? x->len : n;
+	int c = m ? memcmp(x->s, s, m) : 0;
+	if (c)
+		return c;
+	return x->len < n ? -1 : x->len > n ? 1 : 0;
+}
+
+static bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
+{
+	if (n == 0)
+		return true;
+	return x->len >= n && memmem(x->s, x->len, s, n) != NULL;
+}
+
+bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn)
+{
+	if (nn == 0)
+		return true;
+	if (hn < nn)
+		return false;
+	unsigned char first = needle[0];
+	for (size_t i = 0; i + nn <= hn; i++) {
+		if (lower(hay[i]) != first)
+			continue;
+		size_t j = 1;
+		while (j < nn && lower(hay[i + j]) == needle[j])
+			j++;
+		if (j == nn)
+			return true;
+	}
+	return false;
+}
+
+static bool s_ieq(const frc_u8 *a, const frc_u8 *lowered, frc_u32 n)
+{
+	for (frc_u32 i = 0; i < n; i++)
+		if (lower(a[i]) != lowered[i])
+			return false;
+	return true;
+}
+
+static bool s_ieq2(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
+{
+	for (frc_u32 i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+static bool s_starts(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
+{
+	return x->len >= n && (n == 0 || memcmp(x->s, s, n) == 0);
+}
+
+static bool s_ends(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
+{
+	return x->len >= n && (n == 0 || memcmp(x->s + (x->len - n), s, n) == 0);
+}
+
+int frc_s_eq(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_eq(x, s, n));
+}
+
+int frc_s_ne(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, !s_eq(x, s, n));
+}
+
+int frc_s_lt(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_cmp(x, s, n) < 0);
+}
+
+int frc_s_le(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_cmp(x, s, n) <= 0);
+}
+
+int frc_s_gt(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_cmp(x, s, n) > 0);
+}
+
+int frc_s_ge(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_cmp(x, s, n) >= 0);
+}
+
+int frc_s_contains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_contains(x, s, n));
+}
+
+int frc_s_icontains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, rt_helpers_icontains(x->s, x->len, s, n));
+}
+
+int frc_s_startswith(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_starts(x, s, n));
+}
+
+int frc_s_endswith(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_ends(x, s, n));
+}
+
+/* ------------------------------------------------------------------ glob */
+
+uint32_t rt_helpers_glob_kind(const uint8_t *pat, size_t len, size_t *lit_off, size_t *lit_len)
+{
+	size_t a = 0, b = len;
+	while (a < len && pat[a] == '*')
+		a++;
+	if (a == len) {
+		*lit_off = 0;
+		*lit_len = 0;
+		return len ? FRC_GLOB_ANY : FRC_GLOB_EXACT;
+	}
+	while (b > a && pat[b - 1] == '*')
+		b--;
+	for (size_t i = a; i < b; i++)
+		if (pat[i] == '*' || pat[i] == '?' || pat[i] == '[' || pat[i] == '\\' || pat[i] == 0)
+			return FRC_GLOB_FNMATCH;
+	*lit_off = a;
+	*lit_len = b - a;
+	if (a == 0 && b == len)
+		return FRC_GLOB_EXACT;
+	if (a == 0)
+		return FRC_GLOB_PREFIX;
+	if (b == len)
+		return FRC_GLOB_SUFFIX;
+	return FRC_GLOB_CONTAINS;
+}
+
+static bool glob1(const struct frc_val *x, const struct frc_glob *g)
+{
+	switch (g->kind) {
+	case FRC_GLOB_EXACT:
+		return s_eq(x, g->lit, g->len);
+	case FRC_GLOB_PREFIX:
+		return s_starts(x, g->lit, g->len);
+	case FRC_GLOB_SUFFIX:
+		return s_ends(x, g->lit, g->len);
+	case FRC_GLOB_CONTAINS:
+		return s_contains(x, g->lit, g->len);
+	case FRC_GLOB_ANY:
+		return true;
+	default:
+		return fnmatch((const char *)g->pat, (const char *)x->s, 0) == 0;
+	}
+}
+
+/* iglob: @g->lit is lower-case */
+static bool iglob1(const struct frc_val *x, const struct frc_glob *g)
+{
+	switch (g->kind) {
+	case FRC_GLOB_EXACT:
+		return x->len == g->len && s_ieq(x->s, g->lit, g->len);
+	case FRC_GLOB_PREFIX:
+		return x->len >= g->len && s_ieq(x->s, g->lit, g->len);
+	case FRC_GLOB_SUFFIX:
+		return x->len >= g->len && s_ieq(x->s + (x->len - g->len), g->lit, g->len);
+	case FRC_GLOB_CONTAINS:
+		return rt_helpers_icontains(x->s, x->len, g->lit, g->len);
+	case FRC_GLOB_ANY:
+		return true;
+	default:
+		return fnmatch((const char *)g->pat, (const char *)x->s, FNM_CASEFOLD) == 0;
+	}
+}
+
+int frc_s_glob(const struct frc_val *v, frc_u32 q, const struct frc_glob *g)
+{
+	QUANT(v, q, glob1(x, g));
+}
+
+int frc_s_iglob(const struct frc_val *v, frc_u32 q, const struct frc_glob *g)
+{
+	QUANT(v, q, iglob1(x, g));
+}
+
+/* ------------------------------------------------------------------ regex */
+
+struct rt_regex {
+	pcre2_code *code;
+	pcre2_match_data *md;
+};
+
+/*
+ * UTF-8 sequence at @p: its length (> 0) when valid, else minus the length of the maximal
+ * invalid subpart (Unicode §3.9), which becomes one U+FFFD.
+ */
+static int utf8_seq(const uint8_t *p, const uint8_t *end)
+{
+	uint8_t c = p[0], lo = 0x80, hi = 0xbf;
+	int need;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3;
+	else
+		return -1;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	for (int i = 1; i <= need; i++) {
+		if (p + i >= end || p[i] < lo || p[i] > hi)
+			return -i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+/* true when @s is valid UTF-8 */
+static bool utf8_valid(const uint8_t *s, size_t n)
+{
+	const uint8_t *p = s, *end = s + n;
+	while (p < end) {
+		int k = utf8_seq(p, end);
+		if (k < 0)
+			return false;
+		p += k;
+	}
+	return true;
+}
+
+/* @s with invalid sequences replaced by U+FFFD into @out (room for 3 * @n bytes) */
+static size_t utf8_sanitize(const uint8_t *s, size_t n, uint8_t *out)
+{
+	const uint8_t *p = s, *end = s + n;
+	size_t o = 0;
+	while (p < end) {
+		int k = utf8_seq(p, end);
+		if (k > 0) {
+			memcpy(out + o, p, (size_t)k);
+			o += (size_t)k;
+			p += k;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p += -k;
+		}
+	}
+	return o;
+}
+
+void *rt_helpers_regex_compile(const uint8_t *pat, size_t len, char *err, size_t errlen)
+{
+	int ec;
+	PCRE2_SIZE eoff;
+	uint32_t opts = PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF;
+	pcre2_code *code = pcre2_compile(pat, len, opts, &ec, &eoff, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		if (err && errlen)
+			snprintf(err, errlen, "%s (at offset %zu)", (const char *)msg, (size_t)eoff);
+		return NULL;
+	}
+	struct rt_regex *re = calloc(1, sizeof(*re));
+	if (re)
+		re->md = pcre2_match_data_create_from_pattern(code, NULL);
+	if (!re || !re->md) {
+		pcre2_code_free(code);
+		free(re);
+		if (err && errlen)
+			snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	re->code = code;
+	return re;
+}
+
+void rt_helpers_regex_free(void *p)
+{
+	struct rt_regex *re = p;
+	if (!re)
+		return;
+	pcre2_match_data_free(re->md);
+	pcre2_code_free(re->code);
+	free(re);
+}
+
+/* full match of valid UTF-8 */
+static bool regex_valid(struct rt_regex *re, const uint8_t *s, size_t n)
+{
+	return pcre2_match(re->code, s, n, 0, PCRE2_NO_UTF_CHECK, re->md, NULL) >= 0;
+}
+
+bool rt_helpers_regex_match(void *p, const uint8_t *s, size_t n)
+{
+	if (utf8_valid(s, n))
+		return regex_valid(p, s, n);
+	uint8_t *tmp = n <= SIZE_MAX / 3 ? malloc(3 * n) : NULL;
+	if (!tmp)
+		return false;
+	bool m = regex_valid(p, tmp, utf8_sanitize(s, n, tmp));
+	free(tmp);
+	return m;
+}
+
+/* the value sanitised like Falco does before matching (invalid UTF-8 -> U+FFFD); the
+ * copy lives in the free part of the per-event scratch and is dropped afterwards */
+static bool regex1(struct frc_run *r, void *re, const struct frc_val *x)
+{
+	if (utf8_valid(x->s, x->len))
+		return regex_valid(re, x->s, x->len);
+	size_t off = r->scratch_used, need = 3 * (size_t)x->len;
+	if (!r->scratch || need > r->scratch_cap - off)
+		return false;
+	return regex_valid(re, r->scratch + off, utf8_sanitize(x->s, x->len, r->scratch + off));
+}
+
+int frc_s_regex(const struct frc_val *v, frc_u32 q, struct frc_run *r, frc_u32 idx)
+{
+	void *re = r->regex[idx];
+	QUANT(v, q, regex1(r, re, x));
+}
+
+/* ------------------------------------------------------------------ pmatch */
+
+/*
+ * Does glob component @pat match the path component starting at @s (length @n, followed
+ * by '/' or by the NUL that ends the value)? With FNM_PATHNAME no wildcard crosses '/',
+ * and FNM_LEADING_DIR accepts the "/rest" after the component, which makes this equal to
+ * fnmatch(pat, component, 0) without copying the component.
+ */
+static bool pm_glob(const frc_u8 *pat, const frc_u8 *s, size_t n, bool last)
+{
+	(void)n;
+	if (last)
+		return fnmatch((const char *)pat, (const char *)s, 0) == 0;
+	return fnmatch((const char *)pat, (const char *)s, FNM_PATHNAME | FNM_LEADING_DIR) == 0;
+}
+
+static int pm_cmp(const struct frc_pm_node *c, const frc_u8 *s, size_t n)
+{
+	if (c->len != n)
+		return c->len < n ? -1 : 1;
+	return n ? memcmp(c->c, s, n) : 0;
+}
+
+/* next non-empty component at or after *pos; false at the end */
+static bool pm_next(const frc_u8 *s, size_t len, size_t *pos, size_t *clen)
+{
+	size_t p = *pos;
+	while (p < len && s[p] == '/')
+		p++;
+	if (p >= len)
+		return false;
+	size_t e = p;
+	while (e < len && s[e] != '/')
+		e++;
+	*pos = p;
+	*clen = e - p;
+	return true;
+}
+
+static bool pm_walk(const struct frc_pmatch *pm, frc_u32 node, const frc_u8 *s, size_t len,
+		    size_t pos)
+{
+	const struct frc_pm_node *nd = &pm->nodes[node];
+	if (nd->terminal)
+		return true;
+	size_t clen;
+	if (!pm_next(s, len, &pos, &clen))
+		return false;
+	const frc_u8 *c = s + pos;
+	/* exact children: binary search */
+	frc_u32 lo = 0, hi = nd->nexact;
+	while (lo < hi) {
+		frc_u32 mid = lo + (hi - lo) / 2;
+		int k = pm_cmp(&pm->nodes[nd->first + mid], c, clen);
+		if (k == 0) {
+			if (pm_walk(pm, nd->first + mid, s, len, pos + clen))
+				return true;
+			break;
+		}
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	bool last = pos + clen >= len;
+	for (frc_u32 i = 0; i < nd->nglob; i++) {
+		frc_u32 ch = nd->first + nd->nexact + i;
+		if (pm_glob(pm->nodes[ch].c, c, clen, last) && pm_walk(pm, ch, s, len, pos + clen))
+			return true;
+	}
+	return false;
+}
+
+bool rt_helpers_pmatch(const struct frc_pmatch *pm, const uint8_t *s, size_t n)
+{
+	return pm->nnodes && pm_walk(pm, 0, s, n, 0);
+}
+
+int frc_s_pmatch(const struct frc_val *v, frc_u32 q, struct frc_run *r,
+		 const struct frc_pmatch *pm)
+{
+	(void)r;
+	QUANT(v, q, rt_helpers_pmatch(pm, x->s, x->len));
+}
+
+/* ------------------------------------------------------------------ sets */
+
+uint32_t rt_helpers_hash(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
+{
+	if (n < set->minlen || n > set->maxlen)
+		return false;
+	if (!set->mask) {
+		for (frc_u32 i = 0; i < set->n; i++)
+			if (set->items[i].len == n && (n == 0 || !memcmp(set->items[i].s, s, n)))
+				return true;
+		return false;
+	}
+	frc_u32 b = rt_helpers_hash(s, n) & set->mask;
+	for (;;) {
+		frc_u32 ix = set->buckets[b];
+		if (!ix)
+			return false;
+		const struct frc_str *it = &set->items[ix - 1];
+		if (it->len == n && (n == 0 || !memcmp(it->s, s, n)))
+			return true;
+		b = (b + 1) & set->mask;
+	}
+}
+
+int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set)
+{
+	QUANT(v, q, strset_has(set, x->s, x->len));
+}
+
+/* ------------------------------------------------------------------ numbers */
+
+static bool numset_has(const struct frc_numset *set, frc_u64 k)
+{
+	frc_u32 lo = 0, hi = set->n;
+	while (lo < hi) {
+		frc_u32 mid = lo + (hi - lo) / 2;
+		if (set->items[mid] == k)
+			return true;
+		if (set->items[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int frc_n_eq(const struct frc_val *v, frc_u32 q, frc_u64 k)
+{
+	QUANT(v, q, x->n.u == k);
+}
+
+int frc_n_ne(const struct frc_val *v, frc_u32 q, frc_u64 k)
+{
+	QUANT(v, q, x->n.u != k);
+}
+
+int frc_n_in(const struct frc_val *v, frc_u32 q, const struct frc_numset *set)
+{
+	QUANT(v, q, numset_has(set, x->n.u));
+}
+
+int frc_i_lt(const struct frc_val *v, frc_u32 q, frc_i64 k)
+{
+	QUANT(v, q, x->n.i < k);
+}
+
+int frc_i_le(const struct frc_val *v, frc_u32 q, frc_i64 k)
+{
+	QUANT(v, q, x->n.i <= k);
+}
+
+int frc_i_gt(const struct frc_val *v, frc_u32 q, frc_i64 k)
+{
+	QUANT(v, q, x->n.i > k);
+}
+
+int frc_i_ge(const struct frc_val *v, frc_u32 q, frc_i64 k)
+{
+	QUANT(v, q, x->n.i >= k);
+}
+
+int frc_u_lt(const struct frc_val *v, frc_u32 q, frc_u64 k)
+{
+	QUANT(v, q, x->n.u < k);
+}
+
+int frc_u_le(const struct frc_val *v, frc_u32 q, frc_u64 k)
+{
+	QUANT(v, q, x->n.u <= k);
+}
+
+int frc_u_gt(const struct frc_val *v, frc_u32 q, frc_u64 k)
+{
+	QUANT(v, q, x->n.u > k);
+}
+
+int frc_u_ge(const struct frc_val *v, frc_u32 q, frc_u64 k)
+{
+	QUANT(v, q, x->n.u >= k);
+}
+
+/* ------------------------------------------------------------------ addresses */
+
+static bool ip_eq1(const struct frc_val *x, const struct frc_ip *k)
+{
+	if (x->family != k->family)
+		return false;
+	return !memcmp(x->ip, k->b, k->family == 4 ? 4 : 16);
+}
+
+static bool net_has(const struct frc_val *x, const struct frc_ip *k)
+{
+	if (x->family != k->family)
+		return false;
+	unsigned bits = k->prefix, full = bits / 8, rest = bits % 8;
+	if (full && memcmp(x->ip, k->b, full))
+		return false;
+	if (rest) {
+		frc_u8 mask = (frc_u8)(0xff << (8 - rest));
+		if ((x->ip[full] & mask) != (k->b[full] & mask))
+			return false;
+	}
+	return true;
+}
+
+int frc_ip_eq(const struct frc_val *v, frc_u32 q, const struct frc_ip *k)
+{
+	QUANT(v, q, ip_eq1(x, k));
+}
+
+int frc_ip_ne(const struct frc_val *v, frc_u32 q, const struct frc_ip *k)
+{
+	QUANT(v, q, !ip_eq1(x, k));
+}
+
+static bool ipset_has(const struct frc_ipset *set, const struct frc_val *x, bool nets)
+{
+	for (frc_u32 i = 0; i < set->n; i++)
+		if (nets ? net_has(x, &set->items[i]) : ip_eq1(x, &set->items[i]))
+			return true;
+	return false;
+}
+
+int frc_ip_in(const struct frc_val *v, frc_u32 q, const struct frc_ipset *set)
+{
+	QUANT(v, q, ipset_has(set, x, false));
+}
+
+int frc_net_eq(const struct frc_val *v, frc_u32 q, const struct frc_ip *k)
+{
+	QUANT(v, q, net_has(x, k));
+}
+
+int frc_net_ne(const struct frc_val *v, frc_u32 q, const struct frc_ip *k)
+{
+	QUANT(v, q, !net_has(x, k));
+}
+
+int frc_net_in(const struct frc_val *v, frc_u32 q, const struct frc_ipset *set)
+{
+	QUANT(v, q, ipset_has(set, x, true));
+}
+
+int frc_exists(const struct frc_val *v)
+{
+	return v != 0;
+}
+
+/* ------------------------------------------------------------------ field vs field */
+
+static bool is_signed_type(frc_u32 type)
+{
+	return type == FT_INT64;
+}
+
+static bool is_string_type(frc_u32 type)
+{
+	return type == FT_CHARBUF || type == FT_FSPATH || type == FT_BYTEBUF;
+}
+
+/* one item of a compared with the scalar b */
+static bool vv1(const struct frc_val *x, frc_u32 op, frc_u32 type, const struct frc_val *b)
+{
+	if (is_string_type(type)) {
+		switch (op) {
+		case OP_EQ: case OP_IN: case OP_INTERSECTS: return s_eq(x, b->s, b->len);
+		case OP_NE: return !s_eq(x, b->s, b->len);
+		case OP_LT: return s_cmp(x, b->s, b->len) < 0;
+		case OP_LE: return s_cmp(x, b->s, b->len) <= 0;
+		case OP_GT: return s_cmp(x, b->s, b->len) > 0;
+		case OP_GE: return s_cmp(x, b->s, b->len) >= 0;
+		case OP_CONTAINS: case OP_BCONTAINS: return s_contains(x, b->s, b->len);
+		case OP_STARTSWITH: case OP_BSTARTSWITH: return s_starts(x, b->s, b->len);
+		case OP_ENDSWITH: return s_ends(x, b->s, b->len);
+		case OP_GLOB: return fnmatch((const char *)b->s, (const char *)x->s, 0) == 0;
+		case OP_IGLOB:
+			return fnmatch((const char *)b->s, (const char *)x->s, FNM_CASEFOLD) == 0;
+		case OP_ICONTAINS: {
+			for (frc_u32 i = 0; i + b->len <= x->len; i++)
+				if (s_ieq2(x->s + i, b->s, b->len))
+					return true;
+			return false;
+		}
+		default: return false;
+		}
+	}
+	if (type == FT_IPADDR) {
+		bool eq = x->family == b->family &&
+			  !memcmp(x->ip, b->ip, x->family == 4 ? 4 : 16);
+		return op == OP_NE ? !eq : (op == OP_EQ || op == OP_IN || op == OP_INTERSECTS) && eq;
+	}
+	bool sg = is_signed_type(type);
+	switch (op) {
+	case OP_EQ: case OP_IN: case OP_INTERSECTS: return x->n.u == b->n.u;
+	case OP_NE: return x->n.u != b->n.u;
+	case OP_LT: return sg ? x->n.i < b->n.i : x->n.u < b->n.u;
+	case OP_LE: return sg ? x->n.i <= b->n.i : x->n.u <= b->n.u;
+	case OP_GT: return sg ? x->n.i > b->n.i : x->n.u > b->n.u;
+	case OP_GE: return sg ? x->n.i >= b->n.i : x->n.u >= b->n.u;
+	default: return false;
+	}
+}
+
+static bool vv_any_rhs(const struct frc_val *x, frc_u32 op, frc_u32 type, const struct frc_val *b)
+{
+	if (!b->multi)
+		return vv1(x, op, type, b);
+	if (op == OP_IN || op == OP_INTERSECTS) {
+		for (frc_u32 i = 0; i < b->nitems; i++)
+			if (vv1(x, op, type, &b->items[i]))
+				return true;
+		return false;
+	}
+	return b->nitems && vv1(x, op, type, &b->items[0]);
+}
+
+int frc_vv(const struct frc_val *a, frc_u32 q, frc_u32 op, frc_u32 type, const struct frc_val *b)
+{
+	if (!b)
+		return 0;
+	QUANT(a, q, vv_any_rhs(x, op, type, b));
+}
+
+/* ------------------------------------------------------------------ transformers */
+
+/* @n bytes of the per-event scratch, 8-aligned; 0 when full */
+static void *scratch(struct frc_run *r, size_t n)
+{
+	size_t off = ((size_t)r->scratch_used + 7) & ~(size_t)7;
+	if (!r->scratch || n > r->scratch_cap || off > r->scratch_cap - n)
+		return 0;
+	r->scratch_used = (frc_u32)(off + n);
+	return r->scratch + off;
+}
+
+/* a string value with room for @cap bytes plus the NUL */
+static struct frc_val *new_str(struct frc_run *r, size_t cap)
+{
+	if (cap > 0xfffffffeu)
+		return 0;
+	struct frc_val *v = scratch(r, sizeof(*v) + cap + 1);
+	if (!v)
+		return 0;
+	memset(v, 0, sizeof(*v));
+	v->s = (const frc_u8 *)(v + 1);
+	return v;
+}
+
+enum xs { XS_LOWER, XS_UPPER, XS_BASENAME, XS_B64 };
+
+static int b64_digit(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* standard alphabet, padding optional; false on any other byte or a dangling digit */
+static bool b64_decode(const frc_u8 *in, frc_u32 n, frc_u8 *out, frc_u32 *outn)
+{
+	while (n && in[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return false;
+	frc_u32 o = 0, acc = 0, bits = 0;
+	for (frc_u32 i = 0; i < n; i++) {
+		int d = b64_digit(in[i]);
+		if (d < 0)
+			return false;
+		acc = (acc << 6) | (frc_u32)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (frc_u8)(acc >> bits);
+		}
+	}
+	*outn = o;
+	return true;
+}
+
+/* one scalar string through transformer @k into a new value; 0 when absent/no room */
+static const struct frc_val *xs1(struct frc_run *r, const struct frc_val *x, enum xs k)
+{
+	struct frc_val *o = new_str(r, x->len);
+	if (!o)
+		return 0;
+	frc_u8 *d = (frc_u8 *)o->s;
+	frc_u32 n = 0;
+	switch (k) {
+	case XS_LOWER:
+	case XS_UPPER:
+		for (n = 0; n < x->len; n++)
+			d[n] = k == XS_LOWER ? lower(x->s[n]) : upper(x->s[n]);
+		break;
+	case XS_BASENAME: {
+		frc_u32 st = x->len;
+		while (st && x->s[st - 1] != '/')
+			st--;
+		n = x->len - st;
+		if (n)
+			memcpy(d, x->s + st, n);
+		break;
+	}
+	case XS_B64:
+		if (!b64_decode(x->s, x->len, d, &n))
+			return 0;
+		break;
+	}
+	d[n] = 0;
+	o->len = n;
+	return o;
+}
+
+static const struct frc_val *xs(struct frc_run *r, const struct frc_val *v, enum xs k)
+{
+	if (!v)
+		return 0;
+	if (!v->multi)
+		return xs1(r, v, k);
+	struct frc_val *o = scratch(r, sizeof(*o) + (size_t)v->nitems * sizeof(*o));
+	if (!o)
+		return 0;
+	memset(o, 0, sizeof(*o));
+	struct frc_val *items = o + 1;
+	frc_u32 m = 0;
+	for (frc_u32 i = 0; i < v->nitems; i++) {
+		const struct frc_val *t = xs1(r, &v->items[i], k);
+		if (t)
+			items[m++] = *t;
+	}
+	o->multi = 1;
+	o->items = items;
+	o->nitems = m;
+	return o;
+}
+
+const struct frc_val *frc_x_tolower(struct frc_run *r, const struct frc_val *v)
+{
+	return xs(r, v, XS_LOWER);
+}
+
+const struct frc_val *frc_x_toupper(struct frc_run *r, const struct frc_val *v)
+{
+	return xs(r, v, XS_UPPER);
+}
+
+const struct frc_val *frc_x_b64(struct frc_run *r, const struct frc_val *v)
+{
+	return xs(r, v, XS_B64);
+}
+
+const struct frc_val *frc_x_basename(struct frc_run *r, const struct frc_val *v)
+{
+	return xs(r, v, XS_BASENAME);
+}
+
+const struct frc_val *frc_x_len(struct frc_run *r, const struct frc_val *v)
+{
+	if (!v)
+		return 0;
+	struct frc_val *o = scratch(r, sizeof(*o));
+	if (!o)
+		return 0;
+	memset(o, 0, sizeof(*o));
+	o->n.u = v->multi ? v->nitems : v->len;
+	return o;
+}
+
+static size_t total_len(const struct frc_val *list, size_t seplen)
+{
+	size_t t = 0;
+	for (frc_u32 i = 0; i < list->nitems; i++)
+		t += list->items[i].len + seplen;
+	return t;
+}
+
+const struct frc_val *frc_x_join(struct frc_run *r, const struct frc_val *sep,
+				 const struct frc_val *list)
+{
+	if (!sep || !list || sep->multi)
+		return 0;
+	if (!list->multi)
+		return list;
+	struct frc_val *o = new_str(r, total_len(list, sep->len));
+	if (!o)
+		return 0;
+	frc_u8 *d = (frc_u8 *)o->s;
+	size_t n = 0;
+	for (frc_u32 i = 0; i < list->nitems; i++) {
+		if (i && sep->len) {
+			memcpy(d + n, sep->s, sep->len);
+			n += sep->len;
+		}
+		if (list->items[i].len)
+			memcpy(d + n, list->items[i].s, list->items[i].len);
+		n += list->items[i].len;
+	}
+	d[n] = 0;
+	o->len = (frc_u32)n;
+	return o;
+}
+
+const struct frc_val *frc_x_concat2(struct frc_run *r, const struct frc_val *a,
+				    const struct frc_val *b)
+{
+	if (!a || !b || a->multi || b->multi)
+		return 0;
+	struct frc_val *o = new_str(r, (size_t)a->len + b->len);
+	if (!o)
+		return 0;
+	frc_u8 *d = (frc_u8 *)o->s;
+	if (a->len)
+		memcpy(d, a->s, a->len);
+	if (b->len)
+		memcpy(d + a->len, b->s, b->len);
+	d[a->len + b->len] = 0;
+	o->len = a->len + b->len;
+	return o;
+}
+
+/* getopt: option characters of @opt; @arg[c] set when option c takes an argument */
+static void getopt_parse(const struct frc_val *opt, bool valid[256], bool arg[256])
+{
+	memset(valid, 0, 256);
+	memset(arg, 0, 256);
+	frc_u32 i = opt->len && opt->s[0] == ':' ? 1 : 0;
+	for (; i < opt->len; i++) {
+		unsigned char c = opt->s[i];
+		if (c == ':')
+			continue;
+		valid[c] = true;
+		if (i + 1 < opt->len && opt->s[i + 1] == ':') {
+			arg[c] = true;
+			i++;
+		}
+	}
+}
+
+struct gopt_out {
+	struct frc_run *r;
+	bool oom;
+	struct frc_val *items;
+	frc_u32 n, cap;
+	const struct frc_val *sel;	/* selector mode: last selected value */
+	struct frc_val selv;
+	bool has_sel;
+};
+
+/* a copy of @n bytes at @s (NUL-terminated) as an item or the selected value */
+static void gopt_emit(struct gopt_out *o, const frc_u8 *s, frc_u32 n, bool selector)
+{
+	struct frc_val t;
+	struct frc_val *c = new_str(o->r, n);
+	if (!c) {
+		o->oom = true;
+		return;
+	}
+	if (n)
+		memcpy((frc_u8 *)c->s, s, n);
+	((frc_u8 *)c->s)[n] = 0;
+	c->len = n;
+	t = *c;
+	if (selector) {
+		o->selv = t;
+		o->has_sel = true;
+	} else if (o->n < o->cap) {
+		o->items[o->n++] = t;
+	}
+}
+
+static const struct frc_val *item_at(const struct frc_val *v, frc_u32 i)
+{
+	return v->multi ? &v->items[i] : v;
+}
+
+/* one argv entry: -abc, -tvalue, -t value; returns false to stop scanning */
+static bool gopt_token(struct gopt_out *o, const struct frc_val *args, frc_u32 *ai,
+		       const bool valid[256], const bool arg[256], int sel)
+{
+	const struct frc_val *a = item_at(args, *ai);
+	frc_u32 nargs = args->multi ? args->nitems : 1;
+	static const frc_u8 qm[] = "?", empty[] = "";
+	if (a->len == 2 && a->s[0] == '-' && a->s[1] == '-')
+		return false;
+	if (a->len > 2 && a->s[0] == '-' && a->s[1] == '-')
+		return true;
+	if (a->len < 2 || a->s[0] != '-')
+		return false;
+	for (frc_u32 i = 1; i < a->len; i++) {
+		unsigned char c = a->s[i];
+		if (c == ':' || !valid[c]) {
+			if (sel < 0)
+				gopt_emit(o, qm, 1, false);
+			continue;
+		}
+		bool match = sel < 0 || c == sel;
+		if (!arg[c]) {
+			if (match)
+				gopt_emit(o, a->s + i, 1, sel >= 0);
+			continue;
+		}
+		const frc_u8 *vs;
+		frc_u32 vn;
+		if (i + 1 < a->len) {
+			vs = a->s + i + 1;
+			vn = a->len - i - 1;
+		} else if (*ai + 1 < nargs) {
+			(*ai)++;
+			vs = item_at(args, *ai)->s;
+			vn = item_at(args, *ai)->len;
+		} else {
+			if (match)
+				gopt_emit(o, empty, 0, sel >= 0);
+			return true;
+		}
+		if (match) {
+			if (sel < 0)
+				gopt_emit(o, a->s + i, 1, false);
+			gopt_emit(o, vs, vn, sel >= 0);
+		}
+		return true;
+	}
+	return true;
+}
+
+const struct frc_val *frc_x_getopt(struct frc_run *r, const struct frc_val *args,
+				   const struct frc_val *optstring, const frc_u8 *sel, frc_u32 nsel)
+{
+	if (!args || !optstring || optstring->multi)
+		return 0;
+	bool valid[256], arg[256];
+	getopt_parse(optstring, valid, arg);
+	frc_u32 nargs = args->multi ? args->nitems : 1;
+	struct gopt_out o;
+	memset(&o, 0, sizeof(o));
+	o.r = r;
+	size_t cap = 2;
+	for (frc_u32 i = 0; i < nargs; i++)
+		cap += item_at(args, i)->len + 1;
+	if (cap > 0xffffffu)
+		return 0;
+	o.cap = (frc_u32)cap;
+	struct frc_val *res = scratch(r, sizeof(*res) * (1 + (size_t)o.cap));
+	if (!res)
+		return 0;
+	memset(res, 0, sizeof(*res));
+	o.items = res + 1;
+	int s = nsel == 1 ? sel[0] : -1;
+	for (frc_u32 ai = 0; ai < nargs; ai++)
+		if (!gopt_token(&o, args, &ai, valid, arg, s))
+			break;
+	if (o.oom)
+		return 0;
+	if (s >= 0) {
+		if (!o.has_sel)
+			return 0;
+		*res = o.selv;
+		return res;
+	}
+	res->multi = 1;
+	res->items = o.items;
+	res->nitems = o.n;
+	return res;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Comparison helpers called by emitted rule code (declared in frc_rt_abi.h, which this
+ * header includes), plus the host-side pieces shared with the compiler: the string hash
+ * used by emitted hash sets, glob classification and regex compilation (PCRE2, anchored
+ * full match, compiled once per ruleset).
+ *
+ * Per-event path: the helpers never allocate; transformer results go to the per-event
+ * scratch of struct frc_run. Regex match data is preallocated per compiled pattern, so a
+ * compiled regex must not be used by two threads at once (a ruleset is evaluated by one
+ * thread at a time).
+ */
+#ifndef FRC_RUNTIME_RT_HELPERS_H
+#define FRC_RUNTIME_RT_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frc_rt_abi.h"
+
+/* FNV-1a over @n bytes: the hash of struct frc_strset buckets (compiler and runtime). */
+uint32_t rt_helpers_hash(const void *p, size_t n);
+
+/**
+ * rt_helpers_glob_kind() - classify a glob pattern (FRC_GLOB_*).
+ * @lit_off, @lit_len: set to the literal part for EXACT/PREFIX/SUFFIX/CONTAINS.
+ * Patterns with '?', '[' or '\' anywhere, or '*' other than at the ends, are FNMATCH.
+ */
+uint32_t rt_helpers_glob_kind(const uint8_t *pat, size_t len, size_t *lit_off, size_t *lit_len);
+
+/**
+ * rt_helpers_regex_compile() - compile @pat (@len bytes) for a full, anchored match.
+ * Return: an opaque compiled pattern (free with rt_helpers_regex_free), or NULL with a
+ * message in @err.
+ */
+void *rt_helpers_regex_compile(const uint8_t *pat, size_t len, char *err, size_t errlen);
+void rt_helpers_regex_free(void *re);
+/* Full match of @s (@n bytes) against a compiled pattern. */
+bool rt_helpers_regex_match(void *re, const uint8_t *s, size_t n);
+
+/* Component-prefix match of a path against a pmatch trie (used at compile time too). */
+bool rt_helpers_pmatch(const struct frc_pmatch *pm, const uint8_t *s, size_t n);
+
+/* Case-insensitive (ASCII) search of lower-case @needle in @hay. */
+bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn);
+
+#endif
