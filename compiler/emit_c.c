@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cstr.h"
+#include "emit_bpf.h"
 #include "frc_rt_abi.h"
 #include "opt.h"
 #include "rt_helpers.h"
@@ -67,14 +68,13 @@ static void queue_fn(struct emit *em, enum fn_kind k, uint32_t node, uint32_t nu
 
 /* ------------------------------------------------------------------ references */
 
+/* set items are written inside their set, so only the set itself is marked */
 static void use_const(struct emit *em, uint32_t id)
 {
 	const struct ir_const *c = &em->ir->consts[id];
 	em->cused[id] = 1;
 	if (c->kind == IRC_REGEX && !em->regex_idx[id])
 		em->regex_idx[id] = ++em->nregex;
-	for (uint32_t i = 0; i < c->nitems; i++)
-		use_const(em, em->ir->citems[c->items + i]);
 }
 
 /* a string constant as "frc_g_sNNNN, LENu" */
@@ -467,37 +467,56 @@ static void emit_ip_init(struct cw *w, const struct ir_ip *ip)
 	cw_put(w, " } }");
 }
 
+/* numbers, 16 per line, as the body of an array initializer */
+static void put_u32_list(struct cw *w, const uint32_t *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		cw_put(w, "%s%" PRIu32 "u%s", i % 16 ? " " : "\n\t", v[i], i + 1 < n ? "," : "");
+	cw_put(w, "\n");
+}
+
+/* a string set: one blob of NUL-terminated items, their offsets, and hash buckets */
 static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 {
 	const struct ir *ir = em->ir;
 	const struct ir_const *c = &ir->consts[id];
-	uint32_t n = c->nitems, minlen = UINT32_MAX, maxlen = 0, mask = 0;
-	cw_put(w, "static const struct frc_str ");
-	cw_ident(w, "i", id);
-	cw_put(w, "[] = {\n");
+	uint32_t n = c->nitems, minlen = UINT32_MAX, maxlen = 0, mask = 0, cap = 0;
+	size_t total = 0;
+	for (uint32_t i = 0; i < n; i++)
+		total += ir->consts[ir->citems[c->items + i]].len + 1;
+	uint8_t *blob = malloc(total + 1);
+	uint32_t *off = malloc((n + 1) * sizeof(*off)), *b = NULL;
+	if (!blob || !off || total > UINT32_MAX)
+		goto oom;
+	total = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t s = ir->citems[c->items + i];
-		uint32_t len = ir->consts[s].len;
-		minlen = len < minlen ? len : minlen;
-		maxlen = len > maxlen ? len : maxlen;
-		cw_put(w, "\t{ .s = ");
-		cw_ident(w, "s", s);
-		cw_put(w, ", .len = %" PRIu32 "u },\n", len);
+		const struct ir_const *it = &ir->consts[ir->citems[c->items + i]];
+		off[i] = (uint32_t)total;
+		if (it->len)
+			memcpy(blob + total, it->s, it->len);
+		blob[total + it->len] = 0;
+		total += it->len + 1;
+		minlen = it->len < minlen ? it->len : minlen;
+		maxlen = it->len > maxlen ? it->len : maxlen;
 	}
+	off[n] = (uint32_t)total;
+	emit_bytes_def(w, "frc_u8", "k", id, blob, total ? total - 1 : 0);
+	cw_put(w, "static const frc_u32 ");
+	cw_ident(w, "o", id);
+	cw_put(w, "[] = {");
+	put_u32_list(w, off, n + 1);
 	cw_put(w, "};\n");
 	if (n > 8) { /* open addressing, load <= 1/2 */
-		uint32_t cap = 16;
+		cap = 16;
 		while (cap < 2 * n)
 			cap *= 2;
-		uint32_t *b = calloc(cap, sizeof(*b));
-		if (!b) {
-			em->failed = true;
-			return;
-		}
+		b = calloc(cap, sizeof(*b));
+		if (!b)
+			goto oom;
 		mask = cap - 1;
 		for (uint32_t i = 0; i < n; i++) {
-			const struct ir_const *s = &ir->consts[ir->citems[c->items + i]];
-			uint32_t h = rt_helpers_hash(s->s, s->len) & mask;
+			const struct ir_const *it = &ir->consts[ir->citems[c->items + i]];
+			uint32_t h = rt_helpers_hash(it->s, it->len) & mask;
 			while (b[h])
 				h = (h + 1) & mask;
 			b[h] = i + 1;
@@ -505,23 +524,31 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 		cw_put(w, "static const frc_u32 ");
 		cw_ident(w, "b", id);
 		cw_put(w, "[] = {");
-		for (uint32_t i = 0; i < cap; i++)
-			cw_put(w, "%s%" PRIu32 "u%s", i % 16 ? " " : "\n\t", b[i],
-			       i + 1 < cap ? "," : "");
-		cw_put(w, "\n};\n");
-		free(b);
+		put_u32_list(w, b, cap);
+		cw_put(w, "};\n");
 	}
 	cw_put(w, "static const struct frc_strset ");
 	cw_ident(w, "l", id);
 	cw_put(w, " = { .n = %" PRIu32 "u, .mask = %" PRIu32 "u, .minlen = %" PRIu32
-		  "u, .maxlen = %" PRIu32 "u, .items = ", n, mask, n ? minlen : 0, maxlen);
-	cw_ident(w, "i", id);
+		  "u, .maxlen = %" PRIu32 "u, .blob = ", n, mask, n ? minlen : 0, maxlen);
+	cw_ident(w, "k", id);
+	cw_put(w, ", .off = ");
+	cw_ident(w, "o", id);
 	cw_put(w, ", .buckets = ");
 	if (mask)
 		cw_ident(w, "b", id);
 	else
 		cw_put(w, "0");
 	cw_put(w, " };\n");
+	free(blob);
+	free(off);
+	free(b);
+	return;
+oom:
+	free(blob);
+	free(off);
+	free(b);
+	em->failed = true;
 }
 
 static void emit_numset(const struct ir *ir, struct cw *w, uint32_t id)
@@ -854,6 +881,16 @@ static void emit_text(struct cw *w, const char *kind, uint32_t id, const char *s
 		emit_bytes_def(w, "char", kind, id, (const uint8_t *)s, strlen(s));
 }
 
+/* a rule's file as written, but only the last component of an absolute path, so that the
+ * output does not depend on where the sources live */
+static const char *file_name(const char *f)
+{
+	if (!f || f[0] != '/')
+		return f;
+	const char *s = strrchr(f, '/');
+	return s[1] ? s + 1 : f;
+}
+
 static void emit_rules(const struct ir *ir, struct cw *w)
 {
 	if (!ir->nrules)
@@ -865,7 +902,7 @@ static void emit_rules(const struct ir *ir, struct cw *w)
 		emit_text(w, "name", i, r->name);
 		emit_text(w, "out", i, r->output);
 		emit_text(w, "src", i, r->source);
-		emit_text(w, "file", i, r->file);
+		emit_text(w, "file", i, file_name(r->file));
 		if (!r->ntags)
 			continue;
 		uint32_t first = ntag;
@@ -887,7 +924,7 @@ static void emit_rules(const struct ir *ir, struct cw *w)
 		cw_put(w, "\t{ /* rule %" PRIu32 " */\n", i);
 		static const char *const names[] = { "name", "out", "src", "file" };
 		static const char *const members[] = { "name", "output", "source", "file" };
-		const char *vals[] = { r->name, r->output, r->source, r->file };
+		const char *vals[] = { r->name, r->output, r->source, file_name(r->file) };
 		for (int k = 0; k < 4; k++) {
 			cw_put(w, "\t\t.%s = ", members[k]);
 			if (vals[k])
@@ -902,8 +939,15 @@ static void emit_rules(const struct ir *ir, struct cw *w)
 		else
 			cw_put(w, "0");
 		cw_put(w, ",\n\t\t.ntags = %" PRIu32 "u,\n\t\t.line = %" PRIu32 "u,\n\t\t.priority = %uu,\n"
-			  "\t\t.enabled = %uu,\n\t},\n", r->ntags, r->line, (unsigned)r->priority,
+			  "\t\t.enabled = %uu,\n", r->ntags, r->line, (unsigned)r->priority,
 		       r->enabled ? 1u : 0u);
+		uint64_t codes[FRC_EVT_CODES / 64];
+		bool all;
+		emit_bpf_rule_codes(ir, i, codes, &all);
+		cw_put(w, "\t\t.codes = {");
+		for (int k = 0; k < FRC_EVT_CODES / 64; k++)
+			cw_put(w, " 0x%016" PRIx64 "ULL%s", codes[k], k + 1 < FRC_EVT_CODES / 64 ? "," : "");
+		cw_put(w, " },\n\t\t.all_codes = %uu,\n\t},\n", all ? 1u : 0u);
 	}
 	cw_put(w, "};\n\n");
 }

@@ -2,8 +2,8 @@
  *
  * AST → IR (see lower.h). Constants arrive typed in struct ast_const (the checker parsed
  * numbers, addresses and networks); here they are interned into pools shaped for the
- * operator: sets for in/intersects, lower-cased text for icontains, hex-decoded bytes for
- * bcontains/bstartswith, validated patterns for regex, path lists for pmatch.
+ * operator: sets for in/intersects, lower-cased text for icontains, validated patterns for
+ * regex, path lists for pmatch (bcontains/bstartswith bytes arrive hex-decoded).
  */
 #include "lower.h"
 
@@ -185,15 +185,9 @@ static uint8_t quantifier(const struct ir *ir, uint32_t lhs, enum cmp_op op)
 
 /* ------------------------------------------------------------------ constants */
 
-static int hexval(char c)
+static bool typed(const struct ast *v)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return v->kind == AST_VALUE && v->u.value.c.type != FT_NONE;
 }
 
 /* one literal for a string operator */
@@ -201,21 +195,10 @@ static uint32_t str_operand(struct lower *l, const struct ast *v, enum cmp_op op
 {
 	const uint8_t *s = (const uint8_t *)v->u.value.str;
 	uint32_t len = v->u.value.len;
-	if (op == OP_BCONTAINS || op == OP_BSTARTSWITH) {
-		if (len % 2)
-			return fail(l, "bcontains and bstartswith operator support hex strings only");
-		uint8_t *b = arena_alloc(&l->ir->arena, len / 2 + 1);
-		if (!b)
-			return fail(l, "out of memory");
-		for (uint32_t i = 0; i < len; i += 2) {
-			int hi = hexval((char)s[i]), lo = hexval((char)s[i + 1]);
-			if (hi < 0 || lo < 0)
-				return fail(l, "bcontains and bstartswith operator support hex "
-					       "strings only");
-			b[i / 2] = (uint8_t)(hi << 4 | lo);
-		}
-		return str_const(l, b, len / 2);
-	}
+	if (v->u.value.c.type == FT_NONE)
+		return fail(l, "constant not converted to the field type (condition was not "
+			       "type-checked)");
+	/* bcontains/bstartswith: the checker already decoded the hex text into bytes */
 	if (op == OP_ICONTAINS) {
 		uint8_t *b = arena_alloc(&l->ir->arena, (size_t)len + 1);
 		if (!b)
@@ -243,11 +226,6 @@ static uint32_t str_operand(struct lower *l, const struct ast *v, enum cmp_op op
 		return id == UINT32_MAX ? fail(l, "out of memory") : id;
 	}
 	return str_const(l, s, len);
-}
-
-static bool typed(const struct ast *v)
-{
-	return v->kind == AST_VALUE && v->u.value.c.type != FT_NONE;
 }
 
 /* one scalar constant for a numeric/address operator */

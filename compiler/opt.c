@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "frc_rt_abi.h"
+#include "evtab.h"
 #include "rt_helpers.h"
 
 struct pass_ctx {
@@ -413,4 +414,23 @@ uint32_t opt_run(struct ir *ir, const struct opt_opts *o, struct ir_diag *d)
 		return 1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ event table */
+
+static const char *evtab_type_name(void *ctx, unsigned code)
+{
+	(void)ctx;
+	if (code == 0 || code == 1 || code == 402 || code >= evtab_ncodes)
+		return NULL;
+	const struct evt_schema *s = evtab_schema((uint16_t)code);
+	if (!s || !s->name || (s->flags & EVF_UNUSED))
+		return NULL;
+	return s->name;
+}
+
+const struct opt_evtinfo *opt_evtinfo_evtab(void)
+{
+	static const struct opt_evtinfo info = { evtab_type_name, NULL };
+	return &info;
 }

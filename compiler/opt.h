@@ -66,4 +66,11 @@ static inline uint32_t opt_memo_index(const struct ir *ir, uint32_t id)
 	return ir->memo && id < ir->nmemo_nodes ? ir->memo[id] : 0;
 }
 
+/**
+ * opt_evtinfo_evtab() - event knowledge from the event table (runtime/evtab.h): evt.type
+ * is the schema name, except for generic syscall events (codes 0, 1: the syscall's own
+ * name), async events (402: their name parameter) and unused codes.
+ */
+const struct opt_evtinfo *opt_evtinfo_evtab(void);
+
 #endif

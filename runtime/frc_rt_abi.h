@@ -89,16 +89,19 @@ struct frc_str {
 
 /**
  * struct frc_strset - a set of byte strings for `in`/`intersects`.
+ * @blob, @off: item i is the bytes blob[off[i] .. off[i + 1] - 1) (each item is followed
+ *              by a NUL in @blob); @off has @n + 1 entries
  * @mask: number of buckets - 1 (a power of two minus one), or 0 for a linear scan
  * @buckets: item index + 1 per bucket (0 = empty), open addressing with linear probing,
- *           keyed by frc_hash() of the bytes
+ *           keyed by the FNV-1a hash of the bytes (rt_helpers_hash)
  * @minlen, @maxlen: lengths of the shortest/longest item (quick reject)
  */
 struct frc_strset {
 	frc_u32 n;
 	frc_u32 mask;
 	frc_u32 minlen, maxlen;
-	const struct frc_str *items;
+	const frc_u8 *blob;
+	const frc_u32 *off;
 	const frc_u32 *buckets;
 };
 
@@ -214,6 +217,9 @@ typedef void (*frc_group_fn)(struct frc_evt *e, struct frc_run *r);
  * @name, @output, @source, @file: NUL-terminated; @tags: @ntags NUL-terminated strings
  * @priority: enum frc_priority (compiler/frc.h)
  * @enabled: the rule's `enabled:` value
+ * @codes: the event codes whose dispatch group evaluates this rule (512 bits, the kernel
+ *         interest set is the union over enabled rules); @all_codes: also codes >= 512
+ *         (the rule does not restrict the event type)
  */
 struct frc_rule_info {
 	const char *name;
@@ -225,6 +231,9 @@ struct frc_rule_info {
 	frc_u32 line;
 	frc_u32 priority;
 	frc_u32 enabled;
+	frc_u64 codes[8];
+	frc_u32 all_codes;
+	frc_u32 pad_;
 };
 
 /**

@@ -504,7 +504,8 @@ static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 		return false;
 	if (!set->mask) {
 		for (frc_u32 i = 0; i < set->n; i++)
-			if (set->items[i].len == n && (n == 0 || !memcmp(set->items[i].s, s, n)))
+			if (set->off[i + 1] - set->off[i] - 1 == n &&
+			    (n == 0 || !memcmp(set->blob + set->off[i], s, n)))
 				return true;
 		return false;
 	}
@@ -513,8 +514,8 @@ static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 		frc_u32 ix = set->buckets[b];
 		if (!ix)
 			return false;
-		const struct frc_str *it = &set->items[ix - 1];
-		if (it->len == n && (n == 0 || !memcmp(it->s, s, n)))
+		frc_u32 o = set->off[ix - 1];
+		if (set->off[ix] - o - 1 == n && (n == 0 || !memcmp(set->blob + o, s, n)))
 			return true;
 		b = (b + 1) & set->mask;
 	}

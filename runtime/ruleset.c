@@ -189,6 +189,21 @@ const struct frc_field_ref *ruleset_fields(const struct ruleset *rs, uint32_t *n
 	return rs->desc->fields;
 }
 
+void ruleset_interest(const struct ruleset *rs, uint64_t codes[8], bool *generic_all, bool *all)
+{
+	memset(codes, 0, 8 * sizeof(uint64_t));
+	*all = false;
+	for (uint32_t i = 0; i < rs->desc->nrules; i++) {
+		if (!rs->enabled[i])
+			continue;
+		const struct frc_rule_info *r = &rs->desc->rules[i];
+		for (int w = 0; w < 8; w++)
+			codes[w] |= r->codes[w];
+		*all |= r->all_codes != 0;
+	}
+	*generic_all = (codes[0] & 3) != 0;
+}
+
 uint64_t ruleset_matches(const struct ruleset *rs, uint32_t id)
 {
 	return id < rs->desc->nrules ? rs->counts[id] : 0;

@@ -93,6 +93,13 @@ uint32_t ruleset_nrules(const struct ruleset *rs);
 const struct frc_rule_info *ruleset_rule(const struct ruleset *rs, uint32_t rule_id);
 /* The field slots frc_field() is asked about (index = slot). */
 const struct frc_field_ref *ruleset_fields(const struct ruleset *rs, uint32_t *n);
+/**
+ * ruleset_interest() - the kernel interest set of the enabled rules: event codes (512
+ * bits, for probe_set_interest), @generic_all when generic syscall events are wanted,
+ * @all when some enabled rule matches any event type.
+ */
+void ruleset_interest(const struct ruleset *rs, uint64_t codes[8], bool *generic_all, bool *all);
+
 /* Number of times @rule_id matched, and of evaluated events. */
 uint64_t ruleset_matches(const struct ruleset *rs, uint32_t rule_id);
 uint64_t ruleset_events(const struct ruleset *rs);

@@ -147,9 +147,31 @@ struct ast *ab_list(struct arena *a, const struct ast *field, const char *const 
 	return l;
 }
 
+static int hexdig(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 struct ast *ab_check(struct arena *a, struct ast *lhs, enum cmp_op op, struct ast *rhs)
 {
 	struct ast *n = node(a, AST_CHECK);
+	if ((op == OP_BCONTAINS || op == OP_BSTARTSWITH) && rhs && rhs->kind == AST_VALUE) {
+		/* like the checker: the hex text becomes bytes */
+		const char *s = rhs->u.value.str;
+		uint32_t len = rhs->u.value.len;
+		char *b = arena_alloc(a, len / 2 + 1);
+		if (len % 2)
+			return NULL;
+		for (uint32_t i = 0; i < len; i += 2) {
+			if (hexdig(s[i]) < 0 || hexdig(s[i + 1]) < 0)
+				return NULL;
+			b[i / 2] = (char)(hexdig(s[i]) * 16 + hexdig(s[i + 1]));
+		}
+		rhs->u.value.str = b;
+		rhs->u.value.len = len / 2;
+		rhs->u.value.c.type = FT_BYTEBUF;
+	}
 	n->u.check.lhs = lhs;
 	n->u.check.op = op;
 	n->u.check.rhs = rhs;

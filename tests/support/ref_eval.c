@@ -239,12 +239,6 @@ static bool eval_value(const struct ast *n, ref_get_fn get, void *ctx, struct rv
 
 /* ------------------------------------------------------------------ comparisons */
 
-static int hexv(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 static bool glob_match(const uint8_t *pat, size_t pn, const uint8_t *s, size_t sn, bool icase)
 {
 	char *p = cstr(pat, pn), *v = cstr(s, sn);
@@ -388,15 +382,8 @@ static bool cmp_const(const struct frc_val *x, enum cmp_op op, enum ft_type t,
 		case OP_ICONTAINS: return find(x->s, x->len, s, n, true);
 		case OP_STARTSWITH: return x->len >= n && !memcmp(x->s, s, n);
 		case OP_ENDSWITH: return x->len >= n && !memcmp(x->s + x->len - n, s, n);
-		case OP_BCONTAINS: case OP_BSTARTSWITH: {
-			uint8_t *b = malloc(n / 2 + 1);
-			for (size_t i = 0; i + 1 < n; i += 2)
-				b[i / 2] = (uint8_t)(hexv((char)s[i]) * 16 + hexv((char)s[i + 1]));
-			bool r = op == OP_BCONTAINS ? find(x->s, x->len, b, n / 2, false)
-				 : x->len >= n / 2 && !memcmp(x->s, b, n / 2);
-			free(b);
-			return r;
-		}
+		case OP_BCONTAINS: return find(x->s, x->len, s, n, false); /* bytes, decoded */
+		case OP_BSTARTSWITH: return x->len >= n && !memcmp(x->s, s, n);
 		case OP_GLOB: return glob_match(s, n, x->s, x->len, false);
 		case OP_IGLOB: return glob_match(s, n, x->s, x->len, true);
 		case OP_REGEX: return regex_match(s, n, x->s, x->len);

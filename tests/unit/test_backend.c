@@ -570,8 +570,9 @@ static void test_limits_and_errors(void **state)
 		c = ab_not(&a, c);
 	ab_rule(&rb, "deep", c);
 	ab_rule(&rb, "bad regex", ab_cmp(&a, "proc.name", NULL, OP_REGEX, "(unclosed"));
-	struct ast *raw = ab_cmp(&a, "evt.buffer", NULL, OP_BCONTAINS, "zz");
-	ab_rule(&rb, "bad hex", raw);
+	ab_rule(&rb, "unchecked", ab_check(&a, ab_field(&a, "proc.name", NULL), OP_EQ,
+					    ab_value(&a, ab_field(&a, "proc.pid", NULL), "1", 1)));
+	rb.rules.rules[2].cond->u.check.rhs->u.value.c.type = FT_NONE;
 	struct ir ir;
 	ir_init(&ir);
 	struct ir_diag d = { 0 };
