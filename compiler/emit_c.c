@@ -965,7 +965,7 @@ static void emit_regex_table(struct emit *em, struct cw *w)
 		if (em->regex_idx[i])
 			by[em->regex_idx[i] - 1] = i;
 	cw_put(w, "/* regular expressions, compiled by the runtime at load */\n");
-	cw_put(w, "static const struct frc_str frc_g_regex[] = {\n");
+	cw_put(w, "static const struct frc_lit frc_g_regex[] = {\n");
 	for (uint32_t k = 0; k < em->nregex; k++) {
 		cw_put(w, "\t{ .s = ");
 		cw_ident(w, "r", by[k]);

@@ -82,7 +82,7 @@ const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot);
 /* ------------------------------------------------------------------ constants */
 
 /* A byte-string constant; @s[@len] is a NUL byte. */
-struct frc_str {
+struct frc_lit {
 	const frc_u8 *s;
 	frc_u32 len;
 };
@@ -255,7 +255,7 @@ struct frc_ruleset_desc {
 	const struct frc_field_ref *fields;
 	const frc_group_fn *dispatch;
 	frc_group_fn other;
-	const struct frc_str *regex;
+	const struct frc_lit *regex;
 };
 
 /* The descriptor every emitted translation unit defines. */
