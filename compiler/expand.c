@@ -1445,7 +1445,9 @@ static int build_exceptions(struct comp *cp, const struct col_rule *r, struct ls
 	*cond = lb_finish(cp->oa, &b, &failed);
 	if (failed)
 		return oom(fe, r->ctx);
-	qsort(x->exception_fields, x->nexception_fields, sizeof(*x->exception_fields), strcmp_ptr);
+	if (x->nexception_fields > 1)
+		qsort(x->exception_fields, x->nexception_fields, sizeof(*x->exception_fields),
+		      strcmp_ptr);
 	return 0;
 }
 

@@ -550,7 +550,8 @@ static int cmp_cstr(const void *a, const void *b)
 
 static void ss_print(FILE *f, struct strset *s)
 {
-	qsort(s->v, s->n, sizeof(*s->v), cmp_cstr);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_cstr);
 	fputc('[', f);
 	for (size_t i = 0; i < s->n; i++) {
 		if (i)

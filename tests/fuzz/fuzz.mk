@@ -14,7 +14,14 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
 SRC = compiler/arena.c compiler/ast.c compiler/parse.c compiler/warn.c compiler/fields.c \
       $(FUZZ_DIR)/lexer.c $(FUZZ_DIR)/parser.c tests/fuzz/fuzz_condition.c
 
-.PHONY: run fuzzer
+# the rules-file front end (tests/fuzz/fuzz_yaml.c): `make -f tests/fuzz/fuzz.mk yaml-run`
+YAML_FUZZER = $(FUZZ_DIR)/fuzz_yaml
+YAML_CORPUS ?= tests/fuzz/corpus-yaml
+YAML_SRC = $(filter-out tests/fuzz/fuzz_condition.c,$(SRC)) compiler/diag.c compiler/load_yaml.c \
+	   compiler/reader.c compiler/expand.c compiler/check.c compiler/loader.c runtime/evtab.c \
+	   tests/fuzz/fuzz_yaml.c
+
+.PHONY: run fuzzer yaml-run yaml-fuzzer
 .DELETE_ON_ERROR:
 
 run: $(FUZZER)
@@ -24,6 +31,17 @@ run: $(FUZZER)
 	  -artifact_prefix=$(FUZZ_DIR)/ -print_final_stats=1 $(CORPUS)
 
 fuzzer: $(FUZZER)
+
+yaml-fuzzer: $(YAML_FUZZER)
+
+yaml-run: $(YAML_FUZZER)
+	@mkdir -p $(YAML_CORPUS)
+	cp -n tests/fuzz/yaml-seeds/*.yaml $(YAML_CORPUS)/
+	$(YAML_FUZZER) -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(FUZZ_DIR)/ \
+	  -print_final_stats=1 $(YAML_CORPUS)
+
+$(YAML_FUZZER): $(YAML_SRC) $(wildcard compiler/*.h) compiler/fields.def runtime/evtab.def
+	$(CLANG) $(FUZZ_CFLAGS) -I. -Iruntime -o $@ $(YAML_SRC) -lyaml -lpcre2-8
 
 $(FUZZ_DIR)/parser.c $(FUZZ_DIR)/parser.h &: compiler/parser.y
 	@mkdir -p $(FUZZ_DIR)

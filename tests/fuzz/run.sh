@@ -34,4 +34,28 @@ if [ "$rc" -ne 0 ]; then
 	exit 1
 fi
 echo "fuzz_condition: ${runs:-?} executions in ${T}s, no crash"
-echo "RESULT: 1 passed, 0 failed"
+
+# the rules-file front end (tests/fuzz/fuzz_yaml.c), seeded from tests/fuzz/yaml-seeds
+if ! make --no-print-directory -f tests/fuzz/fuzz.mk BUILD="$BUILD" yaml-fuzzer \
+	>"$BUILD/fuzz/build-yaml.log" 2>&1; then
+	cat "$BUILD/fuzz/build-yaml.log"
+	echo "FAIL: building fuzz_yaml"
+	echo "RESULT: 1 passed, 1 failed"
+	exit 1
+fi
+ycorpus=$(mktemp -d)
+trap 'rm -rf "$corpus" "$ycorpus"' EXIT
+cp tests/fuzz/yaml-seeds/*.yaml "$ycorpus/"
+ylog="$BUILD/fuzz/smoke-yaml.log"
+"$BUILD/fuzz/fuzz_yaml" -max_total_time="$T" -artifact_prefix="$BUILD/fuzz/" \
+	-print_final_stats=1 "$ycorpus" >"$ylog" 2>&1
+rc=$?
+yruns=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$ylog" | grep -oE '[0-9]+$')
+if [ "$rc" -ne 0 ]; then
+	grep -E 'ERROR|SUMMARY|Test unit written' "$ylog" | head -20
+	echo "FAIL: fuzz_yaml found a crash (log: $ylog)"
+	echo "RESULT: 1 passed, 1 failed"
+	exit 1
+fi
+echo "fuzz_yaml: ${yruns:-?} executions in ${T}s, no crash"
+echo "RESULT: 2 passed, 0 failed"
