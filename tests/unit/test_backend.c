@@ -21,7 +21,9 @@
 #include "emit_c.h"
 #include "fake_world.h"
 #include "ir.h"
+#include "loader.h"
 #include "lower.h"
+#include "evtab.h"
 #include "opt.h"
 #include "ref_eval.h"
 #include "rt_helpers.h"
@@ -555,6 +557,277 @@ static void test_differential_random(void **state)
 	arena_free_all(&a);
 }
 
+/* ------------------------------------------------------------------ upstream rules */
+
+/*
+ * The upstream rule files through the same differential check, with events drawn from
+ * each field's own constants in the rules (mutated now and then), so that many rules
+ * match or nearly match.
+ */
+struct vocab_field {
+	uint32_t field;
+	const char *arg;
+	uint32_t arg_len;
+	int64_t arg_index;
+	const struct ast *vals[256];
+	uint32_t nvals;
+};
+
+struct vocab {
+	struct vocab_field f[512];
+	uint32_t n;
+};
+
+static struct vocab_field *vocab_slot(struct vocab *v, const struct ast *fld)
+{
+	const char *arg = fld->u.field.arg;
+	uint32_t al = arg ? fld->u.field.arg_len : 0;
+	int64_t idx = arg ? fld->u.field.arg_index : -1;
+	for (uint32_t i = 0; i < v->n; i++)
+		if (v->f[i].field == (uint32_t)fld->u.field.id && v->f[i].arg_index == idx &&
+		    v->f[i].arg_len == al && (!al || !memcmp(v->f[i].arg, arg, al)))
+			return &v->f[i];
+	if (v->n == 512)
+		return NULL;
+	struct vocab_field *f = &v->f[v->n++];
+	memset(f, 0, sizeof(*f));
+	f->field = fld->u.field.id;
+	f->arg = arg;
+	f->arg_len = al;
+	f->arg_index = idx;
+	return f;
+}
+
+static void vocab_add(struct vocab_field *f, const struct ast *val)
+{
+	if (f && val && val->kind == AST_VALUE && f->nvals < 256)
+		f->vals[f->nvals++] = val;
+}
+
+static void harvest(struct vocab *v, const struct ast *n)
+{
+	switch (n->kind) {
+	case AST_AND: case AST_OR:
+		for (uint32_t i = 0; i < n->u.nary.n; i++)
+			harvest(v, n->u.nary.items[i]);
+		return;
+	case AST_NOT:
+		harvest(v, n->u.not_.child);
+		return;
+	case AST_CHECK: {
+		const struct ast *l = n->u.check.lhs, *r = n->u.check.rhs;
+		if (l->kind != AST_FIELD)
+			return;
+		struct vocab_field *f = vocab_slot(v, l);
+		if (r && r->kind == AST_VALUE && !n->u.check.rhs_is_field)
+			vocab_add(f, r);
+		else if (r && r->kind == AST_LIST)
+			for (uint32_t i = 0; i < r->u.nary.n; i++)
+				vocab_add(f, r->u.nary.items[i]);
+		return;
+	}
+	default:
+		return;
+	}
+}
+
+static const char *const junk[] = { "", "x", "/tmp/x", "bash", "/etc/shadow", "root", "<NA>",
+				    "sshd", "/usr/bin/", "python3", "/proc/1/environ", "host" };
+
+/* one value of field @f: a constant of the rules (maybe mutated) or junk */
+static void vocab_value(struct arena *a, uint64_t *seed, const struct vocab_field *f,
+			struct frc_val *out)
+{
+	memset(out, 0, sizeof(*out));
+	enum ft_type t = field_table[f->field].type;
+	const struct ast *k = f->nvals && fw_rand(seed) % 4 ? f->vals[fw_rand(seed) % f->nvals] : NULL;
+	if (k && k->u.value.c.type != FT_NONE && k->u.value.c.type != FT_CHARBUF &&
+	    k->u.value.c.type != FT_FSPATH && k->u.value.c.type != FT_BYTEBUF)
+		t = k->u.value.c.type; /* evt.rawarg: the parameter's type */
+	if (t == FT_IPADDR || t == FT_IPNET) {
+		if (k && k->u.value.c.family) {
+			out->family = k->u.value.c.family;
+			memcpy(out->ip, k->u.value.c.ip, 16);
+			if (fw_rand(seed) % 3 == 0)
+				out->ip[out->family == 4 ? 3 : 15] ^= 1;
+		} else {
+			out->family = 4;
+			memcpy(out->ip, "\x0a\x00\x00\x01", 4);
+		}
+		return;
+	}
+	if (t != FT_CHARBUF && t != FT_FSPATH && t != FT_BYTEBUF && t != FT_DYN) {
+		out->n.u = k ? k->u.value.c.n.u : fw_rand(seed) % 3;
+		if (fw_rand(seed) % 4 == 0)
+			out->n.u += fw_rand(seed) % 3 - 1;
+		if (t == FT_BOOL)
+			out->n.u &= 1;
+		return;
+	}
+	const char *s = k ? k->u.value.str : junk[fw_rand(seed) % (sizeof(junk) / sizeof(junk[0]))];
+	size_t len = k ? k->u.value.len : strlen(s);
+	unsigned m = (unsigned)(fw_rand(seed) % 6);
+	char *buf = arena_alloc(a, len + 16);
+	size_t o = 0;
+	if (m == 0) { /* prefix */
+		memcpy(buf, "/x", 2);
+		o = 2;
+	}
+	memcpy(buf + o, s, len);
+	o += len;
+	if (m == 1) { /* suffix */
+		memcpy(buf + o, "/y.z", 4);
+		o += 4;
+	}
+	if (m == 2 && o) /* truncate */
+		o--;
+	if (m == 3) /* upper-case (icontains, iglob) */
+		for (size_t i = 0; i < o; i++)
+			buf[i] = (char)(buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 32 : buf[i]);
+	buf[o] = 0;
+	out->s = (const frc_u8 *)buf;
+	out->len = (uint32_t)o;
+}
+
+static void vocab_event(struct arena *a, uint64_t *seed, const struct vocab *v,
+			const struct frc_rules *rules, struct fake_evt *ev)
+{
+	ev->f = arena_alloc(a, (v->n + 2) * sizeof(*ev->f));
+	ev->n = 0;
+	/* a code one of the rules wants, with a fixed evt.type */
+	const char *tn = NULL;
+	for (int tries = 0; tries < 100 && !tn; tries++) {
+		const struct frc_rule *r = &rules->rules[fw_rand(seed) % rules->nrules];
+		uint32_t c = (uint32_t)(fw_rand(seed) % FRC_EVT_CODES);
+		for (uint32_t k = 0; k < FRC_EVT_CODES && !tn; k++, c = (c + 1) % FRC_EVT_CODES)
+			if (frc_evtset_has(&r->evttypes, c)) {
+				tn = opt_evtinfo_evtab()->type_name(NULL, c);
+				ev->code = c;
+			}
+	}
+	struct fake_field *f = &ev->f[ev->n++];
+	memset(f, 0, sizeof(*f));
+	f->field = FLD_EVT_TYPE;
+	f->arg_index = -1;
+	f->v.s = (const frc_u8 *)(tn ? tn : "open");
+	f->v.len = (uint32_t)strlen((const char *)f->v.s);
+	f = &ev->f[ev->n++];
+	memset(f, 0, sizeof(*f));
+	f->field = FLD_EVT_DIR;
+	f->arg_index = -1;
+	f->v.s = (const frc_u8 *)(ev->code & 1 ? "<" : ">");
+	f->v.len = 1;
+	for (uint32_t i = 0; i < v->n; i++) {
+		const struct vocab_field *vf = &v->f[i];
+		if (vf->field == FLD_EVT_TYPE || vf->field == FLD_EVT_DIR ||
+		    (vf->field != FLD_EVT_NUM && fw_rand(seed) % 4 == 0))
+			continue;
+		f = &ev->f[ev->n++];
+		memset(f, 0, sizeof(*f));
+		f->field = vf->field;
+		f->arg = vf->arg;
+		f->arg_len = vf->arg_len;
+		f->arg_index = vf->arg_index;
+		uint32_t fl = field_table[vf->field].flags;
+		bool multi = ((fl & FF_ANCESTOR) && vf->arg_index < 0 && !vf->arg) ||
+			     (fl & FF_EITHER_END) || (fl & FF_LIST);
+		if (vf->field == FLD_EVT_NUM) { /* always present, >= 1 (the optimiser knows) */
+			f->v.n.u = 1 + fw_rand(seed) % 100000;
+			continue;
+		}
+		if (!multi) {
+			vocab_value(a, seed, vf, &f->v);
+			continue;
+		}
+		uint32_t n = (uint32_t)(fw_rand(seed) % 4);
+		struct frc_val *items = arena_alloc(a, (n ? n : 1) * sizeof(*items));
+		for (uint32_t k = 0; k < n; k++)
+			vocab_value(a, seed, vf, &items[k]);
+		f->v.multi = 1;
+		f->v.items = items;
+		f->v.nitems = n;
+	}
+}
+
+static void test_differential_upstream(void **state)
+{
+	(void)state;
+	enum { NEVENTS = 20000 };
+	static const char *const files[] = {
+		"../shared/compat/rules/falco_rules.yaml",
+		"../shared/compat/rules/falco-incubating_rules.yaml",
+		"../shared/compat/rules/falco-sandbox_rules.yaml",
+	};
+	FILE *probe = fopen(files[0], "r");
+	if (!probe) {
+		print_message("../shared not found: upstream differential test skipped\n");
+		skip();
+	}
+	fclose(probe);
+	struct arena a;
+	arena_init(&a);
+	struct loader_opts lo;
+	loader_opts_init(&lo);
+	struct frc_rules rules;
+	struct loader_results res;
+	assert_int_equal(loader_load(&a, files, 3, &lo, &rules, &res), 0);
+	assert_true(rules.nrules > 50);
+	struct ruleset_opts o = { .evt = opt_evtinfo_evtab() }, o0 = { .no_opt = true };
+	size_t len;
+	char *text = ruleset_emit_c(&rules, &o, &len);
+	assert_non_null(text);
+	struct ruleset *jit = ruleset_jit_text(text, &o), *aot = ruleset_aot_text(text, &o);
+	struct ruleset *jit0 = ruleset_jit(&rules, &o0);
+	free(text);
+	assert_non_null(jit);
+	assert_non_null(aot);
+	assert_non_null(jit0);
+	ruleset_set_matching(jit, RULESET_MATCH_ALL);
+	ruleset_set_matching(aot, RULESET_MATCH_ALL);
+	ruleset_set_matching(jit0, RULESET_MATCH_ALL);
+	static struct vocab v;
+	memset(&v, 0, sizeof(v));
+	for (uint32_t r = 0; r < rules.nrules; r++)
+		harvest(&v, rules.rules[r].cond);
+	static struct matches mj, ma, m0;
+	static uint8_t ref[4096];
+	uint64_t seed = 0x51ab1e, total = 0, distinct_rules = 0;
+	static uint8_t hit[4096];
+	for (uint32_t e = 0; e < NEVENTS; e++) {
+		struct arena ea;
+		arena_init(&ea);
+		struct fake_evt ev;
+		vocab_event(&ea, &seed, &v, &rules, &ev);
+		for (uint32_t r = 0; r < rules.nrules; r++) {
+			const struct frc_rule *rule = &rules.rules[r];
+			ref[r] = rule->enabled && frc_evtset_has(&rule->evttypes, ev.code) &&
+				 ref_eval(rule->cond, fake_ref_get, &ev);
+			total += ref[r];
+			if (ref[r] && !hit[r]) {
+				hit[r] = 1;
+				distinct_rules++;
+			}
+		}
+		g_rules = &rules;
+		g_ev = &ev;
+		eval(jit, &ev, &mj);
+		eval(aot, &ev, &ma);
+		eval(jit0, &ev, &m0);
+		compare_sets(&mj, ref, rules.nrules, "JIT", e);
+		compare_sets(&ma, ref, rules.nrules, "AOT", e);
+		compare_sets(&m0, ref, rules.nrules, "JIT -O0", e);
+		arena_free_all(&ea);
+	}
+	print_message("upstream: %u rules, %u events, %llu matches, %llu distinct rules matched\n",
+		      rules.nrules, NEVENTS, (unsigned long long)total,
+		      (unsigned long long)distinct_rules);
+	assert_true(distinct_rules >= 10);
+	ruleset_free(jit);
+	ruleset_free(aot);
+	ruleset_free(jit0);
+	arena_free_all(&a);
+}
+
 /* ------------------------------------------------------------------ errors and limits */
 
 static void test_limits_and_errors(void **state)
@@ -598,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_matching_and_selection),
 		cmocka_unit_test(test_emit_deterministic),
 		cmocka_unit_test(test_differential_random),
+		cmocka_unit_test(test_differential_upstream),
 		cmocka_unit_test(test_limits_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
