@@ -454,9 +454,15 @@ struct ruleset *ruleset_aot_text(const char *c_text, const struct ruleset_opts *
 		report(o, "cannot write AOT sources: ", strerror(errno));
 		goto out;
 	}
-	char *argv[] = { (char *)(o && o->cc ? o->cc : "gcc"), (char *)"-std=c11", (char *)"-O2",
-			 (char *)"-fPIC", (char *)"-shared", (char *)"-Wl,-Bsymbolic", (char *)"-o",
-			 so, c, NULL };
+	char *argv[64] = { (char *)(o && o->cc ? o->cc : "gcc"), (char *)"-std=c11", (char *)"-O2",
+			   (char *)"-fPIC", (char *)"-shared", (char *)"-Wl,-Bsymbolic" };
+	int argc = 6;
+	for (size_t i = 0; o && o->cc_args && o->cc_args[i] && argc < 58; i++)
+		argv[argc++] = (char *)o->cc_args[i];
+	argv[argc++] = (char *)"-o";
+	argv[argc++] = so;
+	argv[argc++] = c;
+	argv[argc] = NULL;
 	if (!run_cc(argv, er)) {
 		cc_errors(o, er);
 		goto out;

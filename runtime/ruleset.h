@@ -36,6 +36,7 @@ enum ruleset_matching { RULESET_MATCH_FIRST, RULESET_MATCH_ALL };
  * @evt: event-code knowledge for the optimiser (NULL: evt.type tests stay dynamic)
  * @field_fn: the field accessor for JIT code (NULL: the process's frc_field)
  * @cc: AOT compiler command (NULL: "gcc")
+ * @cc_args: extra AOT compiler arguments (NULL-terminated, e.g. warnings), or NULL
  * @tmpdir: AOT working directory parent (NULL: $TMPDIR or /tmp)
  * @scratch_bytes: per-event transformer scratch (0: 256 KiB)
  * @diag: where errors go (NULL: stderr)
@@ -45,6 +46,7 @@ struct ruleset_opts {
 	const struct opt_evtinfo *evt;
 	const struct frc_val *(*field_fn)(struct frc_evt *e, frc_u32 slot);
 	const char *cc;
+	const char *const *cc_args;
 	const char *tmpdir;
 	uint32_t scratch_bytes;
 	struct ir_diag *diag;
