@@ -1067,13 +1067,17 @@ static bool node_text(struct jw_buf *b, const struct out_node *n, const struct o
 	return false;
 }
 
-static void render_fmt(const struct out_fmt *f, const struct out_pool *pool,
-		       const struct out_event *ev, struct jw_buf *b, bool base64)
+/* Renders @f; returns the number of tokens that had no value (printed as <NA>). */
+static uint32_t render_fmt(const struct out_fmt *f, const struct out_pool *pool,
+			   const struct out_event *ev, struct jw_buf *b, bool base64)
 {
+	uint32_t missing = 0;
+
 	for (uint32_t i = 0; i < f->n; i++) {
 		const struct out_node *n = f->nodes[i];
 		size_t at = b->len;
 		if (!node_text(b, n, pool, ev, base64)) {
+			missing++;
 			b->len = at;
 			if (b->p)
 				b->p[at] = 0;
@@ -1090,6 +1094,13 @@ static void render_fmt(const struct out_fmt *f, const struct out_pool *pool,
 			}
 		}
 	}
+	return missing;
+}
+
+bool out_fmt_render_checked(const struct out_fmt *f, const struct out_pool *pool,
+			    const struct out_event *ev, struct jw_buf *b)
+{
+	return render_fmt(f, pool, ev, b, false) == 0;
 }
 
 void out_fmt_render(const struct out_fmt *f, const struct out_pool *pool,

@@ -79,6 +79,11 @@ struct out_event {
 void out_fmt_render(const struct out_fmt *f, const struct out_pool *pool,
 		    const struct out_event *ev, struct jw_buf *b);
 
+/* Same, returning false when some token had no value (sysdig skips such events unless the
+ * format starts with '*'). */
+bool out_fmt_render_checked(const struct out_fmt *f, const struct out_pool *pool,
+			    const struct out_event *ev, struct jw_buf *b);
+
 /**
  * struct out_opts - output settings from the configuration.
  */
