@@ -109,7 +109,10 @@ struct ast {
 			struct ast *child;
 		} not_;
 		/* AST_CHECK: @rhs NULL for exists; AST_VALUE, AST_LIST, AST_REF (identifier used
-		 * as a single value or list name), AST_FIELD (val(...)) or AST_XFORM */
+		 * as a single value or list name), AST_FIELD (val(...)) or AST_XFORM. The parser
+		 * gives an identifier after in/intersects/pmatch as an unquoted AST_VALUE, as
+		 * Falco does; an AST_LIST among transformer arguments may also hold AST_FIELD
+		 * and AST_XFORM items. */
 		struct {
 			struct ast *lhs;
 			enum cmp_op op;

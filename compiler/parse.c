@@ -199,8 +199,10 @@ static int xform_open(struct parser *p, struct tok *t, size_t n, int k, uint32_t
 /* open a group "(": the nested parse_or() runs at depth @nb */
 static int group_open(struct parser *p, int kind, uint32_t nb)
 {
-	if (!depth_ok(p, nb + 2) || !push(p, kind, S_EXPR, p->base))
+	if (!depth_ok(p, nb + 2))
 		return T_ERROR;
+	if (!push(p, kind, S_EXPR, p->base))
+		return fail(p, "exceeded max depth limit of %u", LEX_MAX_DEPTH);
 	take(p, 1);
 	p->base = nb;
 	p->state = S_EXPR;
@@ -224,24 +226,35 @@ static int rhs_xform(struct parser *p, struct tok *t)
 
 /* ------------------------------------------------------------------ states */
 
-/* Falco's parse_not() / parse_check() */
+/*
+ * Falco's parse_not() / parse_check(). A run of "not " (and a final "not(") toggles without
+ * nesting, so a run gives one NOT token when odd and none when even: "not not a" is a.
+ */
 static int st_expr(struct parser *p, struct tok *t)
 {
 	size_t n;
 	int k;
+	bool neg = false;
 	skip_blank(p);
-	if ((n = lex_not(p->cur, p->lim))) {
+	while ((n = lex_not(p->cur, p->lim))) {
 		take(p, n);
-		return T_NOT;
+		neg = !neg;
 	}
 	if (at(p, "not(")) {
 		take(p, 3);
 		if (!depth_ok(p, p->base + 3))
 			return T_ERROR;
-		p->pending = F_GROUP + 1;
-		p->pending_base = p->base + 4;
-		return T_NOT;
+		if (!neg) {
+			p->pending = F_GROUP + 1;
+			p->pending_base = p->base + 4;
+			return T_NOT;
+		}
+		p->tstart = NULL;
+		return group_open(p, F_GROUP, p->base + 4);
 	}
+	if (neg)
+		return T_NOT;
+	p->tstart = NULL;
 	if (!depth_ok(p, p->base + 3))
 		return T_ERROR;
 	p->chk = p->base + 3;
@@ -249,9 +262,8 @@ static int st_expr(struct parser *p, struct tok *t)
 		return depth_ok(p, p->base + 4) ? group_open(p, F_GROUP, p->base + 5) : T_ERROR;
 	if ((n = lex_field_name(p->cur, p->lim)))
 		return field(p, t, n, p->chk + 1, S_OP);
-	if ((n = lex_xform(p->cur, p->lim, &k))) {
+	if ((n = lex_xform(p->cur, p->lim, &k)))
 		return xform_open(p, t, n, k, p->chk + 1, S_OP);
-	}
 	if ((n = lex_ident(p->cur, p->lim))) {
 		t->s = (const char *)take(p, n);
 		t->len = (uint32_t)n;

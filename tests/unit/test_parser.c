@@ -503,13 +503,32 @@ static void test_depth_limit(void **state)
 		buf[n++] = '(';
 	assert_null(parse_condition(&a, buf, n, 0, &e));
 	assert_string_equal(e.msg, "exceeded max depth limit of 1000");
+	/* "not " toggles without recursion, however many there are */
+	static char big[1 << 20];
 	n = 0;
-	for (int i = 0; i < 500; i++)
-		n += (size_t)sprintf(buf + n, "not ");
-	n += (size_t)sprintf(buf + n, "a");
-	struct ast *t = parse_condition(&a, buf, n, 0, &e);
-	assert_non_null(t); /* "not " toggles without recursion */
+	for (int i = 0; i < 100000; i++)
+		n += (size_t)sprintf(big + n, i % 2 ? "not\t" : "not ");
+	n += (size_t)sprintf(big + n, "a");
+	struct ast *t = parse_condition(&a, big, n, 0, &e);
+	assert_non_null(t);
 	assert_int_equal(t->kind, AST_REF);
+	n = (size_t)sprintf(big, "not ");
+	for (int i = 0; i < 100000; i++)
+		n += (size_t)sprintf(big + n, "not ");
+	n += (size_t)sprintf(big + n, "not(a) and b");
+	t = parse_condition(&a, big, n, 0, &e);
+	assert_non_null(t);
+	assert_string_equal(ast_canonical(&a, t), "(a and b)"); /* 100002 toggles */
+	/* long flat chains and lists do not recurse either */
+	n = (size_t)sprintf(big, "proc.name in (x");
+	for (int i = 0; i < 50000; i++)
+		n += (size_t)sprintf(big + n, ", v%d", i);
+	n += (size_t)sprintf(big + n, ") and a");
+	for (int i = 0; i < 50000; i++)
+		n += (size_t)sprintf(big + n, i % 3 ? " and m%d" : " or m%d", i);
+	t = parse_condition(&a, big, n, 0, &e);
+	assert_non_null(t);
+	assert_int_equal(t->kind, AST_OR);
 	arena_free_all(&a);
 }
 
