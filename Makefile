@@ -54,7 +54,7 @@ TEST_SUPPORT_OBJ = $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 PROBE_SRC    = $(wildcard probe/*.bpf.c)
 PROBE_SKEL   = $(PROBE_SRC:probe/%.bpf.c=$(BUILD)/probe/%.skel.h)
 
-all: $(BUILD)/frc
+all: $(BUILD)/frc $(GENERATED_SRC)
 
 # ---------------------------------------------------------------- deps
 deps:
@@ -118,9 +118,22 @@ $(BUILD)/libfrcc.a: $(COMPILER_OBJ)
 $(BUILD)/libfrcrt.a: $(RUNTIME_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# generated/ holds the C that `frc compile` writes for rules/ (committed, checked for staleness)
-GENERATED_SRC = $(wildcard generated/*.c)
+# generated/ holds the C that `frc compile` writes for rules/ (committed, checked for staleness
+# by tests/generated/run.sh). It is written by frc-bootstrap, the frc binary without generated
+# code, and compiled with gcc -O2 into frc (the default rules, ruleset_builtin()).
+DEFAULT_RULES = $(sort $(wildcard rules/*.yaml))
+GENERATED_SRC = $(sort $(wildcard generated/*.c) $(if $(DEFAULT_RULES),generated/rules.c))
 GENERATED_OBJ = $(GENERATED_SRC:%.c=$(BUILD)/%.o)
+ifneq ($(DEFAULT_RULES),)
+generated/rules.c: $(DEFAULT_RULES) $(BUILD)/frc-bootstrap
+	@echo "  FRC     $@"
+	$(Q)$(BUILD)/frc-bootstrap compile -o generated $(DEFAULT_RULES)
+endif
+
+$(BUILD)/frc-bootstrap: $(BUILD)/runtime/main.o $(BUILD)/libfrcrt.a $(BUILD)/libfrcc.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/runtime/main.o \
+	  -Wl,--start-group $(BUILD)/libfrcrt.a $(BUILD)/libfrcc.a -Wl,--end-group $(LIBS)
 $(BUILD)/generated/%.o: generated/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -159,6 +172,10 @@ fuzz:
 
 bench: $(BUILD)/frc
 	$(Q)BUILD=$(BUILD) bash bench/run_all.sh
+
+# rewrite the expectations of tests/golden (all cases, or T=case); review the diff
+golden-bless: $(BUILD)/frc
+	$(Q)BUILD=$(BUILD) BLESS=1 T=$(T) bash tests/golden/run.sh
 
 # ---------------------------------------------------------------- install
 # make install [PREFIX=/usr/local] [SYSCONFDIR=/etc] [DESTDIR=staging dir]

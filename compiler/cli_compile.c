@@ -11,6 +11,7 @@
  *   --dump=WHAT  also print to stdout: ir (after lowering), ir-opt (after all passes),
  *                ir:after=PASS (after one pass: fold, evttype, share), c, bpf
  *   -O0          no IR optimisation (the code must give the same alerts)
+ *   frc compile --builtin   lists the default rules compiled into this binary (generated/)
  *
  * Output is deterministic: the same files and frc version give the same bytes.
  * Exit status: 0 ok, 1 rule errors, 2 usage, 3 cannot write the output, 70 internal error.
@@ -25,12 +26,14 @@
 
 #include "arena.h"
 #include "cli.h"
+#include "cstr.h"
 #include "emit_bpf.h"
 #include "emit_c.h"
 #include "ir.h"
 #include "loader.h"
 #include "lower.h"
 #include "opt.h"
+#include "ruleset.h"
 #include "version.h"
 
 #define MAX_FILES 256
@@ -58,6 +61,7 @@ static void usage(FILE *f)
 		"  --emit WHAT   c, bpf or all (default all)\n"
 		"  --dump=WHAT   print ir, ir-opt, ir:after=PASS (fold, evttype, share), c or bpf\n"
 		"  -O0           no IR optimisation\n"
+		"  --builtin     list the default rules compiled into this binary and exit\n"
 		"Exit status: 0 ok, 1 rule errors, 2 usage, 3 output not writable, 70 internal.\n");
 }
 
@@ -277,9 +281,35 @@ out:
 	return rc;
 }
 
+/* the default rules linked into this binary (generated/rules.c), checked and listed */
+static int list_builtin(void)
+{
+	struct ruleset *rs = ruleset_builtin(NULL);
+	if (!rs) {
+		printf("no default rules compiled into this binary\n");
+		return 1;
+	}
+	uint32_t n = ruleset_nrules(rs);
+	printf("%u default rules compiled into this binary:\n", n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct frc_rule_info *r = ruleset_rule(rs, i);
+		size_t nl = strlen(r->name);
+		char *esc = malloc(4 * nl + 1); /* names may hold control bytes: print them escaped */
+		if (!esc)
+			break;
+		cstr_escape(esc, r->name, nl);
+		printf("%s\t%s\n", r->enabled ? "on" : "off", esc);
+		free(esc);
+	}
+	ruleset_free(rs);
+	return 0;
+}
+
 int cli_compile(int argc, char **argv)
 {
 	struct compile_args ca;
+	if (argc == 2 && !strcmp(argv[1], "--builtin"))
+		return list_builtin();
 	int rc = parse_args(argc, argv, &ca);
 	if (rc)
 		return rc == 1 ? 0 : rc;

@@ -37,6 +37,7 @@ struct emit {
 	uint32_t ncond;
 	uint8_t *memo_seen;	/* per node: memo function queued */
 	uint8_t *rule_seen;	/* per rule: rule function queued */
+	uint32_t *gnum;		/* per group: its number in the output (used groups only) */
 	struct fn *fns;		/* queued functions */
 	uint32_t nfns, capfns;
 	bool uses_r;		/* the body being generated reads `r` */
@@ -420,12 +421,12 @@ static void emit_group(struct emit *em, uint32_t g)
 	const struct ir *ir = em->ir;
 	const struct ir_group *gr = &ir->groups[g];
 	struct cw *w = em->w;
-	cw_put(w, "/* group %" PRIu32 ": event codes", g);
+	cw_put(w, "/* group %" PRIu32 ": event codes", em->gnum[g]);
 	put_codes(w, ir, g);
 	if (ir->other_group == g + 1)
 		cw_put(w, " and codes >= %u", FRC_EVT_CODES);
 	cw_put(w, " */\nstatic void ");
-	cw_ident(w, "grp", g);
+	cw_ident(w, "grp", em->gnum[g]);
 	cw_put(w, "(struct frc_evt *e, struct frc_run *r)\n{\n");
 	w->indent = 1;
 	for (uint32_t i = 0; i < gr->n; i++) {
@@ -975,7 +976,7 @@ static void emit_regex_table(struct emit *em, struct cw *w)
 	free(by);
 }
 
-static void emit_dispatch(const struct ir *ir, struct cw *w)
+static void emit_dispatch(const struct emit *em, const struct ir *ir, struct cw *w)
 {
 	cw_put(w, "/* dispatch: event code -> group */\n");
 	cw_put(w, "static const frc_group_fn frc_g_dispatch[%u] = {\n", FRC_EVT_CODES);
@@ -984,7 +985,7 @@ static void emit_dispatch(const struct ir *ir, struct cw *w)
 		if (!ir->code_group[c])
 			continue;
 		cw_put(w, "\t[%" PRIu32 "] = ", c);
-		cw_ident(w, "grp", ir->code_group[c] - 1);
+		cw_ident(w, "grp", em->gnum[ir->code_group[c] - 1]);
 		cw_put(w, ",\n");
 		any = true;
 	}
@@ -1010,7 +1011,7 @@ static void emit_desc(struct emit *em, struct cw *w, uint32_t ngroups)
 	cw_put(w, "\t.dispatch = frc_g_dispatch,\n");
 	cw_put(w, "\t.other = ");
 	if (ir->other_group)
-		cw_ident(w, "grp", ir->other_group - 1);
+		cw_ident(w, "grp", em->gnum[ir->other_group - 1]);
 	else
 		cw_put(w, "0");
 	cw_put(w, ",\n\t.regex = %s,\n};\n", em->nregex ? "frc_g_regex" : "0");
@@ -1034,8 +1035,8 @@ static void gen_bodies(struct emit *em, struct cw *groups, struct cw *fns, uint3
 	*ngroups = 0;
 	for (uint32_t g = 0; g < ir->ngroups; g++)
 		if (group_used(ir, g)) {
+			em->gnum[g] = (*ngroups)++;
 			emit_group(em, g);
-			++*ngroups;
 		}
 	/* functions discovered while generating; generating them may queue more */
 	for (uint32_t i = 0; i < em->nfns && !em->failed; i++) {
@@ -1074,6 +1075,7 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	em.cond_num = xcalloc(&em, ir->nnodes, sizeof(uint32_t));
 	em.memo_seen = xcalloc(&em, ir->nnodes, 1);
 	em.rule_seen = xcalloc(&em, ir->nrules, 1);
+	em.gnum = xcalloc(&em, ir->ngroups, sizeof(uint32_t));
 	if (em.failed)
 		goto out;
 	gen_bodies(&em, &groups, &fns, &ngroups);
@@ -1098,7 +1100,7 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 		cw_put(&out, "%s", fns.buf);
 	if (groups.len)
 		cw_put(&out, "%s", groups.buf);
-	emit_dispatch(ir, &out);
+	emit_dispatch(&em, ir, &out);
 	emit_desc(&em, &out, ngroups);
 	if (groups.oom || fns.oom)
 		out.oom = true;
@@ -1124,6 +1126,7 @@ out:
 	free(em.cond_num);
 	free(em.memo_seen);
 	free(em.rule_seen);
+	free(em.gnum);
 	free(em.fns);
 	return res;
 }
