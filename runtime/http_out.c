@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "http_out.h"
+#include "logger.h"
 #include "metrics.h"
 
 struct slot {
@@ -88,9 +89,10 @@ static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void logf_(const struct http_out *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void logf_(const struct http_out *h, const char *fmt, ...)
+/* operational log line through the daemon's logger (stderr and/or syslog, log_level) */
+static void logf_(const struct http_out *h, enum cfg_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void logf_(const struct http_out *h, enum cfg_log_level lvl, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -98,7 +100,7 @@ static void logf_(const struct http_out *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "frc: http output %s: %s\n", h->shown_url, msg);
+	flog(lvl, "http output %s: %s", h->shown_url, msg);
 }
 
 static struct timespec deadline_ts(uint64_t ms_from_now)
@@ -330,7 +332,7 @@ static void note_result(struct http_out *h, enum attempt r, const char *why)
 		h->delivered++;
 		if (h->down_logged) {
 			h->down_logged = false;
-			logf_(h, "receiver reachable again, delivery resumed");
+			logf_(h, LOGL_INFO, "receiver reachable again, delivery resumed");
 		}
 	} else {
 		h->failed++;
@@ -339,7 +341,7 @@ static void note_result(struct http_out *h, enum attempt r, const char *why)
 		if (r == ATT_REJECTED) {
 			/* first rejection, then one line every 1000, never a flood */
 			if (h->rejected_logged++ % 1000 == 0)
-				logf_(h, "alert not accepted: %s (%llu so far)", why,
+				logf_(h, LOGL_ERR, "alert not accepted: %s (%llu so far)", why,
 				      (unsigned long long)h->rejected_logged);
 		}
 	}
@@ -366,7 +368,7 @@ static void log_gave_up(struct http_out *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	logf_(h, "alert given up %s (%llu so far)", msg, (unsigned long long)n + 1);
+	logf_(h, LOGL_ERR, "alert given up %s (%llu so far)", msg, (unsigned long long)n + 1);
 }
 
 /* Delivers the alert in h->cur: retries with exponential backoff until it is delivered,
@@ -397,7 +399,7 @@ static void deliver(struct http_out *h)
 		h->retries++;
 		if (!h->down_logged) {
 			h->down_logged = true;
-			logf_(h, "cannot deliver (%s); retrying with backoff, alerts are queued", why);
+			logf_(h, LOGL_ERR, "cannot deliver (%s); retrying with backoff, alerts are queued", why);
 		}
 		pthread_mutex_unlock(&h->lock);
 		retries++;
@@ -659,7 +661,7 @@ uint64_t http_out_destroy(struct http_out *h, uint32_t flush_timeout_ms)
 		pthread_join(h->thread, NULL);
 	given_up = h->abandoned;
 	if (given_up)
-		logf_(h, "%llu alert(s) not delivered at shutdown (flush timeout %u ms)",
+		logf_(h, LOGL_ERR, "%llu alert(s) not delivered at shutdown (flush timeout %u ms)",
 		      (unsigned long long)given_up, flush_timeout_ms);
 	free_all(h);
 	return given_up;

@@ -16,6 +16,7 @@
 
 #include <microhttpd.h>
 
+#include "logger.h"
 #include "metrics.h"
 #include "version.h"
 #include "webserver.h"
@@ -58,7 +59,7 @@ static void mhd_log(void *cls, const char *fm, va_list ap)
 	if (!w->started)
 		snprintf(w->start_err, sizeof(w->start_err), "%s", msg);
 	else
-		fprintf(stderr, "frc: webserver: %s\n", msg);
+		flog(LOGL_WARNING, "webserver: %s", msg);
 }
 
 size_t webserver_versions_json(char *buf, size_t len)

@@ -703,9 +703,15 @@ def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path):
     rm = metric_sum(s1, "falcosecurity_falco_rules_matches_total",
                     rule_name="frc ops test marker", tag_frc_ops_test="true")
     check("daemon: rules_matches_total counts the marker alerts", rm == n, rm)
-    check("daemon: scap_n_evts_total moves",
-          (metric(s1, "falcosecurity_scap_n_evts_total") or 0) > evts0,
-          (evts0, metric(s1, "falcosecurity_scap_n_evts_total")))
+    moved = wait_for(lambda: (metric(scrape(wport)[2], "falcosecurity_scap_n_evts_total")
+                              or 0) > evts0, timeout=15, step=0.25)
+    check("daemon: scap_n_evts_total moves", moved,
+          (evts0, metric(scrape(wport)[2], "falcosecurity_scap_n_evts_total")))
+    _, _, s1, _ = scrape(wport)
+    check("daemon: events processed and kernel events counted",
+          (metric(s1, "frc_events_processed_total") or 0) > 0
+          and metric(s1, "falcosecurity_falco_n_evts_total")
+          == metric(s1, "falcosecurity_scap_n_evts_total"))
     delivered = metric(s1, "frc_output_delivered_total", output="http") or 0
     check("daemon: http output delivered counter", delivered >= n, delivered)
     check("daemon: health gauges", metric(s1, "frc_probe_attached") == 1
