@@ -226,7 +226,7 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* a rules path: a file, or a directory whose *.yaml/*.yml files are read in name order */
+/* a rules path: a file, or a directory whose .yaml and .yml files are read in name order */
 static int expand_rules_path(const char *path, struct strv *out)
 {
 	struct stat st;
