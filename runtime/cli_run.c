@@ -996,6 +996,14 @@ static int run_main(struct run_opts *o)
 		}
 	}
 
+	/* the loop and its signals first: the signals must be blocked before any thread (the
+	 * output workers, the web server) starts, or one of them would take SIGINT */
+	D.loop = loop_new();
+	if (!D.loop || loop_signals(D.loop, sigs, on_signal, &D)) {
+		fprintf(stderr, "Error: cannot set up the event loop: %s\n", strerror(errno));
+		goto out;
+	}
+
 	/* outputs, operations (metrics, http output, web server) */
 	{
 		struct out_opts oo;
@@ -1063,11 +1071,6 @@ static int run_main(struct run_opts *o)
 			.snaplen = (uint32_t)(D.cfg.snaplen ? D.cfg.snaplen : 80),
 		};
 
-		D.loop = loop_new();
-		if (!D.loop || loop_signals(D.loop, sigs, on_signal, &D)) {
-			fprintf(stderr, "Error: cannot set up the event loop: %s\n", strerror(errno));
-			goto out;
-		}
 		po.ringbuf_bytes = ring_bytes(&D.cfg, (int)sysconf(_SC_NPROCESSORS_CONF));
 		flog(LOGL_INFO, "Opening 'syscall' source with the frc eBPF probe (ring buffer %u "
 		     "MiB)", po.ringbuf_bytes >> 20);
