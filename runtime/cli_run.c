@@ -1122,7 +1122,11 @@ static int run_main(struct run_opts *o)
 		goto out;
 	}
 
-	/* stop: what is already in the ring buffer is still processed, then detach */
+	/* stop: detach, then process what is already in the ring buffer, so that the final
+	 * counts add up: seen by the probe = received + dropped */
+	probe_detach(D.probe);
+	if (D.met)
+		metrics_set_probe(D.met, PROBE_DETACHED, "stopping");
 	if (!D.stop_rc)
 		drain(&D);
 	read_counters(&D);

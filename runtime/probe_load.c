@@ -471,6 +471,11 @@ int probe_attach(struct probe *p, char *err, size_t errlen)
 	return 0;
 }
 
+void probe_detach(struct probe *p)
+{
+	frc_bpf__detach(p->skel);
+}
+
 int probe_fd(const struct probe *p)
 {
 	return ring_buffer__epoll_fd(p->rb);

@@ -85,6 +85,9 @@ bool probe_traces_syscall(const struct probe *p, unsigned nr);
 /* Attach the programs. Return 0 or -errno with a message in @err. */
 int probe_attach(struct probe *p, char *err, size_t errlen);
 
+/* Detach the programs (no new events); what is in the ring buffer can still be consumed. */
+void probe_detach(struct probe *p);
+
 /* The file descriptor that becomes readable when the kernel wakes the reader. */
 int probe_fd(const struct probe *p);
 
