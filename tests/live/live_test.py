@@ -1,0 +1,671 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Live detection tests: the real `frc run` with its eBPF probe, real actions, real alerts.
+
+Each scenario starts `frc run` with a rules file and JSON file output, performs actions
+(event-generator style: read /etc/shadow from an untrusted binary, a shell spawned by a
+program named like a web server, a symlink over a sensitive file, a binary run from
+/dev/shm, memfd execution, ptrace attach, ...) and checks that the exact rule fires with the
+right output fields, and that harmless actions fire nothing.
+
+Attribution is exact, not by timing: every action runs with FRC_LIVE_ID=<unique id> in its
+environment and the daemon appends proc.env to every alert's output_fields (append_output
+extra_fields, as event-generator's suite does), so an alert belongs to an action iff its
+proc.env carries that id. For "fires nothing", a sentinel action that does alert is run
+afterwards: events are processed in order, so once the sentinel's alert is out, any alert of
+the harmless actions would be out too.
+
+Also: the stress test (a syscall storm: millions of cheap syscalls plus opens and execs; the
+daemon keeps up or reports exactly how many events it dropped, never hangs or crashes, memory
+stays bounded), the single-instance and privilege errors, clean stop on SIGINT/SIGTERM.
+
+Needs root and kernel BTF; otherwise every case is reported as skipped with the reason.
+Prints `RESULT: N passed, M failed, K skipped`.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("BUILD", "build")
+FRC = os.path.join(ROOT, BUILD, "frc")
+UPSTREAM = os.path.join(ROOT, "..", "shared", "compat", "rules", "falco_rules.yaml")
+OURS = os.path.join(ROOT, "rules", "frc_rules.yaml")
+
+passed = failed = skipped = 0
+
+
+def ok(name):
+    global passed
+    passed += 1
+    print(f"PASS {name}")
+
+
+def fail(name, detail=""):
+    global failed
+    failed += 1
+    print(f"FAIL {name}: {detail}")
+
+
+def skip(name, why):
+    global skipped
+    skipped += 1
+    print(f"SKIP {name}: {why}")
+
+
+def check(name, cond, detail=""):
+    if cond:
+        ok(name)
+    else:
+        fail(name, detail)
+    return cond
+
+
+def wait_for(fn, timeout=60.0, step=0.1):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    return fn()
+
+
+class Daemon:
+    """One `frc run` with JSON alerts in a file and proc.env appended to output_fields."""
+
+    def __init__(self, tmp, rules, extra=()):
+        self.tmp = tmp
+        self.out = os.path.join(tmp, "alerts.jsonl")
+        self.err = os.path.join(tmp, "stderr.txt")
+        self.lock = os.path.join(tmp, "frc.lock")
+        args = [FRC, "run"]
+        for r in rules:
+            args += ["-r", r]
+        args += ["-o", "json_output=true",
+                 "-o", "stdout_output.enabled=false", "-o", "syslog_output.enabled=false",
+                 "-o", "file_output.enabled=true", "-o", f"file_output.filename={self.out}",
+                 "-o", "file_output.keep_alive=true", "-o", "log_level=info",
+                 "-o", 'append_output[]={"extra_fields": ["proc.env"]}', "-U"]
+        args += list(extra)
+        env = dict(os.environ, FRC_LOCK_FILE=self.lock)
+        env.pop("FRC_LIVE_ID", None)
+        self.errf = open(self.err, "w")
+        self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.errf, cwd=tmp,
+                                  env=env)
+
+    def stderr(self):
+        with open(self.err) as f:
+            return f.read()
+
+    def wait_ready(self, timeout=180):
+        def ready():
+            if self.p.poll() is not None:
+                return "exited"
+            return "ready" if "Events processing started" in self.stderr() else None
+        return wait_for(ready, timeout, 0.2) == "ready"
+
+    def alerts(self):
+        out = []
+        try:
+            with open(self.out) as f:
+                for line in f:
+                    line = line.strip()
+                    if line.startswith("{"):
+                        try:
+                            out.append(json.loads(line))
+                        except ValueError:
+                            out.append({"_bad_json": line})
+        except FileNotFoundError:
+            pass
+        return out
+
+    def alerts_of(self, aid):
+        tag = f"FRC_LIVE_ID={aid}"
+        return [a for a in self.alerts()
+                if tag in str(a.get("output_fields", {}).get("proc.env") or "")]
+
+    def wait_alert(self, aid, rule, timeout=60):
+        def find():
+            return [a for a in self.alerts_of(aid) if a.get("rule") == rule]
+        return wait_for(find, timeout)
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+            try:
+                self.p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+                self.errf.close()
+                return None
+        self.errf.close()
+        return self.p.returncode
+
+
+def act(aid, cmd, cwd=None, check_rc=False, **kw):
+    """Run an action with its attribution id in the environment."""
+    env = dict(os.environ, FRC_LIVE_ID=aid)
+    r = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=120, **kw)
+    if check_rc and r.returncode != 0:
+        raise RuntimeError(f"action {cmd} failed: {r.returncode}")
+    return r.returncode
+
+
+def new_id():
+    return uuid.uuid4().hex[:12]
+
+
+PERL_MEMFD = r'''
+my $name = "frcpayload";
+my $fd = syscall(319, $name, 0);
+die "memfd_create: $!" if $fd < 0;
+open(my $in, "<", "/bin/true") or die;
+open(my $out, ">&=", $fd) or die;
+binmode $in; binmode $out;
+local $/; my $data = <$in>; print $out $data; close($in);
+$out->flush;
+exec {"/proc/self/fd/$fd"} "frcfileless";
+die "exec: $!";
+'''
+
+PERL_PTRACE = r'''
+my $pid = fork();
+if ($pid == 0) { sleep 30; exit 0; }
+my $r = syscall(101, 16, $pid, 0, 0);   # PTRACE_ATTACH
+waitpid($pid, 0);
+syscall(101, 17, $pid, 0, 0);           # PTRACE_DETACH
+kill 9, $pid; waitpid($pid, 0);
+exit($r == 0 ? 0 : 1);
+'''
+
+PERL_FINIT_MODULE = r'''
+open(my $f, "<", "/etc/hostname") or die;
+my $args = "frc_live=1";
+my $r = syscall(313, fileno($f), $args, 0);    # finit_module: not a module, fails
+exit 0;
+'''
+
+KMOD_PROBE_RULE = '''
+- rule: frc live kmod probe
+  desc: any module load attempt (live test of the probe's init_module/finit_module events)
+  condition: evt.type in (init_module, finit_module)
+  output: module load attempt (res=%evt.res uargs=%evt.arg.uargs)
+  priority: NOTICE
+  tags: [frc_live_test]
+'''
+
+PERL_TRACEME = r'''
+my $r = syscall(101, 0, 0, 0, 0);       # PTRACE_TRACEME
+exit($r == 0 ? 0 : 1);
+'''
+
+
+def field(a, key):
+    return a.get("output_fields", {}).get(key)
+
+
+def expect(d, name, aid, rule, fields, timeout=60):
+    """The action `aid` raised `rule` with these output field values."""
+    got = d.wait_alert(aid, rule, timeout)
+    if not got:
+        mine = [a.get("rule") for a in d.alerts_of(aid)]
+        fail(name, f"no '{rule}' alert (alerts of this action: {mine})")
+        return None
+    a = got[0]
+    bad = {k: (field(a, k), v) for k, v in fields.items()
+           if (v(field(a, k)) if callable(v) else field(a, k) != v)}
+    if bad:
+        fail(name, f"output fields differ (got, expected): {bad}")
+        return None
+    if a.get("source") != "syscall" or ": " not in a.get("output", "") or \
+            a.get("priority") not in ("Emergency", "Alert", "Critical", "Error", "Warning",
+                                      "Notice", "Informational", "Debug"):
+        fail(name, f"not a Falco alert: {a}")
+        return None
+    ok(name)
+    return a
+
+
+def expect_nothing(d, name, aids, sentinel_cmd, sentinel_rule, cwd):
+    """None of the actions `aids` raised anything: checked once a later action did alert."""
+    sid = new_id()
+    act(sid, sentinel_cmd, cwd=cwd)
+    if not d.wait_alert(sid, sentinel_rule):
+        fail(name, f"the sentinel action did not raise '{sentinel_rule}'")
+        return
+    noisy = [(aid, a.get("rule")) for aid in aids for a in d.alerts_of(aid)]
+    check(name, not noisy, f"harmless actions alerted: {noisy}")
+
+
+# ------------------------------------------------------------------ scenarios
+
+def scenario_upstream(tmp):
+    work = os.path.join(tmp, "work")
+    os.makedirs(work)
+    reader = os.path.join(work, "frcread")
+    shutil.copy("/bin/cat", reader)
+    httpd = os.path.join(work, "httpd")
+    shutil.copy("/bin/bash", httpd)
+    shm = f"/dev/shm/frc-live-{os.getpid()}"
+    d = Daemon(tmp, [UPSTREAM])
+    try:
+        if not check("upstream: frc run starts with falco_rules.yaml", d.wait_ready(),
+                     d.stderr()[-2000:]):
+            return
+        # Read sensitive file untrusted
+        aid = new_id()
+        act(aid, [reader, "/etc/shadow"], check_rc=True)
+        expect(d, "upstream: untrusted binary reads /etc/shadow -> Read sensitive file untrusted",
+               aid, "Read sensitive file untrusted",
+               {"fd.name": "/etc/shadow", "proc.name": "frcread", "proc.exepath": reader,
+                "evt.type": "openat", "user.name": "root", "user.uid": 0,
+                "proc.cmdline": "frcread /etc/shadow"})
+        # Run shell untrusted: a shell spawned by a program named like a web server
+        aid = new_id()
+        act(aid, [httpd, "-c", "sh -c true; true"], check_rc=True)
+        expect(d, "upstream: shell spawned by 'httpd' -> Run shell untrusted", aid,
+               "Run shell untrusted",
+               {"proc.name": "sh", "proc.pname": "httpd", "proc.cmdline": "sh -c true",
+                "proc.pexepath": httpd, "evt.type": "execve"})
+        # Create Symlink Over Sensitive Files
+        aid = new_id()
+        link = os.path.join(work, "shadow-link")
+        act(aid, ["ln", "-s", "/etc/shadow", link], check_rc=True)
+        expect(d, "upstream: symlink over /etc/shadow -> Create Symlink Over Sensitive Files",
+               aid, "Create Symlink Over Sensitive Files",
+               {"evt.arg.target": "/etc/shadow", "evt.arg.linkpath": link,
+                "proc.name": "ln", "evt.type": "symlinkat"})
+        # Create Hardlink Over Sensitive Files
+        aid = new_id()
+        hl = os.path.join(work, "shadow-hardlink")
+        act(aid, ["ln", "/etc/shadow", hl])
+        expect(d, "upstream: hardlink over /etc/shadow -> Create Hardlink Over Sensitive Files",
+               aid, "Create Hardlink Over Sensitive Files",
+               {"evt.arg.oldpath": "/etc/shadow", "evt.arg.newpath": hl, "proc.name": "ln"})
+        # Execution from /dev/shm
+        aid = new_id()
+        shutil.copy("/bin/true", shm)
+        try:
+            act(aid, [shm], check_rc=True)
+        finally:
+            os.unlink(shm)
+        expect(d, "upstream: binary run from /dev/shm -> Execution from /dev/shm", aid,
+               "Execution from /dev/shm",
+               {"proc.exepath": shm, "proc.name": os.path.basename(shm), "evt.type": "execve"})
+        # Fileless execution via memfd_create
+        aid = new_id()
+        act(aid, ["perl", "-e", PERL_MEMFD], check_rc=True)
+        expect(d, "upstream: memfd execution -> Fileless execution via memfd_create", aid,
+               "Fileless execution via memfd_create",
+               {"proc.exepath": "memfd:frcpayload", "evt.type": "execve"})
+        # PTRACE attached to process
+        aid = new_id()
+        act(aid, ["perl", "-e", PERL_PTRACE], check_rc=True)
+        expect(d, "upstream: ptrace(PTRACE_ATTACH) -> PTRACE attached to process", aid,
+               "PTRACE attached to process", {"proc.name": "perl", "evt.type": "ptrace"})
+        # PTRACE anti-debug attempt
+        aid = new_id()
+        act(aid, ["perl", "-e", PERL_TRACEME], check_rc=True)
+        expect(d, "upstream: ptrace(PTRACE_TRACEME) -> PTRACE anti-debug attempt", aid,
+               "PTRACE anti-debug attempt", {"proc.name": "perl", "evt.type": "ptrace"})
+        # Search Private Keys or Passwords
+        aid = new_id()
+        act(aid, ["find", work, "-name", "id_rsa"], check_rc=True)
+        expect(d, "upstream: find -name id_rsa -> Search Private Keys or Passwords", aid,
+               "Search Private Keys or Passwords",
+               {"proc.name": "find", "proc.cmdline": f"find {work} -name id_rsa"})
+        # Find AWS Credentials
+        aid = new_id()
+        act(aid, ["find", work, "-path", "*/.aws/credentials"], check_rc=True)
+        expect(d, "upstream: find .aws/credentials -> Find AWS Credentials", aid,
+               "Find AWS Credentials", {"proc.name": "find"})
+        # Clear Log Activities
+        aid = new_id()
+        log = f"/var/log/frc-live-{os.getpid()}.log"
+        with open(log, "w") as f:
+            f.write("x\n")
+        try:
+            act(aid, ["sh", "-c", f": > {log}"], check_rc=True)
+        finally:
+            os.unlink(log)
+        expect(d, "upstream: log file truncated -> Clear Log Activities", aid,
+               "Clear Log Activities", {"fd.name": log, "proc.name": "sh"})
+        # Remove Bulk Data from Disk
+        if shutil.which("shred"):
+            aid = new_id()
+            victim = os.path.join(work, "victim")
+            with open(victim, "w") as f:
+                f.write("secret\n")
+            act(aid, ["shred", "-u", victim], check_rc=True)
+            expect(d, "upstream: shred -> Remove Bulk Data from Disk", aid,
+                   "Remove Bulk Data from Disk", {"proc.name": "shred", "evt.type": "execve"})
+        else:
+            skip("upstream: shred -> Remove Bulk Data from Disk", "shred is not installed")
+        # Directory traversal monitored file read (first match wins over the shadow rule)
+        aid = new_id()
+        act(aid, [reader, "/etc/../etc/../etc/shadow"], check_rc=True)
+        expect(d, "upstream: ../ path to /etc/shadow -> Directory traversal monitored file read",
+               aid, "Directory traversal monitored file read",
+               {"fd.name": "/etc/shadow", "fd.nameraw": "/etc/../etc/../etc/shadow",
+                "proc.name": "frcread"})
+
+        # harmless actions fire nothing
+        harmless = []
+        for cmd in (["cat", "/etc/hostname"], ["ls", "-la", "/tmp"],
+                    ["sh", "-c", f"echo hi > {work}/note; cat {work}/note"],
+                    ["find", work, "-name", "note"], ["grep", "-c", "root", "/etc/passwd"],
+                    ["ln", "-s", "/etc/hostname", f"{work}/hostname-link"],
+                    ["mkdir", "-p", f"{work}/a/b"], ["cp", "/etc/hostname", f"{work}/a/b/h"],
+                    ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9 || true"],
+                    ["sh", "-c", "ls / | wc -l"], ["true"]):
+            aid = new_id()
+            harmless.append(aid)
+            act(aid, cmd, cwd=work)
+        expect_nothing(d, "upstream: harmless actions (cat, ls, find, grep, ln to a plain "
+                          "file, cp, local connect, pipes) fire nothing", harmless,
+                       [reader, "/etc/shadow"], "Read sensitive file untrusted", work)
+    finally:
+        rc = d.stop(signal.SIGINT)
+        check("upstream: SIGINT stops frc run with status 0", rc == 0, f"rc={rc}")
+        err = d.stderr()
+        check("upstream: the summary is printed at exit",
+              "Events detected:" in err and "Triggered rules by rule name:" in err
+              and "Kernel events:" in err, err[-1500:])
+        bad = [a for a in d.alerts() if "_bad_json" in a]
+        check("upstream: every alert line is one JSON object", not bad, bad[:2])
+
+
+def scenario_ours(tmp):
+    work = os.path.join(tmp, "work")
+    os.makedirs(work)
+    reader = os.path.join(work, "frcread")
+    shutil.copy("/bin/cat", reader)
+    nginx = os.path.join(work, "nginx")
+    shutil.copy("/bin/bash", nginx)
+    writer = os.path.join(work, "frcwrite")
+    shutil.copy("/bin/dd", writer)
+    kmod_rules = os.path.join(tmp, "kmod_probe.yaml")
+    with open(kmod_rules, "w") as f:
+        f.write(KMOD_PROBE_RULE)
+    d = Daemon(tmp, [OURS, kmod_rules])
+    try:
+        if not check("ours: frc run starts with rules/frc_rules.yaml", d.wait_ready(),
+                     d.stderr()[-2000:]):
+            return
+        aid = new_id()
+        act(aid, [reader, "/etc/shadow"], check_rc=True)
+        expect(d, "ours: untrusted binary reads /etc/shadow", aid,
+               "frc Secret file read by unexpected program",
+               {"fd.name": "/etc/shadow", "proc.name": "frcread", "proc.exepath": reader,
+                "user.name": "root"})
+        aid = new_id()
+        act(aid, [nginx, "-c", "sh -c true; true"], check_rc=True)
+        expect(d, "ours: shell spawned by 'nginx'", aid, "frc Shell spawned by network server",
+               {"proc.name": "sh", "proc.pname": "nginx", "proc.cmdline": "sh -c true"})
+        target = f"/usr/local/bin/frc-live-{os.getpid()}"
+        aid = new_id()
+        try:
+            act(aid, [writer, "if=/dev/null", f"of={target}"], check_rc=True)
+        finally:
+            if os.path.exists(target):
+                os.unlink(target)
+        expect(d, "ours: write below /usr/local/bin", aid, "frc Write below binary directory",
+               {"fd.name": target, "proc.name": "frcwrite"})
+        target = f"/etc/frc-live-{os.getpid()}.conf"
+        aid = new_id()
+        try:
+            act(aid, [writer, "if=/dev/null", f"of={target}"], check_rc=True)
+        finally:
+            if os.path.exists(target):
+                os.unlink(target)
+        expect(d, "ours: write below /etc", aid, "frc Write below etc",
+               {"fd.name": target, "proc.name": "frcwrite"})
+        aid = new_id()
+        tbin = os.path.join(work, "dropped")
+        shutil.copy("/bin/true", tbin)
+        act(aid, [tbin], check_rc=True)
+        expect(d, "ours: program run from /tmp", aid, "frc Program run from a temporary directory",
+               {"proc.exepath": tbin, "proc.name": "dropped"})
+        aid = new_id()
+        act(aid, ["perl", "-e", PERL_MEMFD], check_rc=True)
+        expect(d, "ours: memfd execution", aid, "frc Fileless execution from memory",
+               {"proc.exepath": "memfd:frcpayload"})
+        aid = new_id()
+        act(aid, ["perl", "-e", PERL_PTRACE], check_rc=True)
+        expect(d, "ours: ptrace attach", aid, "frc Process attached with ptrace",
+               {"evt.arg.request": "PTRACE_ATTACH", "proc.name": "perl"})
+        aid = new_id()
+        log = f"/var/log/frc-live-{os.getpid()}.log"
+        with open(log, "w") as f:
+            f.write("x\n")
+        try:
+            act(aid, ["sh", "-c", f": > {log}"], check_rc=True)
+        finally:
+            os.unlink(log)
+        expect(d, "ours: log file truncated", aid, "frc Log file cleared",
+               {"fd.name": log, "proc.name": "sh"})
+        aid = new_id()
+        act(aid, ["find", work, "-name", "id_rsa"], check_rc=True)
+        expect(d, "ours: credential search (find id_rsa)", aid, "frc Credential search",
+               {"proc.name": "find", "proc.cmdline": f"find {work} -name id_rsa"})
+        aid = new_id()
+        act(aid, ["grep", "-r", "-i", "password", work])
+        expect(d, "ours: credential search (grep -r password)", aid, "frc Credential search",
+               {"proc.name": "grep"})
+        aid = new_id()
+        rc = act(aid, ["bash", "-c", "exec 3<>/dev/tcp/198.51.100.7/80"])
+        if rc == 0:
+            expect(d, "ours: bash /dev/tcp connection to a public address", aid,
+                   "frc Outbound connection by unexpected program",
+                   {"proc.name": "bash",
+                    "fd.name": lambda v: not (v or "").endswith("->198.51.100.7:80")})
+        else:
+            skip("ours: bash /dev/tcp connection to a public address",
+                 "no route to a public address from this machine")
+        # no module can be loaded here, so the rule's success path is not exercised; the
+        # probe side is: a failed finit_module reaches the rules with its arguments
+        if not os.path.isdir(f"/lib/modules/{os.uname().release}"):
+            skip("ours: kernel module loaded (successful load)", "no loadable module on this "
+                 f"machine (/lib/modules/{os.uname().release} is absent)")
+        aid = new_id()
+        act(aid, ["perl", "-e", PERL_FINIT_MODULE])
+        expect(d, "ours: finit_module attempt reaches the rules (res, fd, uargs)", aid,
+               "frc live kmod probe",
+               {"evt.arg.uargs": "frc_live=1",
+                "evt.res": lambda v: v in (None, "SUCCESS")})
+
+        harmless = []
+        for cmd in (["cat", "/etc/hostname"], ["ls", "/usr/bin"], ["grep", "root", "/etc/passwd"],
+                    ["find", work, "-name", "nothing"], ["sh", "-c", f"echo x > {work}/f"],
+                    ["dd", "if=/dev/null", f"of={work}/g"], ["cat", "/etc/passwd"],
+                    ["grep", "-i", "password", "/etc/login.defs"],
+                    ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9 || true"],
+                    ["ls", "-l", "/var/log"], ["id"]):
+            aid = new_id()
+            harmless.append(aid)
+            act(aid, cmd, cwd="/")
+        expect_nothing(d, "ours: harmless actions fire nothing", harmless,
+                       [reader, "/etc/shadow"], "frc Secret file read by unexpected program", work)
+    finally:
+        rc = d.stop(signal.SIGTERM)
+        check("ours: SIGTERM stops frc run with status 0", rc == 0, f"rc={rc}")
+
+
+STORM_C = r'''
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	long cheap = atol(argv[1]), opens = atol(argv[2]), execs = atol(argv[3]);
+	for (long i = 0; i < cheap; i++)
+		syscall(SYS_getppid);
+	for (long i = 0; i < opens; i++) {
+		int fd = open(argv[4], O_RDONLY);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (long i = 0; i < execs; i++) {
+		pid_t p = fork();
+		if (p == 0) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		waitpid(p, NULL, 0);
+	}
+	return 0;
+}
+'''
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def scenario_stress(tmp):
+    if not shutil.which("cc") and not shutil.which("gcc"):
+        skip("stress", "no C compiler to build the storm program")
+        return
+    storm = os.path.join(tmp, "storm")
+    src = storm + ".c"
+    with open(src, "w") as f:
+        f.write(STORM_C)
+    subprocess.run([shutil.which("cc") or "gcc", "-O2", "-o", storm, src], check=True)
+    target = os.path.join(tmp, "target")
+    with open(target, "w") as f:
+        f.write("x")
+    reader = os.path.join(tmp, "frcread")
+    shutil.copy("/bin/cat", reader)
+    d = Daemon(tmp, [UPSTREAM])
+    try:
+        if not check("stress: frc run starts", d.wait_ready(), d.stderr()[-2000:]):
+            return
+        rss0 = rss_kb(d.p.pid)
+        # 3 million cheap syscalls (dropped in the kernel), 200k opens + closes (traced:
+        # 400k events), 2000 fork+exec (traced: clone, execve, opens, exits)
+        t0 = time.time()
+        act(new_id(), [storm, "3000000", "200000", "2000", target], check_rc=True)
+        storm_s = time.time() - t0
+        check("stress: the daemon survived the storm", d.p.poll() is None,
+              d.stderr()[-2000:])
+        rss1 = rss_kb(d.p.pid)
+        check("stress: memory stays bounded (RSS growth < 256 MiB)",
+              rss0 is not None and rss1 is not None and rss1 - rss0 < 256 * 1024,
+              f"rss before {rss0} kB, after {rss1} kB")
+        # still detecting after the storm
+        aid = new_id()
+        act(aid, [reader, "/etc/shadow"], check_rc=True)
+        check("stress: still detects after the storm",
+              d.wait_alert(aid, "Read sensitive file untrusted", timeout=120),
+              d.stderr()[-1500:])
+    finally:
+        t0 = time.time()
+        rc = d.stop(signal.SIGTERM, timeout=120)
+        check("stress: SIGTERM after the storm stops it promptly with status 0",
+              rc == 0, f"rc={rc} after {time.time() - t0:.1f}s")
+    err = d.stderr()
+    line = next((l for l in err.splitlines() if l.startswith("Kernel events:")), "")
+    try:
+        parts = line.replace(",", "").split()
+        seen, received, dropped = int(parts[2]), int(parts[7]), int(parts[9])
+    except (IndexError, ValueError):
+        fail("stress: kernel event accounting is reported", repr(line))
+        return
+    check("stress: every kernel event is either received or counted as dropped "
+          f"(seen {seen} = received {received} + dropped {dropped})",
+          seen == received + dropped and seen >= 400000, line)
+    if dropped:
+        check("stress: drops are reported by the drop manager",
+              "event drop detected" in err, err[-1500:])
+    print(f"INFO stress: storm took {storm_s:.1f}s; {line}")
+
+
+def scenario_errors(tmp):
+    d = Daemon(tmp, [UPSTREAM])
+    try:
+        if not check("errors: first instance starts", d.wait_ready(), d.stderr()[-2000:]):
+            return
+        env = dict(os.environ, FRC_LOCK_FILE=d.lock)
+        r = subprocess.run([FRC, "run", "-r", UPSTREAM], env=env, capture_output=True,
+                           text=True, timeout=120)
+        check("errors: a second instance is refused (status 3, clear message)",
+              r.returncode == 3 and "already running" in r.stderr,
+              (r.returncode, r.stderr[-500:]))
+    finally:
+        rc = d.stop()
+        check("errors: first instance stops with status 0", rc == 0, f"rc={rc}")
+
+    def drop_root():
+        os.setgid(65534)
+        os.setuid(65534)
+    r = subprocess.run([FRC, "run", "-r", UPSTREAM], capture_output=True, text=True,
+                       timeout=120, preexec_fn=drop_root, cwd="/")
+    check("errors: without root it fails with status 3 and says why",
+          r.returncode == 3 and "needs root" in r.stderr, (r.returncode, r.stderr[-500:]))
+    r = subprocess.run([FRC, "run", "-r", "/nonexistent/rules.yaml"], capture_output=True,
+                       text=True, timeout=120, env=dict(os.environ, FRC_LOCK_FILE=d.lock))
+    check("errors: a missing rules file fails with status 1", r.returncode == 1,
+          (r.returncode, r.stderr[-500:]))
+    r = subprocess.run([FRC, "run", "--bogus"], capture_output=True, text=True, timeout=60)
+    check("errors: a bad option is a usage error (status 2)", r.returncode == 2,
+          (r.returncode, r.stderr[-300:]))
+
+
+def main():
+    if not os.access(FRC, os.X_OK):
+        print(f"SKIP: {FRC} is not built")
+        print("RESULT: 0 passed, 0 failed, 1 skipped")
+        return 0
+    if os.geteuid() != 0:
+        print("SKIP: live tests need root (the eBPF probe)")
+        print("RESULT: 0 passed, 0 failed, 1 skipped")
+        return 0
+    if not os.path.exists("/sys/kernel/btf/vmlinux"):
+        print("SKIP: live tests need kernel BTF (/sys/kernel/btf/vmlinux)")
+        print("RESULT: 0 passed, 0 failed, 1 skipped")
+        return 0
+    h = subprocess.run([FRC, "run", "--help"], capture_output=True, text=True, timeout=30)
+    if "not built yet" in h.stdout + h.stderr:
+        print("SKIP: `frc run` is not built yet")
+        print("RESULT: 0 passed, 0 failed, 1 skipped")
+        return 0
+    only = set(sys.argv[1:])
+    scen = [("ours", scenario_ours), ("errors", scenario_errors)]
+    if os.path.exists(UPSTREAM):
+        scen = [("upstream", scenario_upstream)] + scen + [("stress", scenario_stress)]
+    else:
+        skip("upstream and stress scenarios", "../shared (upstream falco_rules.yaml) is absent")
+    for name, fn in scen:
+        if only and name not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"frc-live-{name}-") as tmp:
+            os.chmod(tmp, 0o755)
+            try:
+                fn(tmp)
+            except Exception as e:  # a broken scenario is a failure, never a silent pass
+                fail(f"{name}: scenario crashed", repr(e))
+    print(f"RESULT: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
