@@ -583,7 +583,8 @@ static void read_counters(struct daemon *D)
 		const struct frc_engine_stats *es = engine_stats(D->eng);
 		const struct frc_state_stats *ss = state_get_stats(engine_state(D->eng));
 
-		mc_set(m, MET_SCAP_N_EVTS, c.n_evts);
+		if (c.n_evts > mc_get(m, MET_SCAP_N_EVTS))
+			mc_set(m, MET_SCAP_N_EVTS, c.n_evts);
 		mc_set(m, MET_SCAP_N_DROPS, d->n_drops);
 		mc_set(m, MET_SCAP_DROPS_BUF_CLONE_FORK_EXIT, c.n_drops_buffer_class[0]);
 		mc_set(m, MET_SCAP_DROPS_BUF_EXECVE_EXIT, c.n_drops_buffer_class[1]);
@@ -638,6 +639,17 @@ static void drain(struct daemon *D)
 	do
 		n = probe_consume(D->probe);
 	while (n > 0 && !D->stop_rc);
+	/* keep the event counters of /metrics current between statistics ticks without a
+	 * syscall: what was received plus what the kernel reported dropped so far */
+	if (D->met) {
+		struct metrics_counters *m = metrics_counters(D->met);
+		uint64_t seen = D->raw_events + D->dc.n_drops;
+
+		if (seen > D->dc.n_evts)
+			mc_set(m, MET_SCAP_N_EVTS, seen);
+		mc_set(m, MET_FRC_EVTS_PROCESSED, engine_stats(D->eng)->read);
+		mc_set(m, MET_FRC_ALERTS, D->alerts);
+	}
 }
 
 static void on_ring(struct loop *l, int fd, uint32_t events, void *arg)
