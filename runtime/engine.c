@@ -14,8 +14,8 @@ struct frc_engine {
 	struct frc_state *st;
 	struct frc_scratch *scratch;
 	struct frc_slots *slots;
-	frc_evt_cb cb;
-	void *ctx;
+	frc_evt_cb cb, hcb;
+	void *ctx, *hctx;
 	struct frc_evt e;
 	uint64_t num;			/* evt.num of the current section */
 	struct frc_engine_stats stats;
@@ -66,6 +66,12 @@ const struct frc_engine_stats *engine_stats(const struct frc_engine *eng)
 	return &eng->stats;
 }
 
+void engine_set_hidden_callback(struct frc_engine *eng, frc_evt_cb cb, void *ctx)
+{
+	eng->hcb = cb;
+	eng->hctx = ctx;
+}
+
 bool engine_event_hidden(uint16_t type, uint32_t dflags)
 {
 	switch (type) {
@@ -98,6 +104,8 @@ static int run_one(struct frc_engine *eng, struct frc_evt *e)
 	e->hidden = engine_event_hidden(e->type, e->dflags);
 	if (e->hidden) {
 		eng->stats.hidden++;
+		if (eng->hcb)
+			(void)eng->hcb(eng->hctx, e);
 	} else {
 		eng->stats.visible++;
 		if (eng->cb)

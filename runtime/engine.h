@@ -40,6 +40,9 @@ struct frc_engine *engine_new(const struct frc_state_cfg *cfg);
 void engine_free(struct frc_engine *eng);
 
 void engine_set_callback(struct frc_engine *eng, frc_evt_cb cb, void *ctx);
+/* Optional: called for the events hidden from rules (after their state update), for
+ * dumps and debugging; its return value is ignored. */
+void engine_set_hidden_callback(struct frc_engine *eng, frc_evt_cb cb, void *ctx);
 
 /* The slot table of the loaded ruleset (frc_field() reads it through the event); NULL
  * to unbind. Set between events only (reload). */

@@ -147,6 +147,11 @@ void evb_sockaddr_un(struct frc_evb *b, const char *path);
 void evb_tuple_in(struct frc_evb *b, const char *sip, uint16_t sport, const char *dip,
 		  uint16_t dport);
 void evb_tuple_un(struct frc_evb *b, uint64_t src, uint64_t dst, const char *path);
+/* An integer param written with the width of the next param's schema type (1/2/4/8
+ * bytes; non-integer types get 8). */
+void evb_int(struct frc_evb *b, int64_t v);
+/* Add empty params up to the schema's param count. */
+void evb_fill(struct frc_evb *b);
 /* Finish; returns the event and its length, or NULL if it did not fit. */
 const uint8_t *evb_end(struct frc_evb *b, uint32_t *len);
 

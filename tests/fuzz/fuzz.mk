@@ -21,7 +21,7 @@ YAML_SRC = $(filter-out tests/fuzz/fuzz_condition.c,$(SRC)) compiler/diag.c comp
 	   compiler/reader.c compiler/expand.c compiler/check.c compiler/loader.c runtime/evtab.c \
 	   tests/fuzz/fuzz_yaml.c
 
-.PHONY: run fuzzer yaml-run yaml-fuzzer
+.PHONY: run fuzzer yaml-run yaml-fuzzer run-scap fuzzer-scap
 .DELETE_ON_ERROR:
 
 run: $(FUZZER)
@@ -52,3 +52,21 @@ $(FUZZ_DIR)/lexer.c: compiler/lexer.re $(FUZZ_DIR)/parser.h
 
 $(FUZZER): $(SRC) $(wildcard compiler/*.h) compiler/fields.def
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(SRC)
+
+# the capture reader + engine fuzzer (tests/fuzz/fuzz_scap.c; seeds from tests/fuzz/seeds_scap.sh)
+SCAP_FUZZER = $(FUZZ_DIR)/fuzz_scap
+SCAP_CORPUS ?= tests/fuzz/corpus-scap
+SCAP_SRC = runtime/scap.c runtime/event.c runtime/evtab.c runtime/state.c runtime/extract.c \
+	   runtime/engine.c runtime/jsonr.c compiler/fields.c tests/fuzz/fuzz_scap.c
+
+fuzzer-scap: $(SCAP_FUZZER)
+
+run-scap: $(SCAP_FUZZER)
+	@mkdir -p $(SCAP_CORPUS)
+	bash tests/fuzz/seeds_scap.sh $(SCAP_CORPUS)
+	$(SCAP_FUZZER) -max_total_time=$(FUZZ_TIME) -max_len=65536 -rss_limit_mb=4096 \
+	  -artifact_prefix=$(FUZZ_DIR)/ -print_final_stats=1 $(SCAP_CORPUS)
+
+$(SCAP_FUZZER): $(SCAP_SRC) $(wildcard runtime/*.h runtime/*.def) compiler/fields.def
+	@mkdir -p $(FUZZ_DIR)
+	$(CLANG) $(FUZZ_CFLAGS) -I. -Iruntime -o $@ $(SCAP_SRC) -lz -lpcre2-8

@@ -58,4 +58,29 @@ if [ "$rc" -ne 0 ]; then
 	exit 1
 fi
 echo "fuzz_yaml: ${yruns:-?} executions in ${T}s, no crash"
-echo "RESULT: 2 passed, 0 failed"
+
+# the capture reader/engine fuzzer (tests/fuzz/fuzz_scap.c), FUZZ_SCAP_SMOKE_TIME seconds
+TS=${FUZZ_SCAP_SMOKE_TIME:-10}
+if ! make --no-print-directory -f tests/fuzz/fuzz.mk BUILD="$BUILD" fuzzer-scap \
+	>"$BUILD/fuzz/build-scap.log" 2>&1; then
+	cat "$BUILD/fuzz/build-scap.log"
+	echo "FAIL: building the capture fuzzer"
+	echo "RESULT: 2 passed, 1 failed"
+	exit 1
+fi
+scorpus=$(mktemp -d)
+trap 'rm -rf "$corpus" "$ycorpus" "$scorpus"' EXIT
+bash tests/fuzz/seeds_scap.sh "$scorpus"
+slog="$BUILD/fuzz/smoke-scap.log"
+"$BUILD/fuzz/fuzz_scap" -max_total_time="$TS" -max_len=65536 -artifact_prefix="$BUILD/fuzz/" \
+	-print_final_stats=1 "$scorpus" >"$slog" 2>&1
+rc=$?
+runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$slog" | grep -oE '[0-9]+$')
+if [ "$rc" -ne 0 ]; then
+	grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$slog" | head -20
+	echo "FAIL: fuzz_scap found a crash (log: $slog)"
+	echo "RESULT: 2 passed, 1 failed"
+	exit 1
+fi
+echo "fuzz_scap: ${runs:-?} executions in ${TS}s, no crash"
+echo "RESULT: 3 passed, 0 failed"

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Unit tests of the field extractors (runtime/extract.c): the verified values of
+ * fields.md §9 on the named fixture events (as current libsinsp gives them, where it
+ * differs from sysdig 0.29.3), the filter view through frc_field() and slot tables
+ * (any-ancestor items, either socket end, typed rawargs), the per-event cache keyed by
+ * the generation counter, absent values, and synthetic events for formatting corner
+ * cases. Fixture tests are skipped when ../shared is absent.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "compiler/types.h"
+#include "engine.h"
+#include "event.h"
+#include "evtab.h"
+#include "extract.h"
+#include "scap.h"
+#include "state.h"
+
+#define TRACES "../shared/compat/traces/"
+
+static bool have_traces(void)
+{
+	if (access(TRACES "curl_google.scap", R_OK) == 0)
+		return true;
+	print_message("skipped: %s is absent\n", TRACES);
+	return false;
+}
+
+/* parse "name", "name[arg]" or "evt.arg.NAME" into a field id and argument */
+static int field_of(const char *spec, char *arg, size_t argsz, int64_t *idx)
+{
+	char name[128];
+	const char *br = strchr(spec, '[');
+
+	*idx = -1;
+	arg[0] = '\0';
+	if (!strncmp(spec, "evt.arg.", 8)) {
+		snprintf(arg, argsz, "%s", spec + 8);
+		return FLD_EVT_ARG;
+	}
+	if (!strncmp(spec, "evt.rawarg.", 11)) {
+		snprintf(arg, argsz, "%s", spec + 11);
+		return FLD_EVT_RAWARG;
+	}
+	if (br) {
+		snprintf(name, sizeof(name), "%.*s", (int)(br - spec), spec);
+		snprintf(arg, argsz, "%.*s", (int)(strlen(br + 1) - 1), br + 1);
+		if (arg[0] >= '0' && arg[0] <= '9')
+			*idx = atoll(arg);
+	} else {
+		snprintf(name, sizeof(name), "%s", spec);
+	}
+	for (int i = 0; i < FLD__COUNT; i++)
+		if (!strcmp(field_table[i].name, name))
+			return i;
+	fail_msg("no field %s", spec);
+	return -1;
+}
+
+/* output text of a field on @e */
+static const char *out(struct frc_evt *e, const char *spec)
+{
+	static char buf[4096];
+	char arg[128];
+	int64_t idx;
+	int f = field_of(spec, arg, sizeof(arg), &idx);
+	const struct frc_val *v = extract_value(e, (uint32_t)f, arg[0] ? arg : NULL,
+						(uint32_t)strlen(arg), idx);
+
+	extract_format((uint32_t)f, v, buf, sizeof(buf));
+	return buf;
+}
+
+/* filter view of a field on @e */
+static const struct frc_val *flt(struct frc_evt *e, const char *spec)
+{
+	char arg[128];
+	int64_t idx;
+	int f = field_of(spec, arg, sizeof(arg), &idx);
+
+	return extract_filter_value(e, (uint32_t)f, arg[0] ? arg : NULL, (uint32_t)strlen(arg), idx);
+}
+
+#define CHECK(e, spec, want)                                                                  \
+	do {                                                                                  \
+		const char *got_ = out((e), (spec));                                          \
+		if (strcmp(got_, (want)))                                                     \
+			print_message("%s: got '%s' want '%s'\n", (spec), got_, (want));      \
+		assert_string_equal(got_, (want));                                            \
+	} while (0)
+
+/* run a capture; the callback checks the events whose rawtime matches */
+struct probe {
+	uint64_t ts;
+	int64_t tid;
+	void (*check)(struct frc_evt *e, void *ctx);
+	int hits;
+};
+
+struct run_ctx {
+	struct probe *probes;
+	size_t nprobes;
+	void *user;
+	uint64_t visible;
+};
+
+static int run_cb(void *ctx, struct frc_evt *e)
+{
+	struct run_ctx *c = ctx;
+
+	c->visible++;
+	for (size_t i = 0; i < c->nprobes; i++)
+		if (c->probes[i].ts == e->ts && c->probes[i].tid == e->tid) {
+			c->probes[i].check(e, c->user);
+			c->probes[i].hits++;
+		}
+	return 0;
+}
+
+static void run_capture(const char *file, struct probe *p, size_t n, struct frc_slots *slots,
+			void *user)
+{
+	char path[256], err[256];
+	struct scap_reader *r;
+	struct frc_engine *eng;
+	struct run_ctx c = { p, n, user, 0 };
+
+	snprintf(path, sizeof(path), TRACES "%s", file);
+	r = scap_open(path, err, sizeof(err));
+	assert_non_null(r);
+	eng = engine_new(NULL);
+	engine_set_callback(eng, run_cb, &c);
+	if (slots)
+		engine_set_slots(eng, slots);
+	assert_int_equal(engine_run_scap(eng, r, err, sizeof(err)), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].hits != 1)
+			print_message("probe %llu/%lld hit %d times\n", (unsigned long long)p[i].ts,
+				      (long long)p[i].tid, p[i].hits);
+		assert_int_equal(p[i].hits, 1);
+	}
+	engine_free(eng);
+	scap_close(r);
+}
+
+/* ---- curl_google #219 (sysdig numbering; #216 in libsinsp's) open exit ---- */
+
+static void curl_open_check(struct frc_evt *e, void *ctx)
+{
+	(void)ctx;
+	CHECK(e, "evt.num", "216");
+	CHECK(e, "evt.type", "open");
+	CHECK(e, "evt.dir", "<");
+	CHECK(e, "proc.name", "curl");
+	CHECK(e, "proc.pname", "bash");
+	CHECK(e, "proc.cmdline", "curl -6 http://www.google.com");
+	CHECK(e, "proc.args", "-6 http://www.google.com");
+	CHECK(e, "proc.exe", "curl");
+	CHECK(e, "proc.exepath", "");
+	CHECK(e, "proc.tty", "0");
+	CHECK(e, "proc.vpgid", "-1");
+	CHECK(e, "proc.pid", "17497");
+	CHECK(e, "proc.ppid", "3200");
+	CHECK(e, "proc.sname", "");
+	CHECK(e, "proc.aname[1]", "bash");
+	CHECK(e, "proc.aname[2]", "sshd");
+	CHECK(e, "proc.aname[3]", "sshd");
+	CHECK(e, "proc.apid[1]", "3200");
+	CHECK(e, "proc.pcmdline", "bash");
+	CHECK(e, "user.uid", "4294967295");
+	CHECK(e, "user.name", "<NA>");
+	CHECK(e, "user.loginuid", "-1");
+	CHECK(e, "group.gid", "4294967295");
+	CHECK(e, "container.id", "host");
+	CHECK(e, "container.name", "host");
+	CHECK(e, "fd.num", "3");
+	CHECK(e, "fd.typechar", "f");
+	CHECK(e, "fd.type", "file");
+	CHECK(e, "fd.name", "/etc/ld.so.cache");
+	CHECK(e, "fd.directory", "/etc");
+	CHECK(e, "fd.filename", "ld.so.cache");
+	CHECK(e, "fd.nameraw", "/etc/ld.so.cache");
+	CHECK(e, "fd.l4proto", "<NA>");
+	CHECK(e, "evt.res", "SUCCESS");
+	CHECK(e, "evt.rawres", "3");
+	CHECK(e, "evt.arg.flags", "O_RDONLY|O_CLOEXEC");
+	CHECK(e, "evt.rawarg.flags", "4097");
+	CHECK(e, "evt.arg.fd", "<f>/etc/ld.so.cache");
+	CHECK(e, "evt.arg.mode", "0");
+	CHECK(e, "evt.arg.name", "/etc/ld.so.cache");
+	CHECK(e, "evt.arg[1]", "/etc/ld.so.cache");
+	CHECK(e, "evt.is_open_read", "true");
+	CHECK(e, "evt.is_open_write", "false");
+	CHECK(e, "evt.is_open_exec", "false");
+	CHECK(e, "evt.category", "file");
+	CHECK(e, "evt.hostname", "ip-10-0-0-79");
+	CHECK(e, "evt.source", "syscall");
+	CHECK(e, "syscall.type", "open");
+	CHECK(e, "evt.time.iso8601", "2018-08-17T17:35:48.514682170+0000");
+	CHECK(e, "thread.tid", "17497");
+	CHECK(e, "thread.ismain", "true");
+	/* the converter appended the HEAD params dev/ino as empty */
+	CHECK(e, "evt.args", "fd=3(<f>/etc/ld.so.cache) name=/etc/ld.so.cache "
+			     "flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=<NA> ino=<NA>");
+	/* absent: an argument the event does not have */
+	assert_null(flt(e, "evt.arg.nosuch"));
+
+	/* filter view: typed values */
+	const struct frc_val *v = flt(e, "evt.rawarg.flags");
+	assert_non_null(v);
+	assert_int_equal(v->n.u, 4097);
+	v = flt(e, "fd.num");
+	assert_int_equal(v->n.i, 3);
+	v = flt(e, "evt.is_open_read");
+	assert_int_equal(v->n.u, 1);
+	/* any-ancestor: every ancestor as an item */
+	v = flt(e, "proc.aname");
+	assert_non_null(v);
+	assert_true(v->nitems >= 3);
+	assert_string_equal((const char *)v->items[0].s, "bash");
+	assert_string_equal((const char *)v->items[1].s, "sshd");
+	/* the output view joins them */
+	assert_true(!strncmp(out(e, "proc.aname"), "bash sshd sshd", 14));
+}
+
+static void test_curl_fields(void **unused)
+{
+	struct probe p[] = { { 1534527348514682170ull, 17497, curl_open_check, 0 } };
+
+	(void)unused;
+	if (!have_traces())
+		skip();
+	run_capture("curl_google.scap", p, 1, NULL, NULL);
+}
+
+/* ---- connect_localhost: fresh socket, then connect ---- */
+
+static void cl_socket_check(struct frc_evt *e, void *ctx)
+{
+	(void)ctx;
+	CHECK(e, "evt.type", "socket");
+	CHECK(e, "fd.name", "");
+	CHECK(e, "fd.l4proto", "<NA>");
+	CHECK(e, "fd.typechar", "4");
+	CHECK(e, "fd.sockfamily", "ip");
+	CHECK(e, "fd.name_changed", "false");
+}
+
+static void cl_connect_check(struct frc_evt *e, void *ctx)
+{
+	(void)ctx;
+	CHECK(e, "evt.type", "connect");
+	CHECK(e, "fd.name", "127.0.0.1:47192->127.0.0.1:80");
+	CHECK(e, "fd.l4proto", "tcp");
+	CHECK(e, "fd.sockfamily", "ip");
+	CHECK(e, "fd.connected", "true");
+	CHECK(e, "fd.name_changed", "true");
+	CHECK(e, "evt.res", "EINPROGRESS");
+	CHECK(e, "evt.rawres", "-115");
+	CHECK(e, "fd.cip", "127.0.0.1");
+	CHECK(e, "fd.sip", "127.0.0.1");
+	CHECK(e, "fd.cport", "47192");
+	CHECK(e, "fd.sport", "80");
+	CHECK(e, "fd.lport", "47192");
+	CHECK(e, "fd.rport", "80");
+	/* libsinsp: a connected IPv4 socket is "server" when its destination is local */
+	CHECK(e, "fd.is_server", "true");
+	CHECK(e, "evt.arg.tuple", "127.0.0.1:47192->127.0.0.1:80");
+
+	/* either end: fd.port has both ports as items */
+	const struct frc_val *v = flt(e, "fd.port");
+	assert_non_null(v);
+	assert_int_equal(v->nitems, 2);
+	assert_true((v->items[0].n.u == 47192 && v->items[1].n.u == 80) ||
+		    (v->items[0].n.u == 80 && v->items[1].n.u == 47192));
+	v = flt(e, "fd.sip");
+	assert_int_equal(v->family, 4);
+	assert_memory_equal(v->ip, "\x7f\0\0\1", 4);
+}
+
+static void test_connect_localhost(void **unused)
+{
+	struct probe p[] = {
+		{ 1522704423470449559ull, 31699, cl_socket_check, 0 },
+		{ 1522704423470627540ull, 31699, cl_connect_check, 0 },
+	};
+
+	(void)unused;
+	if (!have_traces())
+		skip();
+	run_capture("connect_localhost.scap", p, 2, NULL, NULL);
+}
+
+/* ---- single_ipv6_conn: accept and a failed unix connect ---- */
+
+static void s6_accept_check(struct frc_evt *e, void *ctx)
+{
+	(void)ctx;
+	CHECK(e, "evt.type", "accept");
+	CHECK(e, "fd.name", "2001:db8::4:54405->2001:db8::3:1234");
+	CHECK(e, "fd.cip", "2001:db8::4");
+	CHECK(e, "fd.sip", "2001:db8::3");
+	CHECK(e, "fd.cport", "54405");
+	CHECK(e, "fd.sport", "1234");
+	CHECK(e, "fd.typechar", "6");
+	CHECK(e, "fd.l4proto", "tcp");
+	CHECK(e, "fd.is_server", "true");
+	const struct frc_val *v = flt(e, "fd.cip");
+	assert_int_equal(v->family, 6);
+}
+
+static void s6_unix_check(struct frc_evt *e, void *ctx)
+{
+	(void)ctx;
+	CHECK(e, "evt.type", "connect");
+	CHECK(e, "evt.res", "ENOENT");
+	CHECK(e, "evt.rawres", "-2");
+	CHECK(e, "fd.typechar", "u");
+	/* current libsinsp leaves the fd name alone on a failed connect (sysdig 0.29.3 prints
+	   the tuple "0->ffff94dc817b9400 /var/run/nscd/socket") */
+	CHECK(e, "fd.name", "");
+	CHECK(e, "evt.arg.tuple", "0->ffff94dc817b9400 /var/run/nscd/socket");
+}
+
+static void test_single_ipv6(void **unused)
+{
+	struct probe p[] = {
+		{ 1533943856118352985ull, 25886, s6_accept_check, 0 },
+		{ 1533943856117952757ull, 25888, s6_unix_check, 0 },
+	};
+
+	(void)unused;
+	if (!have_traces())
+		skip();
+	run_capture("single_ipv6_conn.scap", p, 2, NULL, NULL);
+}
+
+/* ---- frc_field through a slot table: cache by generation ---- */
+
+struct slot_ctx {
+	uint64_t n;
+	uint64_t last_gen;
+	int bash_children;
+};
+
+static int slot_cb(void *ctx, struct frc_evt *e)
+{
+	struct slot_ctx *c = ctx;
+	const struct frc_val *a = frc_field(e, 0), *b = frc_field(e, 0);
+
+	/* a second call on the same event is served from the cache */
+	assert_ptr_equal(a, b);
+	assert_true(e->gen != c->last_gen);
+	c->last_gen = e->gen;
+	c->n++;
+	/* slot 1: proc.aname without index (any ancestor) */
+	const struct frc_val *an = frc_field(e, 1);
+	if (an && an->nitems && a && a->len == 4 && !memcmp(a->s, "curl", 4)) {
+		assert_string_equal((const char *)an->items[0].s, "bash");
+		c->bash_children++;
+	}
+	/* slot 2: evt.arg.flags, absent on events without that argument */
+	const struct frc_val *fl = frc_field(e, 2);
+	if (e->type == PPME_SYSCALL_CLOSE_X)
+		assert_null(fl);
+	/* slot 3: fd.name, absent without fd info */
+	(void)frc_field(e, 3);
+	return 0;
+}
+
+static void test_slots_cache(void **unused)
+{
+	static const struct frc_field_ref refs[] = {
+		{ FLD_PROC_NAME, 0, NULL, -1 },
+		{ FLD_PROC_ANAME, 0, NULL, -1 },
+		{ FLD_EVT_ARG, 5, "flags", -1 },
+		{ FLD_FD_NAME, 0, NULL, -1 },
+	};
+	char err[256];
+	struct frc_slots *slots;
+	struct scap_reader *r;
+	struct frc_engine *eng;
+	struct slot_ctx c = { 0 };
+
+	(void)unused;
+	/* an unknown field id is refused at bind time */
+	static const struct frc_field_ref bad[] = { { FLD__COUNT + 3, 0, NULL, -1 } };
+	assert_null(extract_slots_new(bad, 1, err, sizeof(err)));
+	assert_true(err[0] != '\0');
+
+	if (!have_traces())
+		skip();
+	slots = extract_slots_new(refs, 4, err, sizeof(err));
+	assert_non_null(slots);
+	r = scap_open(TRACES "curl_google.scap", err, sizeof(err));
+	assert_non_null(r);
+	eng = engine_new(NULL);
+	engine_set_slots(eng, slots);
+	engine_set_callback(eng, slot_cb, &c);
+	assert_int_equal(engine_run_scap(eng, r, err, sizeof(err)), 0);
+	assert_int_equal(c.n, engine_stats(eng)->visible);
+	assert_true(c.bash_children > 100);
+	engine_free(eng);
+	scap_close(r);
+	extract_slots_free(slots);
+}
+
+/* ---- synthetic events ---- */
+
+static struct frc_evb B;
+
+static int grab_cb(void *ctx, struct frc_evt *e)
+{
+	struct frc_evt **pe = ctx;
+
+	*pe = e;
+	return 0;
+}
+
+/* evt.res names, param rendering and the absent/<NA> distinction on built events */
+static void test_synthetic(void **unused)
+{
+	struct frc_engine *eng = engine_new(NULL);
+	struct frc_evt *e = NULL;
+	struct scap_thread_rec tr;
+	uint32_t len;
+	const uint8_t *raw;
+
+	(void)unused;
+	memset(&tr, 0, sizeof(tr));
+	tr.tid = tr.pid = 300;
+	tr.ptid = 1;
+	tr.comm = "app";
+	tr.exe = "/opt/app";
+	tr.exepath = "/opt/app";
+	tr.cwd = "/srv/";
+	tr.args = "--x\0y z\0";
+	tr.args_len = 8;
+	tr.uid = 0;
+	tr.loginuid = 0xffffffffu;
+	assert_non_null(state_add_thread(engine_state(eng), &tr));
+	state_finish_load(engine_state(eng));
+	engine_set_callback(eng, grab_cb, &e);
+
+	/* a failed openat: evt.res is the errno name, no fd info, fd.name from the event */
+	evb_begin(&B, PPME_SYSCALL_OPENAT_2_X, 5000000000ull, 300);
+	evb_int(&B, -13);
+	evb_int(&B, PPM_AT_FDCWD);
+	evb_str(&B, "data/x.txt");
+	evb_int(&B, PPM_O_WRONLY | PPM_O_CREAT);
+	evb_int(&B, 0644);
+	evb_fill(&B);
+	raw = evb_end(&B, &len);
+	engine_process(eng, raw, len, 1, 0);
+	assert_non_null(e);
+	CHECK(e, "evt.res", "EACCES");
+	CHECK(e, "evt.rawres", "-13");
+	CHECK(e, "evt.failed", "true");
+	CHECK(e, "fd.name", "/srv/data/x.txt");
+	/* no fd was added and there was no enter event: libsinsp's last-event fd is -1 */
+	CHECK(e, "fd.num", "-1");
+	CHECK(e, "evt.arg.flags", "O_CREAT|O_WRONLY"); /* flag-table order */
+	CHECK(e, "evt.arg.mode", "0644");
+	CHECK(e, "evt.arg.dev", "<NA>");
+	CHECK(e, "evt.is_open_write", "true");
+	CHECK(e, "proc.cmdline", "app --x y z");
+	CHECK(e, "proc.args", "--x y z");
+	CHECK(e, "proc.cwd", "/srv/");
+	CHECK(e, "user.uid", "0");
+	CHECK(e, "evt.cpu", "1");
+	/* proc.exepath and friends */
+	CHECK(e, "proc.exepath", "/opt/app");
+
+	/* a generic event: evt.type is the syscall name from the ppm_sc id */
+	int sc = evtab_syscall_code("mlock", 5);
+	assert_true(sc > 0);
+	evb_begin(&B, PPME_GENERIC_X, 5000001000ull, 300);
+	evb_int(&B, sc);
+	evb_fill(&B);
+	raw = evb_end(&B, &len);
+	e = NULL;
+	engine_process(eng, raw, len, 0, 0);
+	assert_non_null(e);
+	CHECK(e, "evt.type", "mlock");
+	CHECK(e, "evt.args", "");
+	CHECK(e, "fd.name", "<NA>");
+
+	/* an enter event is parsed but not shown */
+	evb_begin(&B, PPME_SYSCALL_OPENAT_2_E, 5000002000ull, 300);
+	evb_int(&B, PPM_AT_FDCWD);
+	evb_str(&B, "a");
+	evb_int(&B, 0);
+	evb_int(&B, 0);
+	raw = evb_end(&B, &len);
+	e = NULL;
+	engine_process(eng, raw, len, 0, 0);
+	assert_null(e);
+	assert_int_equal(engine_stats(eng)->hidden, 1);
+	engine_free(eng);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_curl_fields),
+		cmocka_unit_test(test_connect_localhost),
+		cmocka_unit_test(test_single_ipv6),
+		cmocka_unit_test(test_slots_cache),
+		cmocka_unit_test(test_synthetic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
