@@ -117,7 +117,7 @@ static int field_lookup(const struct check_env *env, const char *name, size_t le
 {
 	for (int i = 0; i < FLD__COUNT; i++) {
 		const char *fn = field_table[i].name;
-		if (strlen(fn) == len && !memcmp(fn, name, len)) {
+		if (fn[0] == name[0] && !strncmp(fn, name, len) && fn[len] == '\0') {
 			if (!env->container_plugin && is_container_field(fn))
 				return -1;
 			return i;
@@ -312,6 +312,12 @@ static const char *resolve_field(struct ck *c, struct ast *n, const char *name, 
 
 bool check_field_exists(const struct check_env *env, const char *s, size_t len)
 {
+	/* every field name has a dot; most values checked here are plain words */
+	if (!len || !memchr(s, '.', len))
+		return false;
+	if (!memchr(s, '[', len) && strncmp(s, "evt.arg.", 8) && strncmp(s, "evt.rawarg.", 11))
+		return field_lookup(env, s, len) >= 0 && !(field_table[field_lookup(env, s, len)].flags &
+							      FF_ARG_REQ);
 	struct arena a;
 	arena_init(&a);
 	struct check_result res = { 0 };
@@ -1359,7 +1365,7 @@ static size_t output_token(struct ck *c, const char *s, size_t n)
 }
 
 int check_output(struct arena *a, const struct check_env *env, const char *fmt, const char **err,
-		 const char ***tokens, uint32_t *ntokens)
+		 const char ***tokens, uint32_t *ntokens, size_t *err_off)
 {
 	struct check_result res = { 0 };
 	struct ck c = { a, env, &res };
@@ -1375,6 +1381,8 @@ int check_output(struct arena *a, const struct check_env *env, const char *fmt, 
 		return -1;
 	}
 	const char *s = fmt;
+	if (err_off)
+		*err_off = 0;
 	if (*s == '*') {
 		s++;
 		len--;
@@ -1382,6 +1390,8 @@ int check_output(struct arena *a, const struct check_env *env, const char *fmt, 
 	for (size_t j = 0; j < len; j++) {
 		if (s[j] != '%')
 			continue;
+		if (err_off)
+			*err_off = (size_t)(s - fmt) + j;
 		if (j == len - 1) {
 			*err = "invalid formatting syntax: formatting cannot end with a %";
 			return -1;

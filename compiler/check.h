@@ -83,9 +83,10 @@ bool check_lhs_field(struct arena *a, const struct check_env *env, const char *f
  * check_output() - validate an output template like libsinsp's formatter: every %token
  * must be the longest prefix naming a valid field or transformer expression.
  * @tokens, @ntokens: if not NULL, receive the field tokens in order (arena strings)
+ * @err_off: if not NULL, receives the byte offset in @fmt of the failing '%'
  * Return: 0, or -1 with *@err set ("unknown filter: ...", "invalid formatting syntax: ...").
  */
 int check_output(struct arena *a, const struct check_env *env, const char *fmt, const char **err,
-		 const char ***tokens, uint32_t *ntokens);
+		 const char ***tokens, uint32_t *ntokens, size_t *err_off);
 
 #endif

@@ -65,10 +65,13 @@ static void set_file_pos(struct diag *d, struct arena *a, const struct yfile *f,
 void fe_warn(struct fe *fe, enum diag_code code, const char *msg, const struct diag_loc *ctx,
 	     const struct yfile *file, const struct ynode *node)
 {
-	(void)node;
 	struct diag *d = diag_add(fe->a, &fe->res->warnings, code, msg ? msg : "out of memory", ctx);
-	if (d && file)
-		set_file_pos(d, fe->a, file, ctx ? ctx->offset : 0, 1, true);
+	if (!d || !file)
+		return;
+	/* Falco's snippet is at the context; the text form points at @node when given */
+	d->snippet = diag_snippet(fe->a, file->text, file->len, ctx ? ctx->offset : 0);
+	diag_set_pos(d, file->name, file->text, file->len,
+		     node ? node->offset : ctx ? ctx->offset : 0, 1);
 }
 
 int fe_fail(struct fe *fe, enum diag_code code, const char *msg, const struct diag_loc *ctx,
@@ -84,7 +87,8 @@ int fe_fail(struct fe *fe, enum diag_code code, const char *msg, const struct di
 	fe->err.ctx = ctx;
 	fe->err.file = file;
 	if (file && ctx) {
-		fe->err.offset = ctx->offset;
+		fe->err.offset = node ? node->offset : ctx->offset;
+		fe->err.snip_off = ctx->offset;
 		fe->err.has_offset = true;
 		fe->err.len = 1;
 	}
@@ -104,7 +108,7 @@ void fe_flush_error(struct fe *fe)
 	if (e->alt_text)
 		d->snippet = diag_snippet(fe->a, e->alt_text, e->alt_len, e->alt_pos);
 	else if (e->file && e->has_offset)
-		d->snippet = diag_snippet(fe->a, e->file->text, e->file->len, e->offset);
+		d->snippet = diag_snippet(fe->a, e->file->text, e->file->len, e->snip_off);
 	if (e->file && e->has_offset)
 		diag_set_pos(d, e->file->name, e->file->text, e->file->len, e->offset, e->len);
 	d->col_note = e->col_note;
@@ -1769,6 +1773,34 @@ static void deprecated_in_output(struct comp *cp, const struct col_rule *r, cons
 	}
 }
 
+/* put the pending output error at the failing %token when it lies in the YAML value */
+static void output_error_pos(struct fe *fe, const struct col_rule *r, size_t eoff)
+{
+	const struct ynode *n = r->output_node;
+	if (!fe->has_err || !n || n->kind != YN_SCALAR || !r->file)
+		return;
+	size_t lead = strspn(n->str, " \t\n\r\f\v");
+	if (lead + eoff >= n->len || strncmp(n->str + lead, r->output, eoff + 1))
+		return;
+	size_t off;
+	if (yaml_value_offset(r->file, n, lead + eoff, &off)) {
+		fe->err.offset = off;
+		fe->err.has_offset = true;
+	}
+	/* Falco's message names no field: say which token did not resolve */
+	const char *t = r->output + eoff + 1;
+	size_t tl = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+	if (tl && !strncmp(fe->err.msg, "unknown filter:", 15)) {
+		struct diag_note *note = arena_alloc(fe->a, sizeof(*note));
+		if (note) {
+			note->msg = arena_printf(fe->a, "'%%%.*s' is not a known field or transformer",
+						 (int)tl, t);
+			if (note->msg)
+				fe->err.notes = note;
+		}
+	}
+}
+
 /* steps 2-5 of a rule: output with extra formats, %container.info, validation */
 static int compile_output(struct comp *cp, const struct col_rule *r, struct frc_rule *fr,
 			  bool *skip)
@@ -1817,17 +1849,21 @@ static int compile_output(struct comp *cp, const struct col_rule *r, struct frc_
 			nxf++;
 	}
 	const char *err = NULL;
-	if (check_output(cp->oa, &cp->env, out, &err, NULL, NULL)) {
+	size_t eoff = 0;
+	if (check_output(cp->oa, &cp->env, out, &err, NULL, NULL, &eoff)) {
 		if (check_is_unknown_filter_error(err) && r->skip_if_unknown_filter) {
 			item_warn(cp, DIAG_W_UNKNOWN_FILTER, err, r->output_ctx, r->file, NULL);
 			*skip = true;
 			return 0;
 		}
-		return fe_fail(fe, DIAG_E_COMPILE_OUTPUT, err, r->output_ctx, r->file, NULL);
+		fe_fail(fe, DIAG_E_COMPILE_OUTPUT, err, r->output_ctx, r->file, NULL);
+		output_error_pos(fe, r, eoff);
+		return -1;
 	}
 	deprecated_in_output(cp, r, out);
 	for (uint32_t i = 0; i < nxf; i++) {
-		if (xf[i].format && check_output(cp->oa, &cp->env, xf[i].format, &err, NULL, NULL))
+		if (xf[i].format &&
+		    check_output(cp->oa, &cp->env, xf[i].format, &err, NULL, NULL, NULL))
 			return fe_fail(fe, DIAG_E_COMPILE_OUTPUT, err, r->output_ctx, r->file, NULL);
 		if (xf[i].format)
 			deprecated_in_output(cp, r, xf[i].format);

@@ -180,8 +180,9 @@ struct fe_error {
 	const char *msg;
 	const struct diag_loc *ctx;
 	const struct yfile *file;	/* for the snippet and text position */
-	size_t offset, len;		/* file offset of the problem */
+	size_t offset, len;		/* file offset of the problem (text form) */
 	bool has_offset;
+	size_t snip_off;		/* Falco's snippet position (the context's) */
 	const char *alt_text;		/* condition text for the snippet (Falco's alt content) */
 	size_t alt_len, alt_pos;
 	const char *col_note;

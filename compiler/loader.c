@@ -6,8 +6,10 @@
  */
 #include "loader.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 
@@ -265,9 +267,83 @@ int loader_load_inputs(struct arena *a, const struct loader_input *in, size_t n,
 	return all_ok ? 0 : 1;
 }
 
-int loader_load(struct arena *a, const char *const *files, size_t nfiles,
+static int cmp_path(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static bool yaml_name(const char *p)
+{
+	size_t n = strlen(p);
+	return (n >= 5 && !strcmp(p + n - 5, ".yaml")) || (n >= 4 && !strcmp(p + n - 4, ".yml"));
+}
+
+/*
+ * Falco's rules-path expansion: a directory stands for its regular *.yaml / *.yml files,
+ * sorted by path (not recursive); other paths are taken as given.
+ */
+static const char **expand_paths(struct arena *a, const char *const *files, size_t n, size_t *out_n,
+				 bool *expanded)
+{
+	size_t cap = n + 16, k = 0;
+	const char **v = malloc(cap * sizeof(*v));
+	*expanded = false;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		DIR *d = stat(files[i], &st) == 0 && S_ISDIR(st.st_mode) ? opendir(files[i]) : NULL;
+		if (!d) {
+			if (k == cap) {
+				const char **nv = realloc(v, (cap *= 2) * sizeof(*v));
+				if (!nv)
+					goto fail;
+				v = nv;
+			}
+			v[k++] = files[i];
+			continue;
+		}
+		*expanded = true;
+		size_t first = k;
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			char *p = arena_printf(a, "%s%s%s", files[i],
+					       files[i][strlen(files[i]) - 1] == '/' ? "" : "/", e->d_name);
+			struct stat es;
+			if (!p || stat(p, &es) || !S_ISREG(es.st_mode) || !yaml_name(p))
+				continue;
+			if (k == cap) {
+				const char **nv = realloc(v, (cap *= 2) * sizeof(*v));
+				if (!nv) {
+					closedir(d);
+					goto fail;
+				}
+				v = nv;
+			}
+			v[k++] = p;
+		}
+		closedir(d);
+		qsort(v + first, k - first, sizeof(*v), cmp_path);
+	}
+	const char **r = arena_alloc(a, (k + 1) * sizeof(*r));
+	if (r && k)
+		memcpy(r, v, k * sizeof(*r));
+	free(v);
+	*out_n = k;
+	return r;
+fail:
+	free(v);
+	return NULL;
+}
+
+int loader_load(struct arena *a, const char *const *paths, size_t npaths,
 		const struct loader_opts *o, struct frc_rules *out, struct loader_results *res)
 {
+	bool expanded;
+	size_t nfiles;
+	const char *const *files = expand_paths(a, paths, npaths, &nfiles, &expanded);
+	if (!files)
+		return -1;
 	struct loader_input *in = arena_alloc(a, (nfiles + 1) * sizeof(*in));
 	if (!in)
 		return -1;
@@ -332,7 +408,7 @@ int loader_load(struct arena *a, const char *const *files, size_t nfiles,
 	if (!names)
 		return -1;
 	for (size_t i = 0; i < nfiles; i++)
-		names[i] = o->names && o->names[i] ? o->names[i] : files[i];
+		names[i] = !expanded && o->names && o->names[i] ? o->names[i] : files[i];
 	struct loader_opts o2 = *o;
 	o2.names = names;
 	return loader_load_inputs(a, in, nfiles, &o2, out, res);
@@ -721,7 +797,7 @@ static void print_rule(FILE *f, struct arena *a, const struct loader_catalog *ca
 	struct strset of = { 0 };
 	for (uint32_t i = 0; i < r->nextra_fields; i++)
 		ss_add(&of, r->extra_fields[i].format);
-	if (!check_output(a, &cat->env, r->output, &err, &toks, &ntoks))
+	if (!check_output(a, &cat->env, r->output, &err, &toks, &ntoks, NULL))
 		for (uint32_t i = 0; i < ntoks; i++)
 			ss_add(&of, toks[i]);
 	fputs(",\"output_fields\":", f);

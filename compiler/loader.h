@@ -160,7 +160,8 @@ struct loader_results {
 };
 
 /**
- * loader_load() - load @files (paths) in order into one engine.
+ * loader_load() - load @files (paths) in order into one engine. A directory stands for its
+ * regular *.yaml and *.yml files in sorted order (Falco's rules-path rule).
  * @out: the compiled rules of the last successful compile (empty if none)
  * Return: 0 if every file loaded and plugin requirements hold, 1 otherwise; -1 only on
  * out of memory (results may then be partial).

@@ -177,7 +177,7 @@ static void warn_unknown_keys(struct rd *r, const struct ynode *item, const char
 		if (in_set(k->str, expected))
 			continue;
 		char *m = arena_printf(r->fe->a, "Unknown key '%s'. The key will be ignored.", k->str);
-		fe_warn(r->fe, DIAG_W_UNKNOWN_KEY, m, ctx, r->f, item);
+		fe_warn(r->fe, DIAG_W_UNKNOWN_KEY, m, ctx, r->f, k);
 	}
 }
 

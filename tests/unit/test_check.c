@@ -200,7 +200,7 @@ static void test_evttypes(void **state)
 static const char *out_err(struct arena *a, const char *fmt, uint32_t *ntok, const char ***tok)
 {
 	const char *err = NULL;
-	return check_output(a, &env, fmt, &err, tok, ntok) ? err : NULL;
+	return check_output(a, &env, fmt, &err, tok, ntok, NULL) ? err : NULL;
 }
 
 static void test_outputs(void **state)
