@@ -31,6 +31,17 @@ for f in rules.c rules_prefilter.txt; do
 		fail=$((fail + 1))
 	fi
 done
+# `make` rewrites generated/ when rules/ changed; a tree whose build had to rewrite it was
+# committed stale: compare with the committed copy too (skipped outside a git checkout)
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && git cat-file -e HEAD:generated/rules.c 2>/dev/null; then
+	if git diff --quiet HEAD -- generated/; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: generated/ differs from the committed copy (rules/ changed; commit the regenerated generated/):"
+		git diff --stat HEAD -- generated/ | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+fi
 # the frc binary carries them: same rule count as the committed descriptor
 want=$(sed -n 's/^\t\.nrules = \([0-9]*\)u,$/\1/p' generated/rules.c)
 got=$("$BUILD/frc" compile --builtin | sed -n 's/^\([0-9]*\) default rules compiled.*/\1/p')
