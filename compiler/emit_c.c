@@ -720,7 +720,8 @@ static uint32_t tlayout(struct tnode *root, struct tnode ***order)
 	for (uint32_t i = 0; i < n; i++) {
 		struct tnode *t = q[i];
 		t->index = i;
-		qsort(t->kids, t->nkids, sizeof(*t->kids), tcmp);
+		if (t->nkids)
+			qsort(t->kids, t->nkids, sizeof(*t->kids), tcmp);
 		t->first = n;
 		for (uint32_t k = 0; k < t->nkids; k++) {
 			if (n == cap) {
@@ -1048,7 +1049,8 @@ static void gen_bodies(struct emit *em, struct cw *groups, struct cw *fns, uint3
 		if (!em->fns[i].text)
 			em->failed = true;
 	}
-	qsort(em->fns, em->nfns, sizeof(*em->fns), fn_cmp);
+	if (em->nfns)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(em->fns, em->nfns, sizeof(*em->fns), fn_cmp);
 	for (uint32_t i = 0; i < em->nfns; i++) {
 		cw_put(fns, "static int ");
 		fn_name(fns, &em->fns[i]);

@@ -392,7 +392,8 @@ static uint32_t build_nary(struct ir *ir, enum ir_kind k, const uint32_t *kids, 
 		free(buf);
 		return k == IR_AND ? ir_false(ir) : ir_true(ir);
 	}
-	qsort(buf, m, sizeof(*buf), cmp_u32);
+	if (m)
+		qsort(buf, m, sizeof(*buf), cmp_u32);
 	uint32_t u = 0;
 	for (uint32_t i = 0; i < m; i++)
 		if (!u || buf[u - 1] != buf[i])
