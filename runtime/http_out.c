@@ -48,7 +48,8 @@ struct http_out {
 	pthread_t thread;
 	bool thread_started;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;	/* to the worker: an alert was queued, or stop/abort */
+	pthread_cond_t wake;	/* to the idle worker: an alert was queued, or stop/abort */
+	pthread_cond_t stop;	/* to the worker in a backoff pause: abort */
 	pthread_cond_t idle;	/* from the worker: queue drained, or it exited */
 
 	/* everything below is protected by lock */
@@ -57,6 +58,7 @@ struct http_out {
 	struct slot cur;	/* the worker's buffer (alert in flight) */
 	uint32_t in_flight;
 	bool closing;		/* no more pushes; drain and exit */
+	bool idle_wait;		/* the worker waits for alerts (pushes must wake it) */
 	int abort;		/* give up now (also read by the curl progress callback) */
 	bool exited;
 	uint64_t pushed, delivered, failed, dropped, retries;
@@ -317,7 +319,7 @@ static bool backoff_wait(struct http_out *h, uint32_t ms)
 
 	pthread_mutex_lock(&h->lock);
 	while (!h->abort) {
-		if (pthread_cond_timedwait(&h->wake, &h->lock, &ts) == ETIMEDOUT)
+		if (pthread_cond_timedwait(&h->stop, &h->lock, &ts) == ETIMEDOUT)
 			break;
 	}
 	ok = !h->abort;
@@ -419,8 +421,11 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		while (h->count == 0 && !h->closing && !h->abort)
+		while (h->count == 0 && !h->closing && !h->abort) {
+			h->idle_wait = true;
 			pthread_cond_wait(&h->wake, &h->lock);
+			h->idle_wait = false;
+		}
 		if (h->abort || h->count == 0)
 			break;
 		tmp = h->slots[h->head];
@@ -462,6 +467,7 @@ static void free_all(struct http_out *h)
 	free(h->client_cert);
 	free(h->client_key);
 	pthread_cond_destroy(&h->wake);
+	pthread_cond_destroy(&h->stop);
 	pthread_cond_destroy(&h->idle);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
@@ -494,7 +500,8 @@ static int init_sync(struct http_out *h)
 	if (pthread_condattr_init(&ca))
 		return -1;
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&h->wake, &ca) || pthread_cond_init(&h->idle, &ca)) {
+	if (pthread_cond_init(&h->wake, &ca) || pthread_cond_init(&h->idle, &ca) ||
+	    pthread_cond_init(&h->stop, &ca)) {
 		pthread_condattr_destroy(&ca);
 		return -1;
 	}
@@ -585,7 +592,10 @@ int http_out_push(struct http_out *h, const char *body, size_t len)
 	s->len = len;
 	h->count++;
 	h->pushed++;
-	pthread_cond_signal(&h->wake);
+	/* only an idle worker needs a wake-up: a busy one takes the alert when it is done,
+	 * and one pausing between retries must not be woken by every alert */
+	if (h->idle_wait)
+		pthread_cond_signal(&h->wake);
 	ret = 0;
 out:
 	pthread_mutex_unlock(&h->lock);
@@ -655,6 +665,7 @@ uint64_t http_out_destroy(struct http_out *h, uint32_t flush_timeout_ms)
 	if (!wait_idle_locked(h, &ts)) {
 		__atomic_store_n(&h->abort, 1, __ATOMIC_RELEASE);
 		pthread_cond_broadcast(&h->wake);
+		pthread_cond_broadcast(&h->stop);
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (h->thread_started)
