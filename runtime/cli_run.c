@@ -605,7 +605,30 @@ static void read_counters(struct daemon *D)
 		mc_set(m, MET_FRC_EVTS_PROCESSED, es->read);
 		mc_set(m, MET_FRC_DROPS_DECODE, es->invalid);
 		mc_set(m, MET_FRC_ALERTS, D->alerts);
+		if (D->cfg.metrics.kernel_event_counters_per_cpu) {	/* ops: per-CPU counters */
+			int ncpu = probe_ncpus(D->probe);
+			struct probe_counters *pc = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*pc)) : NULL;
+
+			if (pc) {
+				probe_read_counters(D->probe, &c, pc);
+				for (int i = 0; i < ncpu; i++)
+					metrics_set_cpu(D->met, (unsigned)i, pc[i].n_evts,
+							probe_counters_drops(&pc[i]));
+			}
+			free(pc);
+		}
 	}
+}
+
+/* ops: Falco's metrics snapshot (metrics.interval, output_rule, output_file) */
+static void on_snapshot(struct loop *l, uint64_t n, void *arg)
+{
+	struct daemon *D = arg;
+
+	(void)l;
+	(void)n;
+	read_counters(D);
+	ops_metrics_snapshot(D->ops, &D->writer);
 }
 
 static void on_stats(struct loop *l, uint64_t n, void *arg)
@@ -1117,7 +1140,9 @@ static int run_main(struct run_opts *o)
 	    loop_add_timer(D.loop, POLL_MS, POLL_MS, on_poll, &D) < 0 ||
 	    loop_add_timer(D.loop, STATS_MS, STATS_MS, on_stats, &D) < 0 ||
 	    (o->duration_s > 0 &&
-	     loop_add_timer(D.loop, (uint64_t)(o->duration_s * 1000), 0, on_deadline, &D) < 0)) {
+	     loop_add_timer(D.loop, (uint64_t)(o->duration_s * 1000), 0, on_deadline, &D) < 0) ||
+	    (ops_snapshot_interval_ms(D.ops) &&	/* ops: first snapshot at start, as Falco */
+	     loop_add_timer(D.loop, 1, ops_snapshot_interval_ms(D.ops), on_snapshot, &D) < 0)) {
 		fprintf(stderr, "Error: cannot set up the event loop\n");
 		goto out;
 	}

@@ -2,14 +2,18 @@
  *
  * Configuration -> metrics registry, HTTP output channel, web server (see ops.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "http_out.h"
+#include "logger.h"
 #include "metrics.h"
 #include "ops.h"
+#include "output.h"
 #include "outputs_sink.h"
 #include "webserver.h"
 
@@ -28,6 +32,8 @@ struct ops {
 	struct chan_ref *refs;
 	uint32_t nrefs;
 	int http_index;		/* the "http" channel in the sinks set, or -1 */
+	FILE *snap_file;	/* metrics.output_file, opened at the first snapshot */
+	bool snap_file_failed;
 };
 
 /* ---- the HTTP output as an output channel: the channel's worker hands each alert to
@@ -214,10 +220,75 @@ unsigned ops_web_port(const struct ops *o)
 	return o->web ? webserver_port(o->web) : 0;
 }
 
+uint64_t ops_snapshot_interval_ms(const struct ops *o)
+{
+	const struct frc_config *c = o->cfg;
+
+	if (!c->metrics.enabled ||
+	    (!c->metrics.output_rule && !(c->metrics.output_file && *c->metrics.output_file)))
+		return 0;
+	return c->metrics.interval_ms < 100 ? 100 : c->metrics.interval_ms;
+}
+
+static void snapshot_to_file(struct ops *o, const struct metrics_snapshot *s)
+{
+	const char *path = o->cfg->metrics.output_file;
+	char *line;
+	size_t len;
+
+	if (!path || !*path || o->snap_file_failed)
+		return;
+	if (!o->snap_file) {
+		o->snap_file = fopen(path, "a");
+		if (!o->snap_file) {
+			flog(LOGL_ERR, "metrics.output_file: cannot open %s: %s", path,
+			     strerror(errno));
+			o->snap_file_failed = true;	/* said once */
+			return;
+		}
+	}
+	line = metrics_snapshot_jsonl(s, &len);
+	if (line && (fwrite(line, 1, len, o->snap_file) != len || fputc('\n', o->snap_file) == EOF ||
+		     fflush(o->snap_file)))
+		flog(LOGL_ERR, "metrics.output_file: cannot write %s: %s", path, strerror(errno));
+	free(line);
+}
+
+void ops_metrics_snapshot(struct ops *o, struct out_writer *w)
+{
+	const struct frc_config *c = o->cfg;
+	struct metrics_snapshot_options so = {
+		.include_empty_values = c->metrics.include_empty_values,
+		.convert_memory_to_mb = c->metrics.convert_memory_to_mb,
+	};
+	struct metrics_snapshot s;
+	struct timespec ts;
+
+	if (metrics_snapshot_take(o->m, &so, &s)) {
+		flog(LOGL_ERR, "metrics snapshot: out of memory");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (c->metrics.output_rule && o->sinks && w && PRIO_INFORMATIONAL <= c->min_priority) {
+		size_t len = 0;
+		const char *line = out_format_internal(
+			w, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+			PRIO_INFORMATIONAL, METRICS_SNAPSHOT_RULE, METRICS_SNAPSHOT_MSG,
+			(const char *const *)s.keys, (const char *const *)s.values, s.n, &len);
+
+		if (line)
+			sinks_emit(o->sinks, PRIO_INFORMATIONAL, line, len);
+	}
+	snapshot_to_file(o, &s);
+	metrics_snapshot_free(&s);
+}
+
 void ops_free(struct ops *o)
 {
 	if (!o)
 		return;
+	if (o->snap_file)
+		fclose(o->snap_file);
 	webserver_stop(o->web);
 	for (uint32_t i = 0; o->m && i < o->nrefs; i++) {
 		struct sink_stats ss;

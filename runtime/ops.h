@@ -23,6 +23,7 @@
 
 struct frc_config;
 struct metrics;
+struct out_writer;
 struct sinks;
 
 struct ops;
@@ -43,6 +44,19 @@ struct http_out *ops_http(struct ops *o);
 
 /* The web server's port (0 when not running). */
 unsigned ops_web_port(const struct ops *o);
+
+/* Period of Falco's metrics snapshot (metrics.interval, at least 100 ms), or 0 when no
+ * snapshot is wanted (metrics.enabled false, or neither output_rule nor output_file). */
+uint64_t ops_snapshot_interval_ms(const struct ops *o);
+
+/**
+ * ops_metrics_snapshot() - one metrics snapshot, as Falco's stats writer makes it: the
+ * internal alert "Falco internal: metrics snapshot" (Informational, when metrics.output_rule
+ * and the priority setting lets Informational through) on every output channel, formatted
+ * with @w, and one line {"sample":N,"output_fields":{...}} appended to metrics.output_file.
+ * Call from the event thread (the owner of @w), at start and every interval.
+ */
+void ops_metrics_snapshot(struct ops *o, struct out_writer *w);
 
 /* Stops the web server, flushes the HTTP output for up to output_timeout, frees all.
  * Call after sinks_stop() and before sinks_free(). NULL is a no-op. */

@@ -17,6 +17,7 @@
  *   stats                "stats pushed=.. delivered=.. failed=.. dropped=.. queued=.. inflight=.. retries=.."
  *                        of the HTTP output
  *   idle MS              "idle 1" when the HTTP output drained within MS ms, else "idle 0"
+ *   snapshot             one metrics snapshot (ops_metrics_snapshot), as the daemon's timer
  *   quit                 stop as the daemon does (channels, then ops), print "bye", exit 0
  * End of input is "quit".
  *
@@ -36,12 +37,14 @@
 #include "http_out.h"
 #include "metrics.h"
 #include "ops.h"
+#include "output.h"
 #include "outputs_sink.h"
 
 static struct metrics *m;
 static struct metrics_ruletab *tab;
 static struct ops *ops;
 static struct sinks *sinks;
+static struct out_writer writer;
 static pthread_t beat_th;
 static volatile int beat_stop = 1;
 
@@ -124,6 +127,9 @@ static int command(char *line)
 	} else if (!strcmp(line, "idle") && arg) {
 		printf("idle %d\n", ops_http(ops) ? http_out_wait_idle(ops_http(ops),
 								      (uint32_t)atoi(arg)) : 1);
+	} else if (!strcmp(line, "snapshot")) {
+		ops_metrics_snapshot(ops, &writer);
+		printf("ok\n");
 	} else if (!strcmp(line, "quit")) {
 		return 1;
 	} else {
@@ -178,6 +184,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ops_drv: %s\n", err);
 		return 1;
 	}
+	{
+		struct out_opts oo;
+
+		out_opts_from_config(&oo, &cfg);
+		out_writer_init(&writer, &oo);
+	}
 	sinks = sinks_create(&cfg);
 	ops = sinks ? ops_create(&cfg, sinks, 2, err, sizeof(err)) : NULL;
 	if (!ops || sinks_start(sinks, err, sizeof(err))) {
@@ -202,6 +214,7 @@ int main(int argc, char **argv)
 	sinks_stop(sinks);
 	ops_free(ops);
 	sinks_free(sinks);
+	out_writer_free(&writer);
 	config_free(&cfg);
 	printf("bye\n");
 	return 0;

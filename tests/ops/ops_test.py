@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -351,8 +352,11 @@ def driver_tests(build):
     rx = Receiver()
     rx.start()
     port = rx.port
+    snap_file = os.path.join(tempfile.mkdtemp(prefix="frc-ops-"), "metrics.jsonl")
     drv = Driver(exe, *driver_opts(rx.url(), "http_output.queue_capacity=1000",
-                                   "webserver.healthz_stall_timeout_ms=1000"))
+                                   "webserver.healthz_stall_timeout_ms=1000",
+                                   "metrics.output_rule=true",
+                                   f"metrics.output_file={snap_file}"))
     try:
         # -- each alert arrives once, with the expected JSON and headers
         sent = {}
@@ -486,6 +490,35 @@ def driver_tests(build):
               metric(s, "frc_probe_attached") == 1 and metric(s, "frc_rules_loaded") == 1
               and (metric(s, "frc_event_loop_heartbeat_age_seconds") or 99) < 5)
 
+        # -- Falco's metrics snapshot: internal alert on the outputs + metrics.output_file
+        n_before = len(rx.bodies())
+        drv.cmd("snapshot")
+        drv.cmd("events 250")
+        time.sleep(0.05)
+        drv.cmd("snapshot")
+        snaps = wait_for(lambda: (lambda l: l if len(l) >= 2 else None)(
+            [json.loads(b) for b in rx.bodies()[n_before:]
+             if b"Falco internal: metrics snapshot" in b]), timeout=20)
+        check("snapshot: internal alert 'Falco internal: metrics snapshot' posted",
+              snaps and len(snaps) == 2, snaps)
+        if snaps:
+            a = snaps[1]
+            of = a.get("output_fields", {})
+            check("snapshot: Falco's internal alert shape",
+                  a.get("priority") == "Informational" and a.get("source") == "internal"
+                  and "tags" not in a and a.get("output", "").startswith("Falco metrics snapshot")
+                  and RFC3339_NS.match(a.get("time", "")), a)
+            check("snapshot: Falco's dotted fields",
+                  of.get("evt.source") == "syscall" and "falco.version" in of
+                  and int(of.get("scap.n_evts_prev", -1)) + 250 == int(of.get("scap.n_evts", 0))
+                  and "falco.rules.Read_sensitive_file_untrusted" in of
+                  and "falco.memory_rss_mb" in of, of)
+        lines = open(snap_file).read().split("\n") if os.path.exists(snap_file) else []
+        recs = [json.loads(l) for l in lines if l]
+        check("snapshot: metrics.output_file gets one JSON line per snapshot",
+              [r.get("sample") for r in recs] == [1, 2]
+              and isinstance(recs[1]["output_fields"].get("scap.n_evts"), int), recs[-1:])
+
         # -- /versions for falcoctl
         st_, ct, body = http_get(drv.port, "/versions")
         try:
@@ -505,6 +538,7 @@ def driver_tests(build):
     finally:
         drv.kill()
         rx.stop()
+        shutil.rmtree(os.path.dirname(snap_file), ignore_errors=True)
 
     # -- a full queue drops new alerts and counts them; queued ones survive the outage
     rx = Receiver()
@@ -601,7 +635,9 @@ def daemon_tests(build):
                  "-o", "http_output.enabled=true", "-o", f"http_output.url={rx.url()}",
                  "-o", "webserver.enabled=true", "-o", "webserver.listen_address=127.0.0.1",
                  "-o", f"webserver.listen_port={wport}",
-                 "-o", "webserver.prometheus_metrics_enabled=true", "-o", "metrics.enabled=true"]
+                 "-o", "webserver.prometheus_metrics_enabled=true", "-o", "metrics.enabled=true",
+                 "-o", "metrics.interval=1s", "-o", "metrics.output_rule=true",
+                 "-o", f"metrics.output_file={tmp}/metrics.jsonl"]
         with open(out_path, "w") as out, open(err_path, "w") as err:
             p = subprocess.Popen(args, stdout=out, stderr=err, cwd=tmp)
         try:
@@ -730,6 +766,21 @@ def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path):
     check("daemon: stdout has the marker alerts as JSON lines",
           len([a for a in outs if a.get("rule") == "frc ops test marker"
                and a.get("output_fields", {}).get("fd.name") == marker]) == n)
+
+    # -- metrics snapshots: at start and every metrics.interval (1s here)
+    def snaps():
+        return [json.loads(b) for b in rx.bodies() if b"Falco internal: metrics snapshot" in b]
+    got = wait_for(lambda: len(snaps()) >= 2, timeout=20)
+    check("daemon: metrics snapshot alerts every metrics.interval", got, len(snaps()))
+    if got:
+        of = snaps()[-1].get("output_fields", {})
+        check("daemon: snapshot carries kernel and rule counters",
+              int(of.get("scap.n_evts", 0)) > 0 and "falco.rules.frc_ops_test_marker" in of
+              and of.get("scap.engine_name") == "modern_bpf", of)
+    recs = [json.loads(l) for l in open(os.path.join(tmp, "metrics.jsonl")).read().split("\n")
+            if l] if os.path.exists(os.path.join(tmp, "metrics.jsonl")) else []
+    check("daemon: metrics.output_file lines", len(recs) >= 2
+          and [r["sample"] for r in recs] == list(range(1, len(recs) + 1)), recs[-1:])
 
     # -- the receiver goes away while alerts happen; they arrive when it returns
     rport = rx.port
