@@ -1317,10 +1317,10 @@ static bool ends_with(const char *s, size_t n, const char *suf)
 
 static size_t rfind(const char *s, size_t n, const char *pat, size_t pl)
 {
-	if (pl > n)
-		return (size_t)-1;
+	if (pl > n || pl == 0)
+		return pl == 0 ? n : (size_t)-1;
 	for (size_t i = n - pl + 1; i-- > 0;)
-		if (memcmp(s + i, pat, pl) == 0)
+		if (s[i] == pat[0] && memcmp(s + i, pat, pl) == 0)
 			return i;
 	return (size_t)-1;
 }

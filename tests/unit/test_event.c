@@ -203,6 +203,37 @@ static void test_sockets(void **state)
 	assert_null(evb_end(&b, &len));
 }
 
+/* evb_int writes the schema's width; evb_fill pads with empty params */
+static void test_schema_builder(void **state)
+{
+	struct frc_evt e;
+	const uint8_t *raw;
+	uint32_t len, plen;
+	int64_t v;
+	(void)state;
+
+	evb_begin(&b, PPME_SYSCALL_OPENAT_2_X, 1, 2);
+	evb_int(&b, -2);		/* fd: 8 bytes */
+	evb_int(&b, PPM_AT_FDCWD);	/* dirfd: 8 */
+	evb_str(&b, "x");
+	evb_int(&b, 1);			/* flags: 4 */
+	evb_fill(&b);			/* mode, dev, ino: empty */
+	raw = evb_end(&b, &len);
+	assert_non_null(raw);
+	memset(&e, 0, sizeof(e));
+	assert_null(event_decode(&e, raw, len));
+	assert_int_equal(e.nparams, 7);
+	assert_non_null(event_param(&e, 0, &plen));
+	assert_int_equal(plen, 8);
+	assert_non_null(event_param(&e, 3, &plen));
+	assert_int_equal(plen, 4);
+	assert_true(event_int(&e, 3, &v));
+	assert_int_equal(v, 1);
+	assert_true(event_param_empty(&e, 4));
+	assert_true(event_param_empty(&e, 6));
+	assert_int_equal(event_return_value(&e), -2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_large_payload),
 		cmocka_unit_test(test_sockets),
+		cmocka_unit_test(test_schema_builder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
