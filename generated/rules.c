@@ -60,12 +60,16 @@ static const frc_u8 frc_g_k0014[] = "/etc/shadow\000/etc/gshadow\000/etc/shadow-
 static const frc_u32 frc_g_o0014[] = {
 	0u, 12u, 25u, 38u, 51u, 65u, 84u, 106u
 };
-static const struct frc_strset frc_g_l0014 = { .n = 7u, .mask = 0u, .minlen = 11u, .maxlen = 21u, .blob = frc_g_k0014, .off = frc_g_o0014, .buckets = 0 };
+static const frc_u32 frc_g_b0014[] = {
+	5u, 2u, 1u, 4u, 7u, 6u, 0u, 0u, 0u, 0u, 3u, 0u, 0u, 0u, 0u, 0u
+};
+static const struct frc_strset frc_g_l0014 = { .n = 7u, .mask = 15u, .minlen = 11u, .maxlen = 21u, .blob = frc_g_k0014, .off = frc_g_o0014, .buckets = frc_g_b0014 };
 static const frc_u8 frc_g_k0017[] = "/root/.ssh\000/etc/sudoers.d";
 static const frc_u32 frc_g_o0017[] = {
 	0u, 11u, 26u
 };
 static const struct frc_strset frc_g_l0017 = { .n = 2u, .mask = 0u, .minlen = 10u, .maxlen = 14u, .blob = frc_g_k0017, .off = frc_g_o0017, .buckets = 0 };
+static const frc_u8 frc_g_s0023[] = "passwd";
 static const frc_u8 frc_g_k0050[] = "su\000atd\000cron\000nscd\000pwck\000sshd\000sssd\000sudo\000vipw\000chage\000crond\000grpck\000logi"
 	"n\000passwd\000pkexec\000lightdm\000polkitd\000runuser\000systemd\000useradd\000userdel\000"
 	"usermod\000chpasswd\000groupadd\000groupmod\000newusers\000unix_chkpwd\000shadowco"
@@ -76,10 +80,10 @@ static const frc_u32 frc_g_o0050[] = {
 	257u
 };
 static const frc_u32 frc_g_b0050[] = {
-	0u, 0u, 0u, 0u, 2u, 9u, 22u, 0u, 0u, 3u, 12u, 21u, 0u, 0u, 0u, 0u,
-	25u, 10u, 30u, 0u, 0u, 1u, 0u, 11u, 24u, 0u, 29u, 14u, 31u, 0u, 0u, 0u,
-	0u, 4u, 0u, 28u, 8u, 15u, 0u, 0u, 19u, 20u, 0u, 0u, 0u, 18u, 5u, 6u,
-	27u, 32u, 13u, 0u, 16u, 17u, 23u, 26u, 0u, 0u, 0u, 0u, 7u, 0u, 0u, 0u
+	23u, 19u, 0u, 28u, 0u, 1u, 3u, 13u, 22u, 18u, 24u, 14u, 26u, 6u, 5u, 12u,
+	0u, 0u, 0u, 0u, 8u, 25u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 16u, 27u, 32u,
+	0u, 0u, 0u, 0u, 0u, 0u, 10u, 31u, 0u, 20u, 17u, 0u, 21u, 0u, 0u, 11u,
+	15u, 0u, 7u, 0u, 29u, 2u, 0u, 0u, 0u, 0u, 0u, 0u, 4u, 0u, 9u, 30u
 };
 static const struct frc_strset frc_g_l0050 = { .n = 32u, .mask = 63u, .minlen = 2u, .maxlen = 15u, .blob = frc_g_k0050, .off = frc_g_o0050, .buckets = frc_g_b0050 };
 static const frc_u8 frc_g_k0073[] = "apk\000apt\000dnf\000npm\000pip\000rpm\000yum\000dpkg\000pip3\000snapd\000pacman\000zypper\000apt-ge"
@@ -90,10 +94,10 @@ static const frc_u32 frc_g_o0073[] = {
 	92u, 106u, 122u, 138u, 154u, 170u, 186u
 };
 static const frc_u32 frc_g_b0073[] = {
-	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 12u, 0u, 0u, 0u, 9u,
-	17u, 22u, 0u, 3u, 15u, 0u, 6u, 0u, 0u, 0u, 4u, 7u, 19u, 0u, 0u, 0u,
-	2u, 13u, 14u, 8u, 21u, 11u, 5u, 0u, 0u, 0u, 20u, 0u, 0u, 1u, 0u, 16u,
-	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 10u, 0u, 0u, 18u, 0u
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 8u, 18u, 0u, 0u, 0u, 0u,
+	0u, 19u, 3u, 10u, 9u, 0u, 0u, 0u, 0u, 4u, 6u, 0u, 5u, 2u, 0u, 0u,
+	20u, 0u, 1u, 0u, 0u, 0u, 16u, 0u, 13u, 22u, 0u, 15u, 0u, 0u, 0u, 12u,
+	0u, 0u, 0u, 7u, 0u, 0u, 0u, 17u, 0u, 0u, 14u, 11u, 21u, 0u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0073 = { .n = 22u, .mask = 63u, .minlen = 3u, .maxlen = 15u, .blob = frc_g_k0073, .off = frc_g_o0073, .buckets = frc_g_b0073 };
 static const frc_u8 frc_g_k0088[] = "sh\000ash\000csh\000ksh\000zsh\000bash\000dash\000fish\000mksh\000tcsh\000busybox";
@@ -101,8 +105,8 @@ static const frc_u32 frc_g_o0088[] = {
 	0u, 3u, 7u, 11u, 15u, 19u, 24u, 29u, 34u, 39u, 44u, 52u
 };
 static const frc_u32 frc_g_b0088[] = {
-	6u, 3u, 0u, 8u, 0u, 0u, 0u, 0u, 0u, 4u, 11u, 0u, 0u, 0u, 0u, 0u,
-	0u, 0u, 9u, 10u, 0u, 7u, 5u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 2u
+	0u, 0u, 0u, 0u, 0u, 8u, 7u, 0u, 0u, 1u, 0u, 10u, 11u, 0u, 9u, 0u,
+	0u, 4u, 0u, 0u, 6u, 0u, 0u, 2u, 5u, 0u, 0u, 0u, 0u, 3u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0088 = { .n = 11u, .mask = 31u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0088, .off = frc_g_o0088, .buckets = frc_g_b0088 };
 static const frc_u8 frc_g_k0114[] = "java\000node\000caddy\000envoy\000httpd\000jetty\000named\000nginx\000uwsgi\000mongod\000mysql"
@@ -114,10 +118,10 @@ static const frc_u32 frc_g_o0114[] = {
 	104u, 112u, 120u, 129u, 138u, 147u, 156u, 165u, 176u, 189u, 202u
 };
 static const frc_u32 frc_g_b0114[] = {
-	0u, 0u, 9u, 0u, 0u, 21u, 22u, 16u, 13u, 0u, 0u, 0u, 19u, 2u, 23u, 8u,
-	3u, 24u, 0u, 5u, 0u, 0u, 0u, 0u, 0u, 10u, 26u, 11u, 0u, 12u, 20u, 0u,
-	0u, 0u, 0u, 0u, 0u, 1u, 7u, 18u, 4u, 0u, 0u, 0u, 0u, 0u, 0u, 0u,
-	0u, 0u, 0u, 14u, 0u, 0u, 0u, 0u, 25u, 0u, 0u, 6u, 0u, 0u, 15u, 17u
+	0u, 7u, 15u, 6u, 11u, 4u, 5u, 14u, 2u, 0u, 17u, 0u, 0u, 0u, 0u, 1u,
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 21u, 25u, 8u, 0u, 20u,
+	22u, 16u, 0u, 18u, 19u, 10u, 0u, 0u, 0u, 0u, 24u, 0u, 0u, 3u, 0u, 0u,
+	0u, 0u, 0u, 0u, 13u, 26u, 0u, 0u, 9u, 12u, 0u, 23u, 0u, 0u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0114 = { .n = 26u, .mask = 63u, .minlen = 4u, .maxlen = 12u, .blob = frc_g_k0114, .off = frc_g_o0114, .buckets = frc_g_b0114 };
 static const frc_u8 frc_g_k0128[] = "/bin\000/lib\000/sbin\000/lib64\000/usr/bin\000/usr/lib\000/usr/sbin\000/usr/lib64\000/u"
@@ -126,8 +130,8 @@ static const frc_u32 frc_g_o0128[] = {
 	0u, 5u, 10u, 16u, 23u, 32u, 41u, 51u, 62u, 75u, 90u, 106u
 };
 static const frc_u32 frc_g_b0128[] = {
-	6u, 0u, 8u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 0u, 0u, 0u, 0u,
-	0u, 0u, 5u, 10u, 3u, 0u, 0u, 0u, 0u, 9u, 0u, 7u, 11u, 2u, 0u, 4u
+	0u, 6u, 0u, 2u, 0u, 7u, 4u, 8u, 1u, 11u, 0u, 0u, 0u, 0u, 0u, 0u,
+	0u, 0u, 5u, 0u, 3u, 0u, 10u, 0u, 0u, 0u, 9u, 0u, 0u, 0u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0128 = { .n = 11u, .mask = 31u, .minlen = 4u, .maxlen = 15u, .blob = frc_g_k0128, .off = frc_g_o0128, .buckets = frc_g_b0128 };
 static const frc_u8 frc_g_s0129[] = "/etc/";
@@ -141,10 +145,10 @@ static const frc_u32 frc_g_o0144[] = {
 	127u, 139u, 151u, 165u, 180u, 196u, 212u, 228u, 244u, 260u, 276u
 };
 static const frc_u32 frc_g_b0144[] = {
-	0u, 18u, 0u, 0u, 0u, 3u, 9u, 0u, 0u, 1u, 0u, 0u, 20u, 0u, 0u, 19u,
-	26u, 0u, 0u, 0u, 0u, 0u, 0u, 12u, 22u, 0u, 25u, 5u, 0u, 0u, 0u, 0u,
-	21u, 0u, 0u, 0u, 0u, 17u, 0u, 0u, 7u, 8u, 11u, 0u, 0u, 6u, 0u, 2u,
-	13u, 0u, 16u, 0u, 10u, 4u, 15u, 0u, 0u, 23u, 0u, 0u, 14u, 24u, 0u, 0u
+	10u, 7u, 0u, 0u, 0u, 0u, 1u, 24u, 9u, 12u, 25u, 5u, 0u, 2u, 16u, 0u,
+	0u, 0u, 21u, 0u, 18u, 0u, 0u, 4u, 11u, 0u, 20u, 0u, 23u, 17u, 14u, 0u,
+	0u, 0u, 0u, 0u, 0u, 0u, 13u, 0u, 0u, 8u, 26u, 0u, 0u, 0u, 15u, 0u,
+	0u, 6u, 0u, 0u, 0u, 0u, 0u, 19u, 0u, 0u, 22u, 0u, 0u, 0u, 3u, 0u
 };
 static const struct frc_strset frc_g_l0144 = { .n = 26u, .mask = 63u, .minlen = 4u, .maxlen = 15u, .blob = frc_g_k0144, .off = frc_g_o0144, .buckets = frc_g_b0144 };
 static const frc_u8 frc_g_s0145[] = "/tmp/";
@@ -166,68 +170,56 @@ static const frc_u8 frc_g_k0170[] = "rsyslogd\000logrotate\000syslog-ng\000journ
 static const frc_u32 frc_g_o0170[] = {
 	0u, 9u, 19u, 29u, 40u, 56u
 };
-static const struct frc_strset frc_g_l0170 = { .n = 5u, .mask = 0u, .minlen = 8u, .maxlen = 15u, .blob = frc_g_k0170, .off = frc_g_o0170, .buckets = 0 };
-static const frc_u8 frc_g_k0177[] = "fd\000find\000fdfind\000locate\000mlocate\000plocate";
-static const frc_u32 frc_g_o0177[] = {
-	0u, 3u, 8u, 15u, 22u, 30u, 38u
+static const frc_u32 frc_g_b0170[] = {
+	0u, 0u, 5u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 4u, 0u, 2u, 3u
 };
-static const struct frc_strset frc_g_l0177 = { .n = 6u, .mask = 0u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0177, .off = frc_g_o0177, .buckets = 0 };
-static const frc_u8 frc_g_s0178[] = "id_rsa";
-static const frc_u8 frc_g_s0179[] = "id_dsa";
-static const frc_u8 frc_g_s0180[] = "id_ecdsa";
-static const frc_u8 frc_g_s0181[] = "id_ed25519";
-static const frc_u8 frc_g_s0182[] = ".pem";
-static const frc_u8 frc_g_s0183[] = ".aws/credentials";
-static const frc_u8 frc_g_s0184[] = ".git-credentials";
-static const frc_u8 frc_g_s0185[] = ".netrc";
-static const frc_u8 frc_g_s0186[] = ".pgpass";
-static const frc_u8 frc_g_s0187[] = ".kube/config";
-static const frc_u8 frc_g_k0194[] = "ag\000rg\000ack\000grep\000egrep\000fgrep";
-static const frc_u32 frc_g_o0194[] = {
-	0u, 3u, 6u, 10u, 15u, 21u, 27u
+static const struct frc_strset frc_g_l0170 = { .n = 5u, .mask = 15u, .minlen = 8u, .maxlen = 15u, .blob = frc_g_k0170, .off = frc_g_o0170, .buckets = frc_g_b0170 };
+static const frc_u8 frc_g_k0182[] = "ag\000rg\000ack\000find\000grep\000egrep\000fgrep\000xargs\000locate\000mlocate\000plocate";
+static const frc_u32 frc_g_o0182[] = {
+	0u, 3u, 6u, 10u, 15u, 20u, 26u, 32u, 38u, 45u, 53u, 61u
 };
-static const struct frc_strset frc_g_l0194 = { .n = 6u, .mask = 0u, .minlen = 2u, .maxlen = 5u, .blob = frc_g_k0194, .off = frc_g_o0194, .buckets = 0 };
-static const frc_u8 frc_g_s0195[] = "PRIVATE KEY";
-static const frc_u8 frc_g_s0196[] = "BEGIN RSA";
-static const frc_u8 frc_g_s0197[] = "BEGIN OPENSSH";
-static const frc_u8 frc_g_s0198[] = "aws_secret_access_key";
-static const frc_u8 frc_g_s0199[] = "password";
-static const frc_u8 frc_g_s0200[] = "-r";
-static const frc_u8 frc_g_s0201[] = "-R";
-static const frc_u8 frc_g_s0202[] = "--recursive";
-static const frc_u8 frc_g_k0203[] = "ag\000rg\000ack";
-static const frc_u32 frc_g_o0203[] = {
-	0u, 3u, 6u, 10u
+static const frc_u32 frc_g_b0182[] = {
+	0u, 0u, 0u, 0u, 0u, 11u, 0u, 2u, 5u, 6u, 0u, 3u, 0u, 0u, 0u, 1u,
+	0u, 0u, 7u, 0u, 0u, 0u, 8u, 0u, 9u, 0u, 10u, 0u, 0u, 0u, 0u, 4u
 };
-static const struct frc_strset frc_g_l0203 = { .n = 3u, .mask = 0u, .minlen = 2u, .maxlen = 3u, .blob = frc_g_k0203, .off = frc_g_o0203, .buckets = 0 };
-static const frc_u8 frc_g_s0205[] = "EINPROGRESS";
-static const frc_u8 frc_g_k0208[] = "4\0006";
-static const frc_u32 frc_g_o0208[] = {
+static const struct frc_strset frc_g_l0182 = { .n = 11u, .mask = 31u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0182, .off = frc_g_o0182, .buckets = frc_g_b0182 };
+static const frc_u8 frc_g_s0183[] = "id_rsa";
+static const frc_u8 frc_g_s0184[] = "id_ed25519";
+static const frc_u8 frc_g_s0185[] = "password";
+static const frc_u8 frc_g_s0186[] = ".aws/credentials";
+static const frc_u8 frc_g_s0187[] = "credentials";
+static const frc_u8 frc_g_s0188[] = "BEGIN RSA PRIVATE";
+static const frc_u8 frc_g_s0189[] = "BEGIN OPENSSH PRIVATE";
+static const frc_u8 frc_g_s0190[] = ".pem";
+static const frc_u8 frc_g_s0191[] = "secret";
+static const frc_u8 frc_g_s0193[] = "EINPROGRESS";
+static const frc_u8 frc_g_k0196[] = "4\0006";
+static const frc_u32 frc_g_o0196[] = {
 	0u, 2u, 4u
 };
-static const struct frc_strset frc_g_l0208 = { .n = 2u, .mask = 0u, .minlen = 1u, .maxlen = 1u, .blob = frc_g_k0208, .off = frc_g_o0208, .buckets = 0 };
-static const struct frc_ip frc_g_a0209 = { .family = 4u, .prefix = 0u, .b = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
-static const struct frc_ip frc_g_i0215[] = {
+static const struct frc_strset frc_g_l0196 = { .n = 2u, .mask = 0u, .minlen = 1u, .maxlen = 1u, .blob = frc_g_k0196, .off = frc_g_o0196, .buckets = 0 };
+static const struct frc_ip frc_g_a0197 = { .family = 4u, .prefix = 0u, .b = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+static const struct frc_ip frc_g_i0203[] = {
 	{ .family = 4u, .prefix = 8u, .b = { 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 8u, .b = { 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 12u, .b = { 172, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 16u, .b = { 169, 254, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 16u, .b = { 192, 168, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 };
-static const struct frc_ipset frc_g_l0215 = { .n = 5u, .items = frc_g_i0215 };
-static const frc_u8 frc_g_k0227[] = "nc\000sh\000awk\000csh\000ksh\000zsh\000bash\000dash\000gawk\000mawk\000ncat\000tcsh\000socat\000xterm\000"
+static const struct frc_ipset frc_g_l0203 = { .n = 5u, .items = frc_g_i0203 };
+static const frc_u8 frc_g_k0215[] = "nc\000sh\000awk\000csh\000ksh\000zsh\000bash\000dash\000gawk\000mawk\000ncat\000tcsh\000socat\000xterm\000"
 	"netcat\000telnet\000nc.openbsd\000nc.traditional";
-static const frc_u32 frc_g_o0227[] = {
+static const frc_u32 frc_g_o0215[] = {
 	0u, 3u, 6u, 10u, 14u, 18u, 22u, 27u, 32u, 37u, 42u, 47u, 52u, 58u, 64u, 71u,
 	78u, 89u, 104u
 };
-static const frc_u32 frc_g_b0227[] = {
-	0u, 4u, 17u, 0u, 0u, 0u, 0u, 9u, 0u, 5u, 13u, 18u, 0u, 0u, 0u, 0u,
-	0u, 0u, 0u, 0u, 0u, 0u, 1u, 6u, 0u, 0u, 0u, 0u, 15u, 0u, 2u, 3u,
-	7u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u,
-	0u, 0u, 0u, 11u, 12u, 8u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 10u, 14u, 16u
+static const frc_u32 frc_g_b0215[] = {
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 3u, 9u, 0u, 0u, 0u, 0u, 0u,
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 6u, 0u, 0u, 11u, 0u, 0u, 0u, 0u,
+	0u, 0u, 0u, 0u, 15u, 0u, 8u, 0u, 0u, 2u, 0u, 12u, 0u, 0u, 0u, 0u,
+	0u, 5u, 0u, 0u, 7u, 16u, 14u, 0u, 18u, 0u, 0u, 0u, 10u, 4u, 13u, 17u
 };
-static const struct frc_strset frc_g_l0227 = { .n = 18u, .mask = 63u, .minlen = 2u, .maxlen = 14u, .blob = frc_g_k0227, .off = frc_g_o0227, .buckets = frc_g_b0227 };
+static const struct frc_strset frc_g_l0215 = { .n = 18u, .mask = 63u, .minlen = 2u, .maxlen = 14u, .blob = frc_g_k0215, .off = frc_g_o0215, .buckets = frc_g_b0215 };
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "frc Secret file read by unexpected program";
@@ -423,12 +415,11 @@ static const char frc_g_out0009[] = "Credential search | process=%proc.name comm
 static const char frc_g_src0009[] = "syscall";
 static const char frc_g_file0009[] = "rules/frc_rules.yaml";
 static const char frc_g_tag0057[] = "T1552.001";
-static const char frc_g_tag0058[] = "T1552.004";
-static const char frc_g_tag0059[] = "container";
-static const char frc_g_tag0060[] = "credential_access";
-static const char frc_g_tag0061[] = "frc";
-static const char frc_g_tag0062[] = "host";
-static const char frc_g_tag0063[] = "process";
+static const char frc_g_tag0058[] = "container";
+static const char frc_g_tag0059[] = "credential_access";
+static const char frc_g_tag0060[] = "frc";
+static const char frc_g_tag0061[] = "host";
+static const char frc_g_tag0062[] = "process";
 static const char *const frc_g_tags0009[] = {
 	frc_g_tag0057,
 	frc_g_tag0058,
@@ -436,7 +427,6 @@ static const char *const frc_g_tags0009[] = {
 	frc_g_tag0060,
 	frc_g_tag0061,
 	frc_g_tag0062,
-	frc_g_tag0063,
 };
 static const char frc_g_name0010[] = "frc Outbound connection by unexpected program";
 static const char frc_g_out0010[] = "Outbound connection by unexpected program | connection=%fd.name "
@@ -444,21 +434,21 @@ static const char frc_g_out0010[] = "Outbound connection by unexpected program |
 	"=%user.name container=%container.id";
 static const char frc_g_src0010[] = "syscall";
 static const char frc_g_file0010[] = "rules/frc_rules.yaml";
-static const char frc_g_tag0064[] = "T1059";
-static const char frc_g_tag0065[] = "T1071";
-static const char frc_g_tag0066[] = "command_and_control";
-static const char frc_g_tag0067[] = "container";
-static const char frc_g_tag0068[] = "frc";
-static const char frc_g_tag0069[] = "host";
-static const char frc_g_tag0070[] = "network";
+static const char frc_g_tag0063[] = "T1059";
+static const char frc_g_tag0064[] = "T1071";
+static const char frc_g_tag0065[] = "command_and_control";
+static const char frc_g_tag0066[] = "container";
+static const char frc_g_tag0067[] = "frc";
+static const char frc_g_tag0068[] = "host";
+static const char frc_g_tag0069[] = "network";
 static const char *const frc_g_tags0010[] = {
+	frc_g_tag0063,
 	frc_g_tag0064,
 	frc_g_tag0065,
 	frc_g_tag0066,
 	frc_g_tag0067,
 	frc_g_tag0068,
 	frc_g_tag0069,
-	frc_g_tag0070,
 };
 static const struct frc_rule_info frc_g_rules[] = {
 	{ /* rule 0 */
@@ -468,7 +458,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0000,
 		.tags = frc_g_tags0000,
 		.ntags = 6u,
-		.line = 85u,
+		.line = 82u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x000000000000000cULL, 0x000000c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000c000000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -481,7 +471,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0001,
 		.tags = frc_g_tags0001,
 		.ntags = 7u,
-		.line = 101u,
+		.line = 98u,
 		.priority = 2u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -494,7 +484,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0002,
 		.tags = frc_g_tags0002,
 		.ntags = 7u,
-		.line = 116u,
+		.line = 113u,
 		.priority = 3u,
 		.enabled = 1u,
 		.codes = { 0x0c0000000000000cULL, 0x000000c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000c000000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -507,7 +497,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0003,
 		.tags = frc_g_tags0003,
 		.ntags = 6u,
-		.line = 131u,
+		.line = 128u,
 		.priority = 3u,
 		.enabled = 1u,
 		.codes = { 0x0c0000000000000cULL, 0x000000c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000c000000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -520,7 +510,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0004,
 		.tags = frc_g_tags0004,
 		.ntags = 7u,
-		.line = 147u,
+		.line = 144u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -533,7 +523,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0005,
 		.tags = frc_g_tags0005,
 		.ntags = 6u,
-		.line = 161u,
+		.line = 158u,
 		.priority = 2u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -546,7 +536,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0006,
 		.tags = frc_g_tags0006,
 		.ntags = 6u,
-		.line = 174u,
+		.line = 171u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000030000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -559,7 +549,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0007,
 		.tags = frc_g_tags0007,
 		.ntags = 6u,
-		.line = 188u,
+		.line = 185u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000000003c000000ULL, 0x0000000000000000ULL },
@@ -572,7 +562,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0008,
 		.tags = frc_g_tags0008,
 		.ntags = 6u,
-		.line = 200u,
+		.line = 197u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0c0000000000000cULL, 0x0000f0c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000cf00000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -584,8 +574,8 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.source = frc_g_src0009,
 		.file = frc_g_file0009,
 		.tags = frc_g_tags0009,
-		.ntags = 7u,
-		.line = 218u,
+		.ntags = 6u,
+		.line = 215u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -598,7 +588,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0010,
 		.tags = frc_g_tags0010,
 		.ntags = 7u,
-		.line = 242u,
+		.line = 233u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000c00000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -621,8 +611,8 @@ static int frc_g_n0000(struct frc_evt *e, struct frc_run *r);
 
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 1u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 1u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0050)
 		&& (frc_s_in(frc_field(e, 4u), 0u, &frc_g_l0014)
@@ -632,8 +622,8 @@ static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 10u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 10u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
 		&& frc_s_in(frc_field(e, 5u), 0u, &frc_g_l0128)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r)));
@@ -641,18 +631,18 @@ static int frc_g_c0001(struct frc_evt *e, struct frc_run *r)
 
 static int frc_g_c0002(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 10u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 10u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
-		&& frc_s_startswith(frc_field(e, 4u), 0u, frc_g_s0129, 5u)
+		&& frc_sstarts(frc_field(e, 4u), frc_g_s0129, 5u)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0144)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r)));
 }
 
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 10u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 10u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0170)
 		&& frc_s_in(frc_field(e, 5u), 0u, &frc_g_l0161)
@@ -663,7 +653,7 @@ static int frc_g_c0003(struct frc_evt *e, struct frc_run *r)
 static int frc_g_c0004(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	return (frc_neq(frc_field(e, 9u), 0ULL)
 		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0088)
 		&& frc_s_in(frc_field(e, 7u), 0u, &frc_g_l0114));
 }
@@ -671,70 +661,60 @@ static int frc_g_c0004(struct frc_evt *e, struct frc_run *r)
 static int frc_g_c0005(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
-		&& (frc_s_startswith(frc_field(e, 11u), 0u, frc_g_s0145, 5u)
-			|| frc_s_startswith(frc_field(e, 11u), 0u, frc_g_s0146, 9u)
-			|| frc_s_startswith(frc_field(e, 11u), 0u, frc_g_s0147, 9u)));
+	return (frc_neq(frc_field(e, 9u), 0ULL)
+		&& (frc_sstarts(frc_field(e, 11u), frc_g_s0145, 5u)
+			|| frc_sstarts(frc_field(e, 11u), frc_g_s0146, 9u)
+			|| frc_sstarts(frc_field(e, 11u), frc_g_s0147, 9u)));
 }
 
 static int frc_g_c0006(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
-		&& frc_n_eq(frc_field(e, 12u), 0u, 1ULL));
+	return (frc_neq(frc_field(e, 9u), 0ULL)
+		&& frc_neq(frc_field(e, 12u), 1ULL));
 }
 
 static int frc_g_c0007(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
-		&& ((frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0194)
-				&& (frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0195, 11u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0196, 9u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0197, 13u)
-					|| frc_s_icontains(frc_field(e, 17u), 0u, frc_g_s0198, 21u)
-					|| (frc_s_icontains(frc_field(e, 17u), 0u, frc_g_s0199, 8u)
-						&& (frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0203)
-							|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0200, 2u)
-							|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0201, 2u)
-							|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0202, 11u)))))
-			|| (frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0177)
-				&& (frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0178, 6u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0179, 6u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0180, 8u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0181, 10u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0182, 4u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0183, 16u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0184, 16u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0185, 6u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0186, 7u)
-					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0187, 12u)))));
+	return (frc_neq(frc_field(e, 9u), 0ULL)
+		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0182)
+		&& (frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0183, 6u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0184, 10u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0185, 8u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0023, 6u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0186, 16u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0187, 11u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0188, 17u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0189, 21u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0190, 4u)
+			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0191, 6u)));
 }
 
 static int frc_g_c0008(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return ((frc_i_ge(frc_field(e, 9u), 0u, 0LL)
-			|| frc_s_eq(frc_field(e, 18u), 0u, frc_g_s0205, 11u))
-		&& frc_ip_ne(frc_field(e, 19u), 0u, &frc_g_a0209)
-		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0208)
-		&& !frc_net_in(frc_field(e, 20u), 0u, &frc_g_l0215)
-		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0227));
+			|| frc_seq(frc_field(e, 18u), frc_g_s0193, 11u))
+		&& frc_ip_ne(frc_field(e, 19u), 0u, &frc_g_a0197)
+		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0196)
+		&& !frc_net_in(frc_field(e, 20u), 0u, &frc_g_l0203)
+		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0215));
 }
 
 static int frc_g_c0009(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	return (frc_neq(frc_field(e, 9u), 0ULL)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0170)
-		&& (frc_s_startswith(frc_field(e, 15u), 0u, frc_g_s0165, 9u)
-			|| frc_s_startswith(frc_field(e, 16u), 0u, frc_g_s0165, 9u))
+		&& (frc_sstarts(frc_field(e, 15u), frc_g_s0165, 9u)
+			|| frc_sstarts(frc_field(e, 16u), frc_g_s0165, 9u))
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r)));
 }
 
 static int frc_g_c0010(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	return (frc_neq(frc_field(e, 9u), 0ULL)
 		&& frc_s_in(frc_field(e, 13u), 0u, &frc_g_l0153));
 }
 
@@ -835,7 +815,7 @@ static void frc_g_grp0005(struct frc_evt *e, struct frc_run *r)
 static void frc_g_grp0006(struct frc_evt *e, struct frc_run *r)
 {
 	/* rule 7 */
-	if (r->enabled[7] && frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	if (r->enabled[7] && frc_neq(frc_field(e, 9u), 0ULL)
 	    && frc_rt_match(r, 7u))
 		return;
 }
