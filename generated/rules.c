@@ -69,7 +69,6 @@ static const frc_u32 frc_g_o0017[] = {
 	0u, 11u, 26u
 };
 static const struct frc_strset frc_g_l0017 = { .n = 2u, .mask = 0u, .minlen = 10u, .maxlen = 14u, .blob = frc_g_k0017, .off = frc_g_o0017, .buckets = 0 };
-static const frc_u8 frc_g_s0023[] = "passwd";
 static const frc_u8 frc_g_k0050[] = "su\000atd\000cron\000nscd\000pwck\000sshd\000sssd\000sudo\000vipw\000chage\000crond\000grpck\000logi"
 	"n\000passwd\000pkexec\000lightdm\000polkitd\000runuser\000systemd\000useradd\000userdel\000"
 	"usermod\000chpasswd\000groupadd\000groupmod\000newusers\000unix_chkpwd\000shadowco"
@@ -174,52 +173,73 @@ static const frc_u32 frc_g_b0170[] = {
 	0u, 0u, 5u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 4u, 0u, 2u, 3u
 };
 static const struct frc_strset frc_g_l0170 = { .n = 5u, .mask = 15u, .minlen = 8u, .maxlen = 15u, .blob = frc_g_k0170, .off = frc_g_o0170, .buckets = frc_g_b0170 };
-static const frc_u8 frc_g_k0182[] = "ag\000rg\000ack\000find\000grep\000egrep\000fgrep\000xargs\000locate\000mlocate\000plocate";
-static const frc_u32 frc_g_o0182[] = {
-	0u, 3u, 6u, 10u, 15u, 20u, 26u, 32u, 38u, 45u, 53u, 61u
+static const frc_u8 frc_g_k0177[] = "fd\000find\000fdfind\000locate\000mlocate\000plocate";
+static const frc_u32 frc_g_o0177[] = {
+	0u, 3u, 8u, 15u, 22u, 30u, 38u
 };
-static const frc_u32 frc_g_b0182[] = {
-	0u, 0u, 0u, 0u, 0u, 11u, 0u, 2u, 5u, 6u, 0u, 3u, 0u, 0u, 0u, 1u,
-	0u, 0u, 7u, 0u, 0u, 0u, 8u, 0u, 9u, 0u, 10u, 0u, 0u, 0u, 0u, 4u
+static const frc_u32 frc_g_b0177[] = {
+	0u, 0u, 0u, 3u, 0u, 6u, 0u, 0u, 4u, 0u, 5u, 0u, 0u, 0u, 1u, 2u
 };
-static const struct frc_strset frc_g_l0182 = { .n = 11u, .mask = 31u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0182, .off = frc_g_o0182, .buckets = frc_g_b0182 };
-static const frc_u8 frc_g_s0183[] = "id_rsa";
-static const frc_u8 frc_g_s0184[] = "id_ed25519";
-static const frc_u8 frc_g_s0185[] = "password";
-static const frc_u8 frc_g_s0186[] = ".aws/credentials";
-static const frc_u8 frc_g_s0187[] = "credentials";
-static const frc_u8 frc_g_s0188[] = "BEGIN RSA PRIVATE";
-static const frc_u8 frc_g_s0189[] = "BEGIN OPENSSH PRIVATE";
-static const frc_u8 frc_g_s0190[] = ".pem";
-static const frc_u8 frc_g_s0191[] = "secret";
-static const frc_u8 frc_g_s0193[] = "EINPROGRESS";
-static const frc_u8 frc_g_k0196[] = "4\0006";
-static const frc_u32 frc_g_o0196[] = {
+static const struct frc_strset frc_g_l0177 = { .n = 6u, .mask = 15u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0177, .off = frc_g_o0177, .buckets = frc_g_b0177 };
+static const frc_u8 frc_g_s0178[] = "id_rsa";
+static const frc_u8 frc_g_s0179[] = "id_dsa";
+static const frc_u8 frc_g_s0180[] = "id_ecdsa";
+static const frc_u8 frc_g_s0181[] = "id_ed25519";
+static const frc_u8 frc_g_s0182[] = ".pem";
+static const frc_u8 frc_g_s0183[] = ".aws/credentials";
+static const frc_u8 frc_g_s0184[] = ".git-credentials";
+static const frc_u8 frc_g_s0185[] = ".netrc";
+static const frc_u8 frc_g_s0186[] = ".pgpass";
+static const frc_u8 frc_g_s0187[] = ".kube/config";
+static const frc_u8 frc_g_k0194[] = "ag\000rg\000ack\000grep\000egrep\000fgrep";
+static const frc_u32 frc_g_o0194[] = {
+	0u, 3u, 6u, 10u, 15u, 21u, 27u
+};
+static const frc_u32 frc_g_b0194[] = {
+	0u, 0u, 6u, 0u, 0u, 0u, 0u, 2u, 4u, 5u, 0u, 3u, 0u, 0u, 0u, 1u
+};
+static const struct frc_strset frc_g_l0194 = { .n = 6u, .mask = 15u, .minlen = 2u, .maxlen = 5u, .blob = frc_g_k0194, .off = frc_g_o0194, .buckets = frc_g_b0194 };
+static const frc_u8 frc_g_s0195[] = "PRIVATE KEY";
+static const frc_u8 frc_g_s0196[] = "BEGIN RSA";
+static const frc_u8 frc_g_s0197[] = "BEGIN OPENSSH";
+static const frc_u8 frc_g_s0198[] = "aws_secret_access_key";
+static const frc_u8 frc_g_s0199[] = "password";
+static const frc_u8 frc_g_s0200[] = "-r";
+static const frc_u8 frc_g_s0201[] = "-R";
+static const frc_u8 frc_g_s0202[] = "--recursive";
+static const frc_u8 frc_g_k0203[] = "ag\000rg\000ack";
+static const frc_u32 frc_g_o0203[] = {
+	0u, 3u, 6u, 10u
+};
+static const struct frc_strset frc_g_l0203 = { .n = 3u, .mask = 0u, .minlen = 2u, .maxlen = 3u, .blob = frc_g_k0203, .off = frc_g_o0203, .buckets = 0 };
+static const frc_u8 frc_g_s0205[] = "EINPROGRESS";
+static const frc_u8 frc_g_k0208[] = "4\0006";
+static const frc_u32 frc_g_o0208[] = {
 	0u, 2u, 4u
 };
-static const struct frc_strset frc_g_l0196 = { .n = 2u, .mask = 0u, .minlen = 1u, .maxlen = 1u, .blob = frc_g_k0196, .off = frc_g_o0196, .buckets = 0 };
-static const struct frc_ip frc_g_a0197 = { .family = 4u, .prefix = 0u, .b = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
-static const struct frc_ip frc_g_i0203[] = {
+static const struct frc_strset frc_g_l0208 = { .n = 2u, .mask = 0u, .minlen = 1u, .maxlen = 1u, .blob = frc_g_k0208, .off = frc_g_o0208, .buckets = 0 };
+static const struct frc_ip frc_g_a0209 = { .family = 4u, .prefix = 0u, .b = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+static const struct frc_ip frc_g_i0215[] = {
 	{ .family = 4u, .prefix = 8u, .b = { 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 8u, .b = { 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 12u, .b = { 172, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 16u, .b = { 169, 254, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 	{ .family = 4u, .prefix = 16u, .b = { 192, 168, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
 };
-static const struct frc_ipset frc_g_l0203 = { .n = 5u, .items = frc_g_i0203 };
-static const frc_u8 frc_g_k0215[] = "nc\000sh\000awk\000csh\000ksh\000zsh\000bash\000dash\000gawk\000mawk\000ncat\000tcsh\000socat\000xterm\000"
+static const struct frc_ipset frc_g_l0215 = { .n = 5u, .items = frc_g_i0215 };
+static const frc_u8 frc_g_k0227[] = "nc\000sh\000awk\000csh\000ksh\000zsh\000bash\000dash\000gawk\000mawk\000ncat\000tcsh\000socat\000xterm\000"
 	"netcat\000telnet\000nc.openbsd\000nc.traditional";
-static const frc_u32 frc_g_o0215[] = {
+static const frc_u32 frc_g_o0227[] = {
 	0u, 3u, 6u, 10u, 14u, 18u, 22u, 27u, 32u, 37u, 42u, 47u, 52u, 58u, 64u, 71u,
 	78u, 89u, 104u
 };
-static const frc_u32 frc_g_b0215[] = {
+static const frc_u32 frc_g_b0227[] = {
 	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 3u, 9u, 0u, 0u, 0u, 0u, 0u,
 	0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 6u, 0u, 0u, 11u, 0u, 0u, 0u, 0u,
 	0u, 0u, 0u, 0u, 15u, 0u, 8u, 0u, 0u, 2u, 0u, 12u, 0u, 0u, 0u, 0u,
 	0u, 5u, 0u, 0u, 7u, 16u, 14u, 0u, 18u, 0u, 0u, 0u, 10u, 4u, 13u, 17u
 };
-static const struct frc_strset frc_g_l0215 = { .n = 18u, .mask = 63u, .minlen = 2u, .maxlen = 14u, .blob = frc_g_k0215, .off = frc_g_o0215, .buckets = frc_g_b0215 };
+static const struct frc_strset frc_g_l0227 = { .n = 18u, .mask = 63u, .minlen = 2u, .maxlen = 14u, .blob = frc_g_k0227, .off = frc_g_o0227, .buckets = frc_g_b0227 };
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "frc Secret file read by unexpected program";
@@ -415,11 +435,12 @@ static const char frc_g_out0009[] = "Credential search | process=%proc.name comm
 static const char frc_g_src0009[] = "syscall";
 static const char frc_g_file0009[] = "rules/frc_rules.yaml";
 static const char frc_g_tag0057[] = "T1552.001";
-static const char frc_g_tag0058[] = "container";
-static const char frc_g_tag0059[] = "credential_access";
-static const char frc_g_tag0060[] = "frc";
-static const char frc_g_tag0061[] = "host";
-static const char frc_g_tag0062[] = "process";
+static const char frc_g_tag0058[] = "T1552.004";
+static const char frc_g_tag0059[] = "container";
+static const char frc_g_tag0060[] = "credential_access";
+static const char frc_g_tag0061[] = "frc";
+static const char frc_g_tag0062[] = "host";
+static const char frc_g_tag0063[] = "process";
 static const char *const frc_g_tags0009[] = {
 	frc_g_tag0057,
 	frc_g_tag0058,
@@ -427,6 +448,7 @@ static const char *const frc_g_tags0009[] = {
 	frc_g_tag0060,
 	frc_g_tag0061,
 	frc_g_tag0062,
+	frc_g_tag0063,
 };
 static const char frc_g_name0010[] = "frc Outbound connection by unexpected program";
 static const char frc_g_out0010[] = "Outbound connection by unexpected program | connection=%fd.name "
@@ -434,21 +456,21 @@ static const char frc_g_out0010[] = "Outbound connection by unexpected program |
 	"=%user.name container=%container.id";
 static const char frc_g_src0010[] = "syscall";
 static const char frc_g_file0010[] = "rules/frc_rules.yaml";
-static const char frc_g_tag0063[] = "T1059";
-static const char frc_g_tag0064[] = "T1071";
-static const char frc_g_tag0065[] = "command_and_control";
-static const char frc_g_tag0066[] = "container";
-static const char frc_g_tag0067[] = "frc";
-static const char frc_g_tag0068[] = "host";
-static const char frc_g_tag0069[] = "network";
+static const char frc_g_tag0064[] = "T1059";
+static const char frc_g_tag0065[] = "T1071";
+static const char frc_g_tag0066[] = "command_and_control";
+static const char frc_g_tag0067[] = "container";
+static const char frc_g_tag0068[] = "frc";
+static const char frc_g_tag0069[] = "host";
+static const char frc_g_tag0070[] = "network";
 static const char *const frc_g_tags0010[] = {
-	frc_g_tag0063,
 	frc_g_tag0064,
 	frc_g_tag0065,
 	frc_g_tag0066,
 	frc_g_tag0067,
 	frc_g_tag0068,
 	frc_g_tag0069,
+	frc_g_tag0070,
 };
 static const struct frc_rule_info frc_g_rules[] = {
 	{ /* rule 0 */
@@ -458,7 +480,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0000,
 		.tags = frc_g_tags0000,
 		.ntags = 6u,
-		.line = 82u,
+		.line = 85u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x000000000000000cULL, 0x000000c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000c000000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -471,7 +493,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0001,
 		.tags = frc_g_tags0001,
 		.ntags = 7u,
-		.line = 98u,
+		.line = 101u,
 		.priority = 2u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -484,7 +506,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0002,
 		.tags = frc_g_tags0002,
 		.ntags = 7u,
-		.line = 113u,
+		.line = 116u,
 		.priority = 3u,
 		.enabled = 1u,
 		.codes = { 0x0c0000000000000cULL, 0x000000c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000c000000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -497,7 +519,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0003,
 		.tags = frc_g_tags0003,
 		.ntags = 6u,
-		.line = 128u,
+		.line = 131u,
 		.priority = 3u,
 		.enabled = 1u,
 		.codes = { 0x0c0000000000000cULL, 0x000000c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000c000000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -510,7 +532,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0004,
 		.tags = frc_g_tags0004,
 		.ntags = 7u,
-		.line = 144u,
+		.line = 147u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -523,7 +545,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0005,
 		.tags = frc_g_tags0005,
 		.ntags = 6u,
-		.line = 158u,
+		.line = 161u,
 		.priority = 2u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -536,7 +558,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0006,
 		.tags = frc_g_tags0006,
 		.ntags = 6u,
-		.line = 171u,
+		.line = 174u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000030000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -549,7 +571,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0007,
 		.tags = frc_g_tags0007,
 		.ntags = 6u,
-		.line = 185u,
+		.line = 188u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000000003c000000ULL, 0x0000000000000000ULL },
@@ -562,7 +584,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0008,
 		.tags = frc_g_tags0008,
 		.ntags = 6u,
-		.line = 197u,
+		.line = 200u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0c0000000000000cULL, 0x0000f0c000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x000cf00000000000ULL, 0x00000000000000c0ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -574,8 +596,8 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.source = frc_g_src0009,
 		.file = frc_g_file0009,
 		.tags = frc_g_tags0009,
-		.ntags = 6u,
-		.line = 215u,
+		.ntags = 7u,
+		.line = 218u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000003000ULL, 0x0000000000000000ULL, 0x000030000c000000ULL, 0x000000c000c00000ULL, 0x000000330c000000ULL, 0x0000000000000c00ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -588,7 +610,7 @@ static const struct frc_rule_info frc_g_rules[] = {
 		.file = frc_g_file0010,
 		.tags = frc_g_tags0010,
 		.ntags = 7u,
-		.line = 233u,
+		.line = 242u,
 		.priority = 4u,
 		.enabled = 1u,
 		.codes = { 0x0000000000c00000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL },
@@ -678,28 +700,38 @@ static int frc_g_c0007(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return (frc_neq(frc_field(e, 9u), 0ULL)
-		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0182)
-		&& (frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0183, 6u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0184, 10u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0185, 8u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0023, 6u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0186, 16u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0187, 11u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0188, 17u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0189, 21u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0190, 4u)
-			|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0191, 6u)));
+		&& ((frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0194)
+				&& (frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0195, 11u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0196, 9u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0197, 13u)
+					|| frc_s_icontains(frc_field(e, 17u), 0u, frc_g_s0198, 21u)
+					|| (frc_s_icontains(frc_field(e, 17u), 0u, frc_g_s0199, 8u)
+						&& (frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0203)
+							|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0200, 2u)
+							|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0201, 2u)
+							|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0202, 11u)))))
+			|| (frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0177)
+				&& (frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0178, 6u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0179, 6u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0180, 8u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0181, 10u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0182, 4u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0183, 16u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0184, 16u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0185, 6u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0186, 7u)
+					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0187, 12u)))));
 }
 
 static int frc_g_c0008(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return ((frc_i_ge(frc_field(e, 9u), 0u, 0LL)
-			|| frc_seq(frc_field(e, 18u), frc_g_s0193, 11u))
-		&& frc_ip_ne(frc_field(e, 19u), 0u, &frc_g_a0197)
-		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0196)
-		&& !frc_net_in(frc_field(e, 20u), 0u, &frc_g_l0203)
-		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0215));
+			|| frc_seq(frc_field(e, 18u), frc_g_s0205, 11u))
+		&& frc_ip_ne(frc_field(e, 19u), 0u, &frc_g_a0209)
+		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0208)
+		&& !frc_net_in(frc_field(e, 20u), 0u, &frc_g_l0215)
+		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0227));
 }
 
 static int frc_g_c0009(struct frc_evt *e, struct frc_run *r)
