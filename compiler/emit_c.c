@@ -199,6 +199,24 @@ static const char *test_helper(struct emit *em, const struct ir_node *t, const s
 	return NULL;
 }
 
+/* the inline helper for frequent tests with the "any" quantifier, or NULL */
+static const char *fast_helper(const struct ir_node *t, const struct ir_const *c)
+{
+	if (t->quant != FRC_Q_ANY)
+		return NULL;
+	if (c->kind == IRC_NUM && t->op == OP_EQ)
+		return "frc_neq";
+	if (c->kind != IRC_STR)
+		return NULL;
+	switch (t->op) {
+	case OP_EQ: return "frc_seq";
+	case OP_NE: return "frc_sne";
+	case OP_STARTSWITH: case OP_BSTARTSWITH: return "frc_sstarts";
+	case OP_ENDSWITH: return "frc_sends";
+	default: return NULL;
+	}
+}
+
 static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 {
 	const struct ir_node *t = &em->ir->nodes[id];
@@ -217,6 +235,18 @@ static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 		return;
 	}
 	const struct ir_const *c = &em->ir->consts[t->b];
+	const char *fast = fast_helper(t, c);
+	if (fast) { /* inline path of the ABI header: no quantifier argument */
+		cw_put(em->w, "%s(", fast);
+		emit_value(em, t->a, depth);
+		cw_put(em->w, ", ");
+		if (c->kind == IRC_STR)
+			put_str(em, t->b);
+		else
+			cw_u64(em->w, c->u);
+		cw_put(em->w, ")");
+		return;
+	}
 	const char *h = test_helper(em, t, c);
 	if (!h) {
 		em->failed = true;
@@ -507,7 +537,7 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 	cw_put(w, "[] = {");
 	put_u32_list(w, off, n + 1);
 	cw_put(w, "};\n");
-	if (n > 8) { /* open addressing, load <= 1/2 */
+	if (n > 4) { /* open addressing, load <= 1/2 */
 		cap = 16;
 		while (cap < 2 * n)
 			cap *= 2;
@@ -517,7 +547,7 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 		mask = cap - 1;
 		for (uint32_t i = 0; i < n; i++) {
 			const struct ir_const *it = &ir->consts[ir->citems[c->items + i]];
-			uint32_t h = rt_helpers_hash(it->s, it->len) & mask;
+			uint32_t h = rt_helpers_set_hash(it->s, it->len) & mask;
 			while (b[h])
 				h = (h + 1) & mask;
 			b[h] = i + 1;

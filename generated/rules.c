@@ -60,7 +60,10 @@ static const frc_u8 frc_g_k0014[] = "/etc/shadow\000/etc/gshadow\000/etc/shadow-
 static const frc_u32 frc_g_o0014[] = {
 	0u, 12u, 25u, 38u, 51u, 65u, 84u, 106u
 };
-static const struct frc_strset frc_g_l0014 = { .n = 7u, .mask = 0u, .minlen = 11u, .maxlen = 21u, .blob = frc_g_k0014, .off = frc_g_o0014, .buckets = 0 };
+static const frc_u32 frc_g_b0014[] = {
+	5u, 2u, 1u, 4u, 7u, 6u, 0u, 0u, 0u, 0u, 3u, 0u, 0u, 0u, 0u, 0u
+};
+static const struct frc_strset frc_g_l0014 = { .n = 7u, .mask = 15u, .minlen = 11u, .maxlen = 21u, .blob = frc_g_k0014, .off = frc_g_o0014, .buckets = frc_g_b0014 };
 static const frc_u8 frc_g_k0017[] = "/root/.ssh\000/etc/sudoers.d";
 static const frc_u32 frc_g_o0017[] = {
 	0u, 11u, 26u
@@ -76,10 +79,10 @@ static const frc_u32 frc_g_o0050[] = {
 	257u
 };
 static const frc_u32 frc_g_b0050[] = {
-	0u, 0u, 0u, 0u, 2u, 9u, 22u, 0u, 0u, 3u, 12u, 21u, 0u, 0u, 0u, 0u,
-	25u, 10u, 30u, 0u, 0u, 1u, 0u, 11u, 24u, 0u, 29u, 14u, 31u, 0u, 0u, 0u,
-	0u, 4u, 0u, 28u, 8u, 15u, 0u, 0u, 19u, 20u, 0u, 0u, 0u, 18u, 5u, 6u,
-	27u, 32u, 13u, 0u, 16u, 17u, 23u, 26u, 0u, 0u, 0u, 0u, 7u, 0u, 0u, 0u
+	23u, 19u, 0u, 28u, 0u, 1u, 3u, 13u, 22u, 18u, 24u, 14u, 26u, 6u, 5u, 12u,
+	0u, 0u, 0u, 0u, 8u, 25u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 16u, 27u, 32u,
+	0u, 0u, 0u, 0u, 0u, 0u, 10u, 31u, 0u, 20u, 17u, 0u, 21u, 0u, 0u, 11u,
+	15u, 0u, 7u, 0u, 29u, 2u, 0u, 0u, 0u, 0u, 0u, 0u, 4u, 0u, 9u, 30u
 };
 static const struct frc_strset frc_g_l0050 = { .n = 32u, .mask = 63u, .minlen = 2u, .maxlen = 15u, .blob = frc_g_k0050, .off = frc_g_o0050, .buckets = frc_g_b0050 };
 static const frc_u8 frc_g_k0073[] = "apk\000apt\000dnf\000npm\000pip\000rpm\000yum\000dpkg\000pip3\000snapd\000pacman\000zypper\000apt-ge"
@@ -90,10 +93,10 @@ static const frc_u32 frc_g_o0073[] = {
 	92u, 106u, 122u, 138u, 154u, 170u, 186u
 };
 static const frc_u32 frc_g_b0073[] = {
-	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 12u, 0u, 0u, 0u, 9u,
-	17u, 22u, 0u, 3u, 15u, 0u, 6u, 0u, 0u, 0u, 4u, 7u, 19u, 0u, 0u, 0u,
-	2u, 13u, 14u, 8u, 21u, 11u, 5u, 0u, 0u, 0u, 20u, 0u, 0u, 1u, 0u, 16u,
-	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 10u, 0u, 0u, 18u, 0u
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 8u, 18u, 0u, 0u, 0u, 0u,
+	0u, 19u, 3u, 10u, 9u, 0u, 0u, 0u, 0u, 4u, 6u, 0u, 5u, 2u, 0u, 0u,
+	20u, 0u, 1u, 0u, 0u, 0u, 16u, 0u, 13u, 22u, 0u, 15u, 0u, 0u, 0u, 12u,
+	0u, 0u, 0u, 7u, 0u, 0u, 0u, 17u, 0u, 0u, 14u, 11u, 21u, 0u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0073 = { .n = 22u, .mask = 63u, .minlen = 3u, .maxlen = 15u, .blob = frc_g_k0073, .off = frc_g_o0073, .buckets = frc_g_b0073 };
 static const frc_u8 frc_g_k0088[] = "sh\000ash\000csh\000ksh\000zsh\000bash\000dash\000fish\000mksh\000tcsh\000busybox";
@@ -101,8 +104,8 @@ static const frc_u32 frc_g_o0088[] = {
 	0u, 3u, 7u, 11u, 15u, 19u, 24u, 29u, 34u, 39u, 44u, 52u
 };
 static const frc_u32 frc_g_b0088[] = {
-	6u, 3u, 0u, 8u, 0u, 0u, 0u, 0u, 0u, 4u, 11u, 0u, 0u, 0u, 0u, 0u,
-	0u, 0u, 9u, 10u, 0u, 7u, 5u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 2u
+	0u, 0u, 0u, 0u, 0u, 8u, 7u, 0u, 0u, 1u, 0u, 10u, 11u, 0u, 9u, 0u,
+	0u, 4u, 0u, 0u, 6u, 0u, 0u, 2u, 5u, 0u, 0u, 0u, 0u, 3u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0088 = { .n = 11u, .mask = 31u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0088, .off = frc_g_o0088, .buckets = frc_g_b0088 };
 static const frc_u8 frc_g_k0114[] = "java\000node\000caddy\000envoy\000httpd\000jetty\000named\000nginx\000uwsgi\000mongod\000mysql"
@@ -114,10 +117,10 @@ static const frc_u32 frc_g_o0114[] = {
 	104u, 112u, 120u, 129u, 138u, 147u, 156u, 165u, 176u, 189u, 202u
 };
 static const frc_u32 frc_g_b0114[] = {
-	0u, 0u, 9u, 0u, 0u, 21u, 22u, 16u, 13u, 0u, 0u, 0u, 19u, 2u, 23u, 8u,
-	3u, 24u, 0u, 5u, 0u, 0u, 0u, 0u, 0u, 10u, 26u, 11u, 0u, 12u, 20u, 0u,
-	0u, 0u, 0u, 0u, 0u, 1u, 7u, 18u, 4u, 0u, 0u, 0u, 0u, 0u, 0u, 0u,
-	0u, 0u, 0u, 14u, 0u, 0u, 0u, 0u, 25u, 0u, 0u, 6u, 0u, 0u, 15u, 17u
+	0u, 7u, 15u, 6u, 11u, 4u, 5u, 14u, 2u, 0u, 17u, 0u, 0u, 0u, 0u, 1u,
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 21u, 25u, 8u, 0u, 20u,
+	22u, 16u, 0u, 18u, 19u, 10u, 0u, 0u, 0u, 0u, 24u, 0u, 0u, 3u, 0u, 0u,
+	0u, 0u, 0u, 0u, 13u, 26u, 0u, 0u, 9u, 12u, 0u, 23u, 0u, 0u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0114 = { .n = 26u, .mask = 63u, .minlen = 4u, .maxlen = 12u, .blob = frc_g_k0114, .off = frc_g_o0114, .buckets = frc_g_b0114 };
 static const frc_u8 frc_g_k0128[] = "/bin\000/lib\000/sbin\000/lib64\000/usr/bin\000/usr/lib\000/usr/sbin\000/usr/lib64\000/u"
@@ -126,8 +129,8 @@ static const frc_u32 frc_g_o0128[] = {
 	0u, 5u, 10u, 16u, 23u, 32u, 41u, 51u, 62u, 75u, 90u, 106u
 };
 static const frc_u32 frc_g_b0128[] = {
-	6u, 0u, 8u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 0u, 0u, 0u, 0u,
-	0u, 0u, 5u, 10u, 3u, 0u, 0u, 0u, 0u, 9u, 0u, 7u, 11u, 2u, 0u, 4u
+	0u, 6u, 0u, 2u, 0u, 7u, 4u, 8u, 1u, 11u, 0u, 0u, 0u, 0u, 0u, 0u,
+	0u, 0u, 5u, 0u, 3u, 0u, 10u, 0u, 0u, 0u, 9u, 0u, 0u, 0u, 0u, 0u
 };
 static const struct frc_strset frc_g_l0128 = { .n = 11u, .mask = 31u, .minlen = 4u, .maxlen = 15u, .blob = frc_g_k0128, .off = frc_g_o0128, .buckets = frc_g_b0128 };
 static const frc_u8 frc_g_s0129[] = "/etc/";
@@ -141,10 +144,10 @@ static const frc_u32 frc_g_o0144[] = {
 	127u, 139u, 151u, 165u, 180u, 196u, 212u, 228u, 244u, 260u, 276u
 };
 static const frc_u32 frc_g_b0144[] = {
-	0u, 18u, 0u, 0u, 0u, 3u, 9u, 0u, 0u, 1u, 0u, 0u, 20u, 0u, 0u, 19u,
-	26u, 0u, 0u, 0u, 0u, 0u, 0u, 12u, 22u, 0u, 25u, 5u, 0u, 0u, 0u, 0u,
-	21u, 0u, 0u, 0u, 0u, 17u, 0u, 0u, 7u, 8u, 11u, 0u, 0u, 6u, 0u, 2u,
-	13u, 0u, 16u, 0u, 10u, 4u, 15u, 0u, 0u, 23u, 0u, 0u, 14u, 24u, 0u, 0u
+	10u, 7u, 0u, 0u, 0u, 0u, 1u, 24u, 9u, 12u, 25u, 5u, 0u, 2u, 16u, 0u,
+	0u, 0u, 21u, 0u, 18u, 0u, 0u, 4u, 11u, 0u, 20u, 0u, 23u, 17u, 14u, 0u,
+	0u, 0u, 0u, 0u, 0u, 0u, 13u, 0u, 0u, 8u, 26u, 0u, 0u, 0u, 15u, 0u,
+	0u, 6u, 0u, 0u, 0u, 0u, 0u, 19u, 0u, 0u, 22u, 0u, 0u, 0u, 3u, 0u
 };
 static const struct frc_strset frc_g_l0144 = { .n = 26u, .mask = 63u, .minlen = 4u, .maxlen = 15u, .blob = frc_g_k0144, .off = frc_g_o0144, .buckets = frc_g_b0144 };
 static const frc_u8 frc_g_s0145[] = "/tmp/";
@@ -166,12 +169,18 @@ static const frc_u8 frc_g_k0170[] = "rsyslogd\000logrotate\000syslog-ng\000journ
 static const frc_u32 frc_g_o0170[] = {
 	0u, 9u, 19u, 29u, 40u, 56u
 };
-static const struct frc_strset frc_g_l0170 = { .n = 5u, .mask = 0u, .minlen = 8u, .maxlen = 15u, .blob = frc_g_k0170, .off = frc_g_o0170, .buckets = 0 };
+static const frc_u32 frc_g_b0170[] = {
+	0u, 0u, 5u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 4u, 0u, 2u, 3u
+};
+static const struct frc_strset frc_g_l0170 = { .n = 5u, .mask = 15u, .minlen = 8u, .maxlen = 15u, .blob = frc_g_k0170, .off = frc_g_o0170, .buckets = frc_g_b0170 };
 static const frc_u8 frc_g_k0177[] = "fd\000find\000fdfind\000locate\000mlocate\000plocate";
 static const frc_u32 frc_g_o0177[] = {
 	0u, 3u, 8u, 15u, 22u, 30u, 38u
 };
-static const struct frc_strset frc_g_l0177 = { .n = 6u, .mask = 0u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0177, .off = frc_g_o0177, .buckets = 0 };
+static const frc_u32 frc_g_b0177[] = {
+	0u, 0u, 0u, 3u, 0u, 6u, 0u, 0u, 4u, 0u, 5u, 0u, 0u, 0u, 1u, 2u
+};
+static const struct frc_strset frc_g_l0177 = { .n = 6u, .mask = 15u, .minlen = 2u, .maxlen = 7u, .blob = frc_g_k0177, .off = frc_g_o0177, .buckets = frc_g_b0177 };
 static const frc_u8 frc_g_s0178[] = "id_rsa";
 static const frc_u8 frc_g_s0179[] = "id_dsa";
 static const frc_u8 frc_g_s0180[] = "id_ecdsa";
@@ -186,7 +195,10 @@ static const frc_u8 frc_g_k0194[] = "ag\000rg\000ack\000grep\000egrep\000fgrep";
 static const frc_u32 frc_g_o0194[] = {
 	0u, 3u, 6u, 10u, 15u, 21u, 27u
 };
-static const struct frc_strset frc_g_l0194 = { .n = 6u, .mask = 0u, .minlen = 2u, .maxlen = 5u, .blob = frc_g_k0194, .off = frc_g_o0194, .buckets = 0 };
+static const frc_u32 frc_g_b0194[] = {
+	0u, 0u, 6u, 0u, 0u, 0u, 0u, 2u, 4u, 5u, 0u, 3u, 0u, 0u, 0u, 1u
+};
+static const struct frc_strset frc_g_l0194 = { .n = 6u, .mask = 15u, .minlen = 2u, .maxlen = 5u, .blob = frc_g_k0194, .off = frc_g_o0194, .buckets = frc_g_b0194 };
 static const frc_u8 frc_g_s0195[] = "PRIVATE KEY";
 static const frc_u8 frc_g_s0196[] = "BEGIN RSA";
 static const frc_u8 frc_g_s0197[] = "BEGIN OPENSSH";
@@ -222,10 +234,10 @@ static const frc_u32 frc_g_o0227[] = {
 	78u, 89u, 104u
 };
 static const frc_u32 frc_g_b0227[] = {
-	0u, 4u, 17u, 0u, 0u, 0u, 0u, 9u, 0u, 5u, 13u, 18u, 0u, 0u, 0u, 0u,
-	0u, 0u, 0u, 0u, 0u, 0u, 1u, 6u, 0u, 0u, 0u, 0u, 15u, 0u, 2u, 3u,
-	7u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u,
-	0u, 0u, 0u, 11u, 12u, 8u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 10u, 14u, 16u
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 3u, 9u, 0u, 0u, 0u, 0u, 0u,
+	0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 6u, 0u, 0u, 11u, 0u, 0u, 0u, 0u,
+	0u, 0u, 0u, 0u, 15u, 0u, 8u, 0u, 0u, 2u, 0u, 12u, 0u, 0u, 0u, 0u,
+	0u, 5u, 0u, 0u, 7u, 16u, 14u, 0u, 18u, 0u, 0u, 0u, 10u, 4u, 13u, 17u
 };
 static const struct frc_strset frc_g_l0227 = { .n = 18u, .mask = 63u, .minlen = 2u, .maxlen = 14u, .blob = frc_g_k0227, .off = frc_g_o0227, .buckets = frc_g_b0227 };
 
@@ -621,8 +633,8 @@ static int frc_g_n0000(struct frc_evt *e, struct frc_run *r);
 
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 1u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 1u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0050)
 		&& (frc_s_in(frc_field(e, 4u), 0u, &frc_g_l0014)
@@ -632,8 +644,8 @@ static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 10u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 10u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
 		&& frc_s_in(frc_field(e, 5u), 0u, &frc_g_l0128)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r)));
@@ -641,18 +653,18 @@ static int frc_g_c0001(struct frc_evt *e, struct frc_run *r)
 
 static int frc_g_c0002(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 10u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 10u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
-		&& frc_s_startswith(frc_field(e, 4u), 0u, frc_g_s0129, 5u)
+		&& frc_sstarts(frc_field(e, 4u), frc_g_s0129, 5u)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0144)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r)));
 }
 
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 10u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 10u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0170)
 		&& frc_s_in(frc_field(e, 5u), 0u, &frc_g_l0161)
@@ -663,7 +675,7 @@ static int frc_g_c0003(struct frc_evt *e, struct frc_run *r)
 static int frc_g_c0004(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	return (frc_neq(frc_field(e, 9u), 0ULL)
 		&& frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0088)
 		&& frc_s_in(frc_field(e, 7u), 0u, &frc_g_l0114));
 }
@@ -671,23 +683,23 @@ static int frc_g_c0004(struct frc_evt *e, struct frc_run *r)
 static int frc_g_c0005(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
-		&& (frc_s_startswith(frc_field(e, 11u), 0u, frc_g_s0145, 5u)
-			|| frc_s_startswith(frc_field(e, 11u), 0u, frc_g_s0146, 9u)
-			|| frc_s_startswith(frc_field(e, 11u), 0u, frc_g_s0147, 9u)));
+	return (frc_neq(frc_field(e, 9u), 0ULL)
+		&& (frc_sstarts(frc_field(e, 11u), frc_g_s0145, 5u)
+			|| frc_sstarts(frc_field(e, 11u), frc_g_s0146, 9u)
+			|| frc_sstarts(frc_field(e, 11u), frc_g_s0147, 9u)));
 }
 
 static int frc_g_c0006(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
-		&& frc_n_eq(frc_field(e, 12u), 0u, 1ULL));
+	return (frc_neq(frc_field(e, 9u), 0ULL)
+		&& frc_neq(frc_field(e, 12u), 1ULL));
 }
 
 static int frc_g_c0007(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	return (frc_neq(frc_field(e, 9u), 0ULL)
 		&& ((frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0194)
 				&& (frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0195, 11u)
 					|| frc_s_contains(frc_field(e, 17u), 0u, frc_g_s0196, 9u)
@@ -715,7 +727,7 @@ static int frc_g_c0008(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return ((frc_i_ge(frc_field(e, 9u), 0u, 0LL)
-			|| frc_s_eq(frc_field(e, 18u), 0u, frc_g_s0205, 11u))
+			|| frc_seq(frc_field(e, 18u), frc_g_s0205, 11u))
 		&& frc_ip_ne(frc_field(e, 19u), 0u, &frc_g_a0209)
 		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0208)
 		&& !frc_net_in(frc_field(e, 20u), 0u, &frc_g_l0215)
@@ -724,17 +736,17 @@ static int frc_g_c0008(struct frc_evt *e, struct frc_run *r)
 
 static int frc_g_c0009(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	return (frc_neq(frc_field(e, 9u), 0ULL)
 		&& !frc_s_in(frc_field(e, 6u), 0u, &frc_g_l0170)
-		&& (frc_s_startswith(frc_field(e, 15u), 0u, frc_g_s0165, 9u)
-			|| frc_s_startswith(frc_field(e, 16u), 0u, frc_g_s0165, 9u))
+		&& (frc_sstarts(frc_field(e, 15u), frc_g_s0165, 9u)
+			|| frc_sstarts(frc_field(e, 16u), frc_g_s0165, 9u))
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r)));
 }
 
 static int frc_g_c0010(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	return (frc_neq(frc_field(e, 9u), 0ULL)
 		&& frc_s_in(frc_field(e, 13u), 0u, &frc_g_l0153));
 }
 
@@ -835,7 +847,7 @@ static void frc_g_grp0005(struct frc_evt *e, struct frc_run *r)
 static void frc_g_grp0006(struct frc_evt *e, struct frc_run *r)
 {
 	/* rule 7 */
-	if (r->enabled[7] && frc_n_eq(frc_field(e, 9u), 0u, 0ULL)
+	if (r->enabled[7] && frc_neq(frc_field(e, 9u), 0ULL)
 	    && frc_rt_match(r, 7u))
 		return;
 }

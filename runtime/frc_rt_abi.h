@@ -93,7 +93,7 @@ struct frc_lit {
  *              by a NUL in @blob); @off has @n + 1 entries
  * @mask: number of buckets - 1 (a power of two minus one), or 0 for a linear scan
  * @buckets: item index + 1 per bucket (0 = empty), open addressing with linear probing,
- *           keyed by the FNV-1a hash of the bytes (rt_helpers_hash)
+ *           keyed by rt_helpers_set_hash() of the bytes
  * @minlen, @maxlen: lengths of the shortest/longest item (quick reject)
  */
 struct frc_strset {
@@ -306,6 +306,63 @@ int frc_net_in(const struct frc_val *v, frc_u32 q, const struct frc_ipset *set);
 
 /* `exists` */
 int frc_exists(const struct frc_val *v);
+
+/* byte equality of @n bytes (gcc: a builtin it can expand for constant @n) */
+int frc_memeq(const frc_u8 *a, const frc_u8 *b, frc_u32 n);
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_MEMEQ(a, b, n) (__builtin_memcmp((a), (b), (n)) == 0)
+#else
+#define FRC_MEMEQ(a, b, n) frc_memeq((a), (b), (n))
+#endif
+
+/*
+ * Inline fast paths for the most frequent tests (a single value, or any item of a multi
+ * value): the length decides most comparisons without a call.
+ */
+static inline int frc_seq(const struct frc_val *v, const frc_u8 *s, frc_u32 n)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return frc_s_eq(v, FRC_Q_ANY, s, n);
+	return v->len == n && (n == 0 || FRC_MEMEQ(v->s, s, n));
+}
+
+static inline int frc_sne(const struct frc_val *v, const frc_u8 *s, frc_u32 n)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return frc_s_ne(v, FRC_Q_ANY, s, n);
+	return v->len != n || (n != 0 && !FRC_MEMEQ(v->s, s, n));
+}
+
+static inline int frc_sstarts(const struct frc_val *v, const frc_u8 *s, frc_u32 n)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return frc_s_startswith(v, FRC_Q_ANY, s, n);
+	return v->len >= n && (n == 0 || FRC_MEMEQ(v->s, s, n));
+}
+
+static inline int frc_sends(const struct frc_val *v, const frc_u8 *s, frc_u32 n)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return frc_s_endswith(v, FRC_Q_ANY, s, n);
+	return v->len >= n && (n == 0 || FRC_MEMEQ(v->s + (v->len - n), s, n));
+}
+
+static inline int frc_neq(const struct frc_val *v, frc_u64 k)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return frc_n_eq(v, FRC_Q_ANY, k);
+	return v->n.u == k;
+}
 
 /* field compared with field: @op is an enum cmp_op, @type an enum ft_type */
 int frc_vv(const struct frc_val *a, frc_u32 q, frc_u32 op, frc_u32 type, const struct frc_val *b);

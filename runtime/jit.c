@@ -57,7 +57,7 @@ static const struct jit_sym helpers[] = {
 	H(frc_n_eq), H(frc_n_ne), H(frc_n_in), H(frc_i_lt), H(frc_i_le), H(frc_i_gt),
 	H(frc_i_ge), H(frc_u_lt), H(frc_u_le), H(frc_u_gt), H(frc_u_ge),
 	H(frc_ip_eq), H(frc_ip_ne), H(frc_ip_in), H(frc_net_eq), H(frc_net_ne), H(frc_net_in),
-	H(frc_exists), H(frc_vv),
+	H(frc_exists), H(frc_vv), H(frc_memeq),
 	H(frc_x_tolower), H(frc_x_toupper), H(frc_x_b64), H(frc_x_basename), H(frc_x_len),
 	H(frc_x_join), H(frc_x_concat2), H(frc_x_getopt),
 	H(memset), H(memcpy),

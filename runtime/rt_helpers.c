@@ -74,11 +74,26 @@ static int s_cmp(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 	return x->len < n ? -1 : x->len > n ? 1 : 0;
 }
 
+/* substring search: the first byte with memchr, then the rest (short needles, short
+ * values: cheaper than memmem's set-up) */
 static bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 {
 	if (n == 0)
 		return true;
-	return x->len >= n && memmem(x->s, x->len, s, n) != NULL;
+	if (x->len < n)
+		return false;
+	if (n > 64)
+		return memmem(x->s, x->len, s, n) != NULL;
+	const frc_u8 *p = x->s, *last = x->s + (x->len - n);
+	while (p <= last) {
+		p = memchr(p, s[0], (size_t)(last - p) + 1);
+		if (!p)
+			return false;
+		if (!memcmp(p + 1, s + 1, n - 1))
+			return true;
+		p++;
+	}
+	return false;
 }
 
 bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn)
@@ -487,6 +502,26 @@ int frc_s_pmatch(const struct frc_val *v, frc_u32 q, struct frc_run *r,
 
 /* ------------------------------------------------------------------ sets */
 
+uint32_t rt_helpers_set_hash(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t head = 0, tail = 0;
+	if (n >= 8) { /* two loads (native byte order: compiler and runtime are one machine) */
+		memcpy(&head, b, 8);
+		memcpy(&tail, b + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			head |= (uint64_t)b[i] << (8 * i);
+		tail = head;
+	}
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
+	h ^= head * 0xff51afd7ed558ccdull;
+	h = (h ^ (h >> 29)) * 0xc4ceb9fe1a85ec53ull;
+	h ^= tail * 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 uint32_t rt_helpers_hash(const void *p, size_t n)
 {
 	const unsigned char *b = p;
@@ -509,7 +544,7 @@ static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 				return true;
 		return false;
 	}
-	frc_u32 b = rt_helpers_hash(s, n) & set->mask;
+	frc_u32 b = rt_helpers_set_hash(s, n) & set->mask;
 	for (;;) {
 		frc_u32 ix = set->buckets[b];
 		if (!ix)
@@ -523,6 +558,8 @@ static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 
 int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set)
 {
+	if (v && !v->multi)
+		return strset_has(set, v->s, v->len);
 	QUANT(v, q, strset_has(set, x->s, x->len));
 }
 
@@ -663,6 +700,11 @@ int frc_net_in(const struct frc_val *v, frc_u32 q, const struct frc_ipset *set)
 int frc_exists(const struct frc_val *v)
 {
 	return v != 0;
+}
+
+int frc_memeq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
+{
+	return memcmp(a, b, n) == 0;
 }
 
 /* ------------------------------------------------------------------ field vs field */

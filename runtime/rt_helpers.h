@@ -19,8 +19,11 @@
 
 #include "frc_rt_abi.h"
 
-/* FNV-1a over @n bytes: the hash of struct frc_strset buckets (compiler and runtime). */
+/* FNV-1a over @n bytes (interning). */
 uint32_t rt_helpers_hash(const void *p, size_t n);
+/* The hash of struct frc_strset buckets (compiler and runtime): the length and the first
+ * and last 8 bytes, so that a lookup does not read the whole value. */
+uint32_t rt_helpers_set_hash(const void *p, size_t n);
 
 /**
  * rt_helpers_glob_kind() - classify a glob pattern (FRC_GLOB_*).

@@ -62,9 +62,9 @@ static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return ((frc_s_in(frc_field(e, 0u), 0u, &frc_g_l0002)
-			&& frc_s_eq(frc_field(e, 1u), 0u, frc_g_s0003, 1u))
+			&& frc_seq(frc_field(e, 1u), frc_g_s0003, 1u))
 		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0007)
-		&& !frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0008, 4u));
+		&& !frc_seq(frc_field(e, 3u), frc_g_s0008, 4u));
 }
 
 /* group 0: event codes 12-13 154-155 172-173 214-215 230-231 282-283 288-289 292-293 330-331 */

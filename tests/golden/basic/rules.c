@@ -54,7 +54,7 @@ static int frc_g_c0000(struct frc_evt *e, struct frc_run *r);
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (!frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0008, 4u)
+	return (!frc_seq(frc_field(e, 3u), frc_g_s0008, 4u)
 		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0007));
 }
 

@@ -122,20 +122,20 @@ static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return ((frc_s_in(frc_field(e, 0u), 0u, &frc_g_l0003)
-			&& frc_n_eq(frc_field(e, 1u), 0u, 1ULL)
-			&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+			&& frc_neq(frc_field(e, 1u), 1ULL)
+			&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 			&& frc_i_ge(frc_field(e, 3u), 0u, 0LL))
-		&& frc_s_eq(frc_field(e, 4u), 0u, frc_g_s0007, 11u));
+		&& frc_seq(frc_field(e, 4u), frc_g_s0007, 11u));
 }
 
 /* rule 1 */
 static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return ((frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0001, 6u)
-			&& !frc_s_startswith(frc_field(e, 5u), 0u, frc_g_s0008, 1u))
-		|| (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 4u)
-			&& frc_s_eq(frc_field(e, 4u), 0u, frc_g_s0009, 6u)));
+	return ((frc_seq(frc_field(e, 0u), frc_g_s0001, 6u)
+			&& !frc_sstarts(frc_field(e, 5u), frc_g_s0008, 1u))
+		|| (frc_seq(frc_field(e, 0u), frc_g_s0000, 4u)
+			&& frc_seq(frc_field(e, 4u), frc_g_s0009, 6u)));
 }
 
 /* rule 2 */
@@ -143,7 +143,7 @@ static int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return (frc_s_in(frc_field(e, 0u), 0u, &frc_g_l0013)
-		&& frc_s_eq(frc_field(e, 6u), 0u, frc_g_s0014, 4u));
+		&& frc_seq(frc_field(e, 6u), frc_g_s0014, 4u));
 }
 
 /* group 0: event codes 2-3 102-103 306-307 */

@@ -107,16 +107,16 @@ static int frc_g_c0001(struct frc_evt *e, struct frc_run *r);
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_n_eq(frc_field(e, 1u), 0u, 1ULL)
-		&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0005, 1u)
+	return (frc_neq(frc_field(e, 1u), 1ULL)
+		&& frc_seq(frc_field(e, 2u), frc_g_s0005, 1u)
 		&& frc_i_ge(frc_field(e, 3u), 0u, 0LL)
-		&& frc_s_eq(frc_field(e, 4u), 0u, frc_g_s0007, 11u));
+		&& frc_seq(frc_field(e, 4u), frc_g_s0007, 11u));
 }
 
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return !frc_s_startswith(frc_field(e, 5u), 0u, frc_g_s0008, 1u);
+	return !frc_sstarts(frc_field(e, 5u), frc_g_s0008, 1u);
 }
 
 /* group 0: event codes 2-3 */
@@ -127,7 +127,7 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	    && frc_rt_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (r->enabled[1] && frc_s_eq(frc_field(e, 4u), 0u, frc_g_s0009, 6u)
+	if (r->enabled[1] && frc_seq(frc_field(e, 4u), frc_g_s0009, 6u)
 	    && frc_rt_match(r, 1u))
 		return;
 }
@@ -136,7 +136,7 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 {
 	/* rule 2 */
-	if (r->enabled[2] && frc_s_eq(frc_field(e, 6u), 0u, frc_g_s0014, 4u)
+	if (r->enabled[2] && frc_seq(frc_field(e, 6u), frc_g_s0014, 4u)
 	    && frc_rt_match(r, 2u))
 		return;
 }

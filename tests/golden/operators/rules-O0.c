@@ -62,8 +62,8 @@ static const frc_u32 frc_g_o0021[] = {
 	0u, 4u, 8u, 12u, 16u, 20u, 24u, 28u, 32u, 36u, 40u, 44u, 48u
 };
 static const frc_u32 frc_g_b0021[] = {
-	0u, 6u, 0u, 0u, 0u, 0u, 0u, 0u, 5u, 0u, 0u, 0u, 0u, 2u, 7u, 8u,
-	0u, 11u, 0u, 0u, 1u, 0u, 0u, 0u, 12u, 0u, 3u, 4u, 9u, 0u, 10u, 0u
+	10u, 0u, 0u, 0u, 0u, 0u, 0u, 7u, 11u, 0u, 0u, 0u, 0u, 0u, 0u, 0u,
+	0u, 6u, 0u, 8u, 0u, 0u, 0u, 1u, 3u, 2u, 5u, 4u, 0u, 0u, 12u, 9u
 };
 static const struct frc_strset frc_g_l0021 = { .n = 12u, .mask = 31u, .minlen = 3u, .maxlen = 3u, .blob = frc_g_k0021, .off = frc_g_o0021, .buckets = frc_g_b0021 };
 static const frc_u8 frc_g_p0022[] = "/etc/*";
@@ -211,9 +211,9 @@ static int frc_g_rule_0004(struct frc_evt *e, struct frc_run *r);
 static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 4u)
-		&& (frc_s_startswith(frc_field(e, 1u), 0u, frc_g_s0001, 5u)
-			|| frc_s_endswith(frc_field(e, 1u), 0u, frc_g_s0002, 5u)
+	return (frc_seq(frc_field(e, 0u), frc_g_s0000, 4u)
+		&& (frc_sstarts(frc_field(e, 1u), frc_g_s0001, 5u)
+			|| frc_sends(frc_field(e, 1u), frc_g_s0002, 5u)
 			|| frc_s_contains(frc_field(e, 1u), 0u, frc_g_s0003, 5u)
 			|| frc_s_icontains(frc_field(e, 2u), 0u, frc_g_s0004, 10u)));
 }
@@ -222,7 +222,7 @@ static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r)
 static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0005, 6u)
+	return (frc_seq(frc_field(e, 0u), frc_g_s0005, 6u)
 		&& frc_s_in(frc_field(e, 3u), 0u, &frc_g_l0008)
 		&& frc_s_in(frc_field(e, 4u), 0u, &frc_g_l0021));
 }
@@ -230,7 +230,7 @@ static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r)
 /* rule 2 */
 static int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 4u)
+	return (frc_seq(frc_field(e, 0u), frc_g_s0000, 4u)
 		&& (frc_s_glob(frc_field(e, 1u), 0u, &frc_g_g0022)
 			|| frc_s_glob(frc_field(e, 1u), 0u, &frc_g_g0023)
 			|| frc_s_glob(frc_field(e, 1u), 0u, &frc_g_g0024)
@@ -244,7 +244,7 @@ static int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r)
 static int frc_g_rule_0003(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0032, 7u)
+	return (frc_seq(frc_field(e, 0u), frc_g_s0032, 7u)
 		&& (frc_ip_eq(frc_field(e, 5u), 0u, &frc_g_a0033)
 			|| frc_net_in(frc_field(e, 6u), 0u, &frc_g_l0036)
 			|| frc_net_eq(frc_field(e, 7u), 0u, &frc_g_a0037)
@@ -257,15 +257,15 @@ static int frc_g_rule_0003(struct frc_evt *e, struct frc_run *r)
 static int frc_g_rule_0004(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0043, 4u)
+	return (frc_seq(frc_field(e, 0u), frc_g_s0043, 4u)
 		&& (frc_i_lt(frc_field(e, 11u), 0u, (-1LL))
-			|| frc_n_eq(frc_field(e, 12u), 0u, 0ULL)
+			|| frc_neq(frc_field(e, 12u), 0ULL)
 			|| frc_u_le(frc_field(e, 13u), 0u, 5000000000ULL)
-			|| frc_n_eq(frc_field(e, 14u), 0u, 1ULL)
+			|| frc_neq(frc_field(e, 14u), 1ULL)
 			|| frc_s_contains(frc_field(e, 15u), 0u, frc_g_s0048, 4u)
-			|| frc_s_eq(frc_field(e, 16u), 0u, frc_g_s0049, 4u)
-			|| frc_s_eq(frc_field(e, 17u), 0u, frc_g_s0050, 4u)
-			|| frc_n_eq(frc_field(e, 18u), 0u, 1ULL)));
+			|| frc_seq(frc_field(e, 16u), frc_g_s0049, 4u)
+			|| frc_seq(frc_field(e, 17u), frc_g_s0050, 4u)
+			|| frc_neq(frc_field(e, 18u), 1ULL)));
 }
 
 /* group 0: event codes 2-3 */

@@ -60,8 +60,8 @@ static const frc_u32 frc_g_o0021[] = {
 	0u, 4u, 8u, 12u, 16u, 20u, 24u, 28u, 32u, 36u, 40u, 44u, 48u
 };
 static const frc_u32 frc_g_b0021[] = {
-	0u, 6u, 0u, 0u, 0u, 0u, 0u, 0u, 5u, 0u, 0u, 0u, 0u, 2u, 7u, 8u,
-	0u, 11u, 0u, 0u, 1u, 0u, 0u, 0u, 12u, 0u, 3u, 4u, 9u, 0u, 10u, 0u
+	10u, 0u, 0u, 0u, 0u, 0u, 0u, 7u, 11u, 0u, 0u, 0u, 0u, 0u, 0u, 0u,
+	0u, 6u, 0u, 8u, 0u, 0u, 0u, 1u, 3u, 2u, 5u, 4u, 0u, 0u, 12u, 9u
 };
 static const struct frc_strset frc_g_l0021 = { .n = 12u, .mask = 31u, .minlen = 3u, .maxlen = 3u, .blob = frc_g_k0021, .off = frc_g_o0021, .buckets = frc_g_b0021 };
 static const frc_u8 frc_g_p0022[] = "/etc/*";
@@ -206,8 +206,8 @@ static int frc_g_c0004(struct frc_evt *e, struct frc_run *r);
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_startswith(frc_field(e, 1u), 0u, frc_g_s0001, 5u)
-		|| frc_s_endswith(frc_field(e, 1u), 0u, frc_g_s0002, 5u)
+	return (frc_sstarts(frc_field(e, 1u), frc_g_s0001, 5u)
+		|| frc_sends(frc_field(e, 1u), frc_g_s0002, 5u)
 		|| frc_s_contains(frc_field(e, 1u), 0u, frc_g_s0003, 5u)
 		|| frc_s_icontains(frc_field(e, 2u), 0u, frc_g_s0004, 10u));
 }
@@ -227,13 +227,13 @@ static int frc_g_c0002(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
 	return (frc_i_lt(frc_field(e, 11u), 0u, (-1LL))
-		|| frc_n_eq(frc_field(e, 14u), 0u, 1ULL)
-		|| frc_n_eq(frc_field(e, 12u), 0u, 0ULL)
+		|| frc_neq(frc_field(e, 14u), 1ULL)
+		|| frc_neq(frc_field(e, 12u), 0ULL)
 		|| frc_u_le(frc_field(e, 13u), 0u, 5000000000ULL)
 		|| frc_s_contains(frc_field(e, 15u), 0u, frc_g_s0048, 4u)
-		|| frc_s_eq(frc_field(e, 17u), 0u, frc_g_s0050, 4u)
-		|| frc_s_eq(frc_field(e, 16u), 0u, frc_g_s0049, 4u)
-		|| frc_n_eq(frc_field(e, 18u), 0u, 1ULL));
+		|| frc_seq(frc_field(e, 17u), frc_g_s0050, 4u)
+		|| frc_seq(frc_field(e, 16u), frc_g_s0049, 4u)
+		|| frc_neq(frc_field(e, 18u), 1ULL));
 }
 
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r)

@@ -70,16 +70,16 @@ static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r);
 static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 6u)
-		&& frc_s_eq(frc_field(e, 1u), 0u, frc_g_s0001, 2u));
+	return (frc_seq(frc_field(e, 0u), frc_g_s0000, 6u)
+		&& frc_seq(frc_field(e, 1u), frc_g_s0001, 2u));
 }
 
 /* rule 1 */
 static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 6u)
-		&& frc_s_eq(frc_field(e, 1u), 0u, frc_g_s0002, 5u));
+	return (frc_seq(frc_field(e, 0u), frc_g_s0000, 6u)
+		&& frc_seq(frc_field(e, 1u), frc_g_s0002, 5u));
 }
 
 /* group 0: event codes 108-109 300-301 */

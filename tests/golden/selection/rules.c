@@ -67,11 +67,11 @@ static const struct frc_rule_info frc_g_rules[] = {
 static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 {
 	/* rule 0 */
-	if (r->enabled[0] && frc_s_eq(frc_field(e, 1u), 0u, frc_g_s0001, 2u)
+	if (r->enabled[0] && frc_seq(frc_field(e, 1u), frc_g_s0001, 2u)
 	    && frc_rt_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (r->enabled[1] && frc_s_eq(frc_field(e, 1u), 0u, frc_g_s0002, 5u)
+	if (r->enabled[1] && frc_seq(frc_field(e, 1u), frc_g_s0002, 5u)
 	    && frc_rt_match(r, 1u))
 		return;
 }

@@ -100,12 +100,12 @@ static int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r);
 static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 6u)
-		&& frc_s_ne(frc_field(e, 1u), 0u, frc_g_s0001, 4u)
-		&& ((frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0002, 4u)
-				&& frc_s_ne(frc_field(e, 3u), 0u, frc_g_s0002, 4u))
-			|| frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0003, 14u)
-			|| frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0004, 5u))
+	return (frc_seq(frc_field(e, 0u), frc_g_s0000, 6u)
+		&& frc_sne(frc_field(e, 1u), frc_g_s0001, 4u)
+		&& ((frc_seq(frc_field(e, 2u), frc_g_s0002, 4u)
+				&& frc_sne(frc_field(e, 3u), frc_g_s0002, 4u))
+			|| frc_seq(frc_field(e, 3u), frc_g_s0003, 14u)
+			|| frc_seq(frc_field(e, 3u), frc_g_s0004, 5u))
 		&& !(frc_s_in(frc_field(e, 4u), 0u, &frc_g_l0008)
 			|| frc_s_in(frc_field(e, 5u), 0u, &frc_g_l0011)));
 }
@@ -114,26 +114,26 @@ static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r)
 static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 6u)
-		&& frc_s_ne(frc_field(e, 1u), 0u, frc_g_s0001, 4u)
-		&& ((frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0002, 4u)
-				&& frc_s_ne(frc_field(e, 3u), 0u, frc_g_s0002, 4u))
-			|| frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0003, 14u)
-			|| frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0004, 5u))
-		&& frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0012, 2u));
+	return (frc_seq(frc_field(e, 0u), frc_g_s0000, 6u)
+		&& frc_sne(frc_field(e, 1u), frc_g_s0001, 4u)
+		&& ((frc_seq(frc_field(e, 2u), frc_g_s0002, 4u)
+				&& frc_sne(frc_field(e, 3u), frc_g_s0002, 4u))
+			|| frc_seq(frc_field(e, 3u), frc_g_s0003, 14u)
+			|| frc_seq(frc_field(e, 3u), frc_g_s0004, 5u))
+		&& frc_seq(frc_field(e, 3u), frc_g_s0012, 2u));
 }
 
 /* rule 2 */
 static int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 0u), 0u, frc_g_s0000, 6u)
+	return (frc_seq(frc_field(e, 0u), frc_g_s0000, 6u)
 		&& (frc_s_in(frc_field(e, 4u), 0u, &frc_g_l0008)
 			|| frc_s_in(frc_field(e, 5u), 0u, &frc_g_l0011))
-		&& !((frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0002, 4u)
-				&& frc_s_ne(frc_field(e, 3u), 0u, frc_g_s0002, 4u))
-			|| frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0003, 14u)
-			|| frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0004, 5u)));
+		&& !((frc_seq(frc_field(e, 2u), frc_g_s0002, 4u)
+				&& frc_sne(frc_field(e, 3u), frc_g_s0002, 4u))
+			|| frc_seq(frc_field(e, 3u), frc_g_s0003, 14u)
+			|| frc_seq(frc_field(e, 3u), frc_g_s0004, 5u)));
 }
 
 /* group 0: event codes 12-13 154-155 172-173 214-215 230-231 282-283 288-289 292-293 */

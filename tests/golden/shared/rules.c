@@ -99,15 +99,15 @@ static int frc_g_n0001(struct frc_evt *e, struct frc_run *r);
 
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_s_ne(frc_field(e, 1u), 0u, frc_g_s0001, 4u)
+	return (frc_sne(frc_field(e, 1u), frc_g_s0001, 4u)
 		&& !FRC_MEMO(r, 0u, frc_g_n0000(e, r))
 		&& FRC_MEMO(r, 1u, frc_g_n0001(e, r)));
 }
 
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r)
 {
-	return (frc_s_ne(frc_field(e, 1u), 0u, frc_g_s0001, 4u)
-		&& frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0012, 2u)
+	return (frc_sne(frc_field(e, 1u), frc_g_s0001, 4u)
+		&& frc_seq(frc_field(e, 3u), frc_g_s0012, 2u)
 		&& FRC_MEMO(r, 1u, frc_g_n0001(e, r)));
 }
 
@@ -125,10 +125,10 @@ static int frc_g_n0000(struct frc_evt *e, struct frc_run *r)
 
 static int frc_g_n0001(struct frc_evt *e, struct frc_run *r)
 {
-	return frc_memo_set(r, 1u, (frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0003, 14u)
-		|| frc_s_eq(frc_field(e, 3u), 0u, frc_g_s0004, 5u)
-		|| (frc_s_ne(frc_field(e, 3u), 0u, frc_g_s0002, 4u)
-			&& frc_s_eq(frc_field(e, 2u), 0u, frc_g_s0002, 4u))));
+	return frc_memo_set(r, 1u, (frc_seq(frc_field(e, 3u), frc_g_s0003, 14u)
+		|| frc_seq(frc_field(e, 3u), frc_g_s0004, 5u)
+		|| (frc_sne(frc_field(e, 3u), frc_g_s0002, 4u)
+			&& frc_seq(frc_field(e, 2u), frc_g_s0002, 4u))));
 }
 
 /* group 0: event codes 12-13 154-155 172-173 214-215 230-231 282-283 288-289 292-293 */

@@ -72,14 +72,14 @@ static int frc_g_c0001(struct frc_evt *e, struct frc_run *r);
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_eq(frc_field(e, 1u), 0u, frc_g_s0001, 12u)
+	return (frc_seq(frc_field(e, 1u), frc_g_s0001, 12u)
 		&& frc_s_in(frc_field(e, 2u), 0u, &frc_g_l0005));
 }
 
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r)
 {
 	(void)r;
-	return (frc_s_startswith(frc_field(e, 2u), 0u, frc_g_s0006, 8u)
+	return (frc_sstarts(frc_field(e, 2u), frc_g_s0006, 8u)
 		&& frc_s_contains(frc_field(e, 3u), 0u, frc_g_s0007, 4u));
 }
 
