@@ -91,6 +91,10 @@ struct diag_loc *diag_loc_new(struct arena *a, const struct diag_loc *parent, en
 struct diag *diag_add(struct arena *a, struct diag_list *l, enum diag_code code, const char *msg,
 		      const struct diag_loc *ctx)
 {
+	if (l->n >= DIAG_MAX_PER_LIST) {
+		l->dropped++;
+		return NULL;
+	}
 	struct diag *d = arena_alloc(a, sizeof(*d));
 	if (!d)
 		return NULL;
@@ -148,6 +152,38 @@ void diag_offset_to_linecol(const char *content, size_t len, size_t offset, uint
 	*col = c;
 }
 
+#define SRCLINE_HALF 100
+
+void diag_set_pos_lc(struct diag *d, const char *file, const char *content, size_t content_len,
+		     size_t offset, size_t len, uint32_t line, uint32_t col, size_t line_start)
+{
+	if (!content)
+		return;
+	if (offset > content_len)
+		offset = content_len;
+	if (line_start > offset)
+		line_start = offset;
+	size_t ws = offset - line_start > SRCLINE_HALF ? offset - SRCLINE_HALF : line_start;
+	while (ws < offset && ((unsigned char)content[ws] & 0xc0) == 0x80)
+		ws++;
+	size_t we = offset;
+	while (we < content_len && content[we] != '\n' && we - offset < SRCLINE_HALF)
+		we++;
+	if (we > ws && content[we - 1] == '\r')
+		we--;
+	d->file = file;
+	d->line = line + 1;
+	d->col = col + 1;
+	d->srcline = content + ws;
+	d->srcline_len = (uint32_t)(we - ws);
+	d->caret_off = (uint32_t)(offset - ws);
+	if (len < 1)
+		len = 1;
+	if (offset + len > we)
+		len = we > offset ? we - offset : 1;
+	d->caret_len = (uint32_t)len;
+}
+
 void diag_set_pos(struct diag *d, const char *file, const char *content, size_t content_len,
 		  size_t offset, size_t len)
 {
@@ -157,24 +193,10 @@ void diag_set_pos(struct diag *d, const char *file, const char *content, size_t 
 	if (offset > content_len)
 		offset = content_len;
 	diag_offset_to_linecol(content, content_len, offset, &line, &col);
-	size_t ls = offset, le = offset;
+	size_t ls = offset;
 	while (ls > 0 && content[ls - 1] != '\n')
 		ls--;
-	while (le < content_len && content[le] != '\n')
-		le++;
-	if (le > ls && content[le - 1] == '\r')
-		le--;
-	d->file = file;
-	d->line = line + 1;
-	d->col = col + 1;
-	d->srcline = content + ls;
-	d->srcline_len = (uint32_t)(le - ls);
-	d->caret_off = (uint32_t)(offset - ls);
-	if (len < 1)
-		len = 1;
-	if (offset + len > le)
-		len = le > offset ? le - offset : 1;
-	d->caret_len = (uint32_t)len;
+	diag_set_pos_lc(d, file, content, content_len, offset, len, line, col, ls);
 }
 
 #define SNIPPET_HALF 80

@@ -133,14 +133,20 @@ struct diag {
 	uint32_t seq;
 };
 
+/* At most DIAG_MAX_PER_LIST records are kept per list; later ones are only counted in
+ * @dropped (a hostile file cannot make the lint output or its cost unbounded). */
+#define DIAG_MAX_PER_LIST 10000u
+
 struct diag_list {
 	struct diag *head, *tail;
 	uint32_t n;
+	uint32_t dropped;
 };
 
 /**
  * diag_add() - append a record to @l. @msg is copied. Returns the record (so the caller can
- * set positions and notes), or NULL when out of memory.
+ * set positions and notes), or NULL when out of memory or when @l is full (then counted in
+ * @l->dropped).
  */
 struct diag *diag_add(struct arena *a, struct diag_list *l, enum diag_code code, const char *msg,
 		      const struct diag_loc *ctx);
@@ -155,6 +161,14 @@ void diag_add_note(struct arena *a, struct diag *d, const char *file, uint32_t l
  */
 void diag_set_pos(struct diag *d, const char *file, const char *content, size_t content_len,
 		  size_t offset, size_t len);
+
+/**
+ * diag_set_pos_lc() - like diag_set_pos() when the 0-based @line, @col (characters) and the
+ * byte offset @line_start of that line are known: cost independent of the file size. The
+ * source line kept for printing is a window of at most 100 bytes each side of @offset.
+ */
+void diag_set_pos_lc(struct diag *d, const char *file, const char *content, size_t content_len,
+		     size_t offset, size_t len, uint32_t line, uint32_t col, size_t line_start);
 
 /**
  * diag_snippet() - Falco's snippet for position @pos of @content: the line around it (at

@@ -36,6 +36,12 @@
 #define DEF_MAX_ITEMS 1000000u
 #define DEF_MAX_COND (16u << 20)
 #define DEF_MAX_MACRO_DEPTH 512u
+/* bytes appends may copy in total (each append copies what it extends): a hostile file
+ * appending to the same item over and over fails with a clear error instead of taking
+ * quadratic time */
+#define FE_MAX_APPEND_WORK ((uint64_t)256 << 20)
+/* exceptions of one rule (name lookups are linear) */
+#define FE_MAX_EXCEPTIONS 4096u
 
 /* ---------------------------------------------------------------- diagnostics helpers */
 
@@ -52,6 +58,17 @@ struct diag_loc *fe_loc(struct fe *fe, const struct diag_loc *parent, enum diag_
 	return l;
 }
 
+/* text position of byte @off of @f (fast: line table) */
+static void file_pos(struct diag *d, const struct yfile *f, size_t off, size_t len)
+{
+	uint32_t line, col;
+	size_t ls;
+	if (!d || !f)
+		return;
+	yfile_linecol(f, off, &line, &col, &ls);
+	diag_set_pos_lc(d, f->name, f->text, f->len, off, len, line, col, ls);
+}
+
 static void set_file_pos(struct diag *d, struct arena *a, const struct yfile *f, size_t off,
 			 size_t len, bool with_snippet)
 {
@@ -59,7 +76,7 @@ static void set_file_pos(struct diag *d, struct arena *a, const struct yfile *f,
 		return;
 	if (with_snippet)
 		d->snippet = diag_snippet(a, f->text, f->len, off);
-	diag_set_pos(d, f->name, f->text, f->len, off, len);
+	file_pos(d, f, off, len);
 }
 
 void fe_warn(struct fe *fe, enum diag_code code, const char *msg, const struct diag_loc *ctx,
@@ -70,8 +87,7 @@ void fe_warn(struct fe *fe, enum diag_code code, const char *msg, const struct d
 		return;
 	/* Falco's snippet is at the context; the text form points at @node when given */
 	d->snippet = diag_snippet(fe->a, file->text, file->len, ctx ? ctx->offset : 0);
-	diag_set_pos(d, file->name, file->text, file->len,
-		     node ? node->offset : ctx ? ctx->offset : 0, 1);
+	file_pos(d, file, node ? node->offset : ctx ? ctx->offset : 0, 1);
 }
 
 int fe_fail(struct fe *fe, enum diag_code code, const char *msg, const struct diag_loc *ctx,
@@ -110,7 +126,7 @@ void fe_flush_error(struct fe *fe)
 	else if (e->file && e->has_offset)
 		d->snippet = diag_snippet(fe->a, e->file->text, e->file->len, e->snip_off);
 	if (e->file && e->has_offset)
-		diag_set_pos(d, e->file->name, e->file->text, e->file->len, e->offset, e->len);
+		file_pos(d, e->file, e->offset, e->len);
 	d->col_note = e->col_note;
 	d->notes = e->notes;
 }
@@ -179,6 +195,19 @@ static void lb_text(struct lb *b, const char *s, size_t n, const struct lpiece *
 	memcpy(b->s + b->n, s, n);
 	b->n += n;
 	b->s[b->n] = 0;
+}
+
+/* drop the last @n bytes (and their origins) */
+static void lb_pop(struct lb *b, size_t n)
+{
+	if (b->oom || n > b->n)
+		return;
+	b->n -= n;
+	b->s[b->n] = 0;
+	while (b->np && b->p[b->np - 1].off >= b->n)
+		b->np--;
+	if (b->np && b->p[b->np - 1].off + b->p[b->np - 1].len > b->n)
+		b->p[b->np - 1].len = (uint32_t)(b->n - b->p[b->np - 1].off);
 }
 
 /* append bytes [from, to) of @src with their origins */
@@ -507,6 +536,18 @@ static uint32_t max_items(const struct fe *fe)
 	return fe->o->limits.max_items ? fe->o->limits.max_items : DEF_MAX_ITEMS;
 }
 
+static int charge_append(struct fe *fe, uint64_t bytes, const struct diag_loc *ctx,
+			 const struct yfile *file)
+{
+	fe->col.append_work += bytes;
+	if (fe->col.append_work <= FE_MAX_APPEND_WORK)
+		return 0;
+	return fe_fail(fe, DIAG_E_VALIDATE,
+		       "appends copied more than 256 MiB of definitions (limit); too many appends "
+		       "to the same item",
+		       ctx, file, NULL);
+}
+
 int col_append_list(struct fe *fe, struct col_list *l)
 {
 	int i = idx_find(&fe->col.list_idx, l->name);
@@ -517,6 +558,8 @@ int col_append_list(struct fe *fe, struct col_list *l)
 	if (n > max_items(fe))
 		return fe_fail(fe, DIAG_E_VALIDATE, "List has too many items (limit reached)", l->ctx,
 			       l->file, NULL);
+	if (charge_append(fe, n * sizeof(char *), l->ctx, l->file))
+		return -1;
 	const char **items = arena_alloc(fe->a, (n + 1) * sizeof(*items));
 	if (!items)
 		return oom(fe, l->ctx);
@@ -550,6 +593,11 @@ int col_append_macro(struct fe *fe, struct col_macro *m)
 	if (i < 0)
 		return fe_fail(fe, DIAG_E_VALIDATE, ERROR_NO_PREVIOUS_MACRO, m->ctx, m->file, NULL);
 	struct col_macro *prev = fe->col.macros[i];
+	if (charge_append(fe, (uint64_t)prev->cond.len + m->cond.len +
+				      (uint64_t)(prev->cond.npieces + m->cond.npieces + 1) *
+					      sizeof(struct lpiece),
+			  m->ctx, m->file))
+		return -1;
 	prev->cond = lstr_join(fe, &prev->cond, &m->cond);
 	prev->visibility = fe->col.cur_index++;
 	return 0;
@@ -777,6 +825,8 @@ static int append_exceptions(struct fe *fe, struct col_rule *prev, bool known,
 			if (!strcmp(prev->exceptions[j].name, ex->name))
 				pe = &prev->exceptions[j];
 		if (!pe) {
+			if (prev->nexceptions >= FE_MAX_EXCEPTIONS)
+				return exc_fail(fe, ex, "Rule has too many exceptions (limit reached)");
 			if (!entry_valid(&ex->fields))
 				return exc_fail(fe, ex, "Rule exception must have fields property with a "
 							"list of fields");
@@ -804,6 +854,8 @@ static int append_exceptions(struct fe *fe, struct col_rule *prev, bool known,
 		uint64_t nv = (uint64_t)pe->nvalues + ex->nvalues;
 		if (nv > max_items(fe))
 			return exc_fail(fe, ex, "Exception has too many values (limit reached)");
+		if (charge_append(fe, nv * sizeof(struct exc_entry), ex->ctx, ex->file))
+			return -1;
 		struct exc_entry *v = arena_alloc(fe->a, (nv + 1) * sizeof(*v));
 		if (!v)
 			return oom(fe, ex->ctx);
@@ -830,6 +882,18 @@ int col_append_rule(struct fe *fe, struct col_rule_update *u)
 			       "Appended rule must have exceptions or condition property", u->ctx,
 			       u->file, NULL);
 	bool known = !prev->unknown_source;
+	uint64_t work = (u->has_cond ? (uint64_t)prev->cond.len + u->cond.len +
+					       (uint64_t)(prev->cond.npieces + u->cond.npieces + 1) *
+						       sizeof(struct lpiece)
+				     : 0) +
+			(u->has_output && prev->output ? strlen(prev->output) : 0) +
+			(u->has_desc && prev->desc ? strlen(prev->desc) : 0) +
+			(u->has_tags ? (uint64_t)(prev->ntags + u->ntags) * sizeof(char *) : 0) +
+			(u->has_exceptions ? (uint64_t)(prev->nexceptions + u->nexceptions) *
+						     sizeof(struct col_exception)
+					   : 0);
+	if (charge_append(fe, work, u->ctx, u->file))
+		return -1;
 	if (u->has_cond && u->cond.len)
 		prev->cond = lstr_join(fe, &prev->cond, &u->cond);
 	if (u->has_output && u->output && *u->output)
@@ -980,7 +1044,8 @@ static struct diag_note *expansion_notes(struct comp *cp, const struct ast *node
 		struct cpos p = src_pos(cp, r->span.src, r->span.start);
 		if (p.mapped) {
 			uint32_t line, col;
-			diag_offset_to_linecol(p.file->text, p.file->len, p.off, &line, &col);
+			size_t ls;
+			yfile_linecol(p.file, p.off, &line, &col, &ls);
 			n->file = p.file->name;
 			n->line = line + 1;
 			n->col = col + 1;
@@ -1003,7 +1068,8 @@ static struct diag_loc *cond_loc(struct comp *cp, const struct diag_loc *parent,
 	uint32_t line = parent ? parent->line : 0, col = parent ? parent->col : 0;
 	uint32_t foff = parent ? parent->offset : 0;
 	if (pos->mapped) {
-		diag_offset_to_linecol(pos->file->text, pos->file->len, pos->off, &line, &col);
+		size_t ls;
+		yfile_linecol(pos->file, pos->off, &line, &col, &ls);
 		foff = (uint32_t)pos->off;
 	}
 	return diag_loc_new(cp->fe->a, parent, DI_CONDITION_EXPRESSION, "",
@@ -1053,6 +1119,10 @@ static void cond_warn(struct comp *cp, enum diag_code code, const char *msg,
 		      const struct ast *node, const char *pre, const char *deprecated_field)
 {
 	struct fe *fe = cp->fe;
+	if (fe->res->warnings.n >= DIAG_MAX_PER_LIST) {
+		fe->res->warnings.dropped++;
+		return;
+	}
 	if (node) {
 		src = node->span.src;
 		off = node->span.start;
@@ -1069,7 +1139,7 @@ static void cond_warn(struct comp *cp, enum diag_code code, const char *msg,
 		size_t len = node && node->span.end > node->span.start && pos.exact
 				     ? node->span.end - node->span.start
 				     : 1;
-		diag_set_pos(d, pos.file->name, pos.file->text, pos.file->len, pos.off, len);
+		file_pos(d, pos.file, pos.off, len);
 		if (!pos.exact)
 			d->col_note = arena_printf(fe->a, "(condition column %u)", off + 1);
 	}
@@ -1195,7 +1265,13 @@ static size_t find_from(const struct lstr *s, const char *name, size_t nl, size_
 	return p ? (size_t)(p - s->s) : SIZE_MAX;
 }
 
-/* Falco's resolve_list() on a located string: one list, every delimited occurrence */
+/*
+ * Falco's resolve_list() on a located string: one list, every delimited occurrence.
+ * Falco rebuilds the string after each replacement and resumes its search right after the
+ * inserted text (one byte further when the replacement started the string, which skips
+ * the byte after it). This does the same in one left-to-right pass: text before a match is
+ * copied to the output, whose tail takes Falco's backward blank and comma trimming.
+ */
 static int subst_list(struct comp *cp, struct lstr *cur, uint32_t li, bool *used)
 {
 	const char *name = cp->out->lists[li].info->name;
@@ -1204,53 +1280,68 @@ static int subst_list(struct comp *cp, struct lstr *cur, uint32_t li, bool *used
 	size_t sl = cp->sublens[li];
 	if (!nl)
 		return 0;
-	size_t start = find_from(cur, name, nl, 0);
-	while (start != SIZE_MAX) {
-		size_t end = start + nl, len = cur->len;
-		const char *s = cur->s;
-		if ((start == 0 || is_delim(s[start - 1])) && (end >= len || is_delim(s[end]))) {
-			size_t occ = start;
-			while (start > 0 && is_blank(s[start - 1]))
-				start--;
-			while (end < len && is_blank(s[end]))
-				end++;
-			if (!sl) {
-				if (start > 0 && s[start - 1] == ',')
-					start--;
-				else if (end < len && s[end] == ',')
-					end++;
-			}
+	size_t m = find_from(cur, name, nl, 0);
+	if (m == SIZE_MAX)
+		return 0;
+	const char *s = cur->s;
+	size_t len = cur->len, pos = 0;
+	struct lb b = { 0 };
+	bool changed = false;
+	while (m != SIZE_MAX) {
+		lb_range(&b, cur, pos, m);
+		pos = m;
+		size_t end = m + nl;
+		char prev = b.n ? b.s[b.n - 1] : 0;
+		size_t from = m + 1;
+		if ((!b.n || is_delim(prev)) && (end >= len || is_delim(s[end]))) {
 			/* where the substituted items come from: the list name in the text */
 			struct lpiece origin = { 0 };
 			bool have = false;
 			for (uint32_t k = 0; k < cur->npieces && !have; k++) {
 				const struct lpiece *p = &cur->pieces[k];
-				if (p->node && occ >= p->off && occ < (size_t)p->off + p->len) {
+				if (p->node && m >= p->off && m < (size_t)p->off + p->len) {
 					origin = *p;
 					if (p->exact)
-						origin.voff = p->voff + (uint32_t)(occ - p->off);
+						origin.voff = p->voff + (uint32_t)(m - p->off);
 					have = true;
 				}
 			}
-			struct lb b = { 0 };
-			lb_range(&b, cur, 0, start);
-			if (start > 0)
+			while (b.n && is_blank(b.s[b.n - 1]))
+				lb_pop(&b, 1);
+			while (end < len && is_blank(s[end]))
+				end++;
+			if (!sl) {
+				if (b.n && b.s[b.n - 1] == ',')
+					lb_pop(&b, 1);
+				else if (end < len && s[end] == ',')
+					end++;
+			}
+			bool at_start = !b.n;
+			if (!at_start)
 				lb_text(&b, " ", 1, NULL);
 			lb_text(&b, sub, sl, have ? &origin : NULL);
 			lb_text(&b, " ", 1, NULL);
-			lb_range(&b, cur, end, len);
-			bool failed = false;
-			struct lstr n = lb_finish(cp->oa, &b, &failed);
-			if (failed)
-				return oom(cp->fe, NULL);
-			*cur = n;
-			if (cur->len > cp->max_cond)
+			if (b.n > cp->max_cond) {
+				lb_finish(cp->oa, &b, NULL);
 				return -2;
-			start += sl + 1;
+			}
+			pos = end;
+			from = at_start ? end + 1 : end;
+			changed = true;
 			*used = true;
 		}
-		start = find_from(cur, name, nl, start + 1);
+		m = find_from(cur, name, nl, from);
 	}
+	if (!changed) {
+		lb_finish(cp->oa, &b, NULL);
+		return 0;
+	}
+	lb_range(&b, cur, pos, len);
+	bool failed = false;
+	struct lstr n = lb_finish(cp->oa, &b, &failed);
+	if (failed)
+		return oom(cp->fe, NULL);
+	*cur = n;
 	return 0;
 }
 

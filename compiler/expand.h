@@ -170,6 +170,7 @@ struct collector {
 	uint32_t engine_version[3];
 	struct plugin_req *plugin_reqs;
 	uint32_t nplugin_reqs, capplugin_reqs;
+	uint64_t append_work;	/* bytes copied by appends so far (bounded, see expand.c) */
 };
 
 /**

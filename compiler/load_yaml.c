@@ -20,47 +20,46 @@
 
 /* ---------------------------------------------------------------- positions */
 
-struct linemap {
-	size_t *starts;	/* byte offset of each line start */
-	size_t n;
+/*
+ * libyaml marks count characters, not bytes: a cursor walks from the last converted mark
+ * (marks arrive nearly in order, so the total walk is linear in the file size); pure
+ * ASCII files need no walk at all.
+ */
+struct offmap {
+	const char *t;
+	size_t len;
+	bool ascii;
+	size_t idx, off;	/* cursor: character index → byte offset */
 };
 
-static int linemap_build(struct linemap *m, const char *t, size_t len)
+static void offmap_init(struct offmap *m, const char *t, size_t len)
 {
-	size_t cap = 64;
-	m->starts = malloc(cap * sizeof(size_t));
-	if (!m->starts)
-		return -1;
-	m->n = 0;
-	m->starts[m->n++] = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (t[i] != '\n')
-			continue;
-		if (m->n == cap) {
-			cap *= 2;
-			size_t *p = realloc(m->starts, cap * sizeof(size_t));
-			if (!p)
-				return -1;
-			m->starts = p;
-		}
-		m->starts[m->n++] = i + 1;
-	}
-	return 0;
+	m->t = t;
+	m->len = len;
+	m->ascii = true;
+	for (size_t i = 0; i < len && m->ascii; i++)
+		m->ascii = !((unsigned char)t[i] & 0x80);
+	m->idx = m->off = 0;
 }
 
-/* libyaml marks count characters; convert (line, char column) to a byte offset. */
-static size_t mark_to_offset(const struct linemap *m, const char *t, size_t len,
-			     const yaml_mark_t *mk)
+static size_t mark_to_offset(struct offmap *m, const yaml_mark_t *mk)
 {
-	if (mk->line >= m->n)
-		return len;
-	size_t o = m->starts[mk->line];
-	for (size_t c = 0; c < mk->column && o < len && t[o] != '\n'; c++) {
-		o++;
-		while (o < len && ((unsigned char)t[o] & 0xc0) == 0x80)
-			o++;
+	size_t target = mk->index;
+	if (m->ascii)
+		return target < m->len ? target : m->len;
+	while (m->idx < target && m->off < m->len) {
+		m->off++;
+		while (m->off < m->len && ((unsigned char)m->t[m->off] & 0xc0) == 0x80)
+			m->off++;
+		m->idx++;
 	}
-	return o;
+	while (m->idx > target && m->off > 0) {
+		m->off--;
+		while (m->off > 0 && ((unsigned char)m->t[m->off] & 0xc0) == 0x80)
+			m->off--;
+		m->idx--;
+	}
+	return m->off;
 }
 
 /* ---------------------------------------------------------------- composer */
@@ -81,7 +80,7 @@ struct composer {
 	struct arena *a;
 	const char *text;
 	size_t len;
-	struct linemap lm;
+	struct offmap om;
 	struct open_coll *stack;
 	size_t depth, max_depth;
 	uint64_t nodes, max_nodes;
@@ -160,10 +159,20 @@ static struct ynode *anchor_get(struct composer *c, const char *name)
 	return NULL;
 }
 
+/* a YAML syntax error, in yaml-cpp's words (what Falco reports) */
 static int fail(struct composer *c, const yaml_mark_t *mk, const char *problem)
 {
 	snprintf(c->errbuf, sizeof(c->errbuf), "yaml-cpp: error at line %zu, column %zu: %s",
 		 mk->line + 1, mk->column + 1, problem);
+	c->errmark = *mk;
+	return -1;
+}
+
+/* one of frc's own limits (or out of memory) */
+static int fail_limit(struct composer *c, const yaml_mark_t *mk, const char *problem)
+{
+	snprintf(c->errbuf, sizeof(c->errbuf), "%s (at line %zu, column %zu)", problem,
+		 mk->line + 1, mk->column + 1);
 	c->errmark = *mk;
 	return -1;
 }
@@ -173,8 +182,8 @@ static void set_mark(struct composer *c, struct ynode *n, const yaml_mark_t *sta
 {
 	n->line = (uint32_t)start->line;
 	n->col = (uint32_t)start->column;
-	n->offset = (uint32_t)mark_to_offset(&c->lm, c->text, c->len, start);
-	n->end = (uint32_t)mark_to_offset(&c->lm, c->text, c->len, end);
+	n->offset = (uint32_t)mark_to_offset(&c->om, start);
+	n->end = (uint32_t)mark_to_offset(&c->om, end);
 }
 
 /* Attach a finished node to its parent (or make it the document root). */
@@ -189,7 +198,7 @@ static int attach(struct composer *c, struct ynode *n, const yaml_mark_t *mk)
 		size_t ncap = o->cap ? o->cap * 2 : 8;
 		struct ynode **p = realloc(o->buf, ncap * sizeof(*p));
 		if (!p)
-			return fail(c, mk, "out of memory");
+			return fail_limit(c, mk, "out of memory");
 		o->buf = p;
 		o->cap = ncap;
 	}
@@ -202,7 +211,7 @@ static int charge(struct composer *c, uint64_t w, const yaml_mark_t *mk)
 {
 	c->nodes += w;
 	if (c->nodes > c->max_nodes)
-		return fail(c, mk, "too many nodes (limit reached, aliases included)");
+		return fail_limit(c, mk, "too many YAML nodes, aliases included (limit reached)");
 	return 0;
 }
 
@@ -217,13 +226,13 @@ static int on_scalar(struct composer *c, yaml_event_t *ev)
 	yaml_mark_t *mk = &ev->start_mark;
 	size_t len = ev->data.scalar.length;
 	if (len > c->max_scalar)
-		return fail(c, mk, "scalar longer than the limit");
+		return fail_limit(c, mk, "YAML scalar longer than the limit");
 	if (charge(c, 1, mk))
 		return -1;
 	struct ynode *n = arena_alloc(c->a, sizeof(*n));
 	char *s = n ? arena_strndup(c->a, (const char *)ev->data.scalar.value, len) : NULL;
 	if (!s)
-		return fail(c, mk, "out of memory");
+		return fail_limit(c, mk, "out of memory");
 	set_mark(c, n, &ev->start_mark, &ev->end_mark);
 	n->str = s;
 	n->len = (uint32_t)len;
@@ -239,7 +248,7 @@ static int on_scalar(struct composer *c, yaml_event_t *ev)
 	if (n->style == YS_PLAIN && !ev->data.scalar.tag && is_null_text(s, len))
 		n->kind = YN_NULL;
 	if (ev->data.scalar.anchor && anchor_put(c, (const char *)ev->data.scalar.anchor, n))
-		return fail(c, mk, "out of memory");
+		return fail_limit(c, mk, "out of memory");
 	return attach(c, n, mk);
 }
 
@@ -247,12 +256,12 @@ static int on_open(struct composer *c, yaml_event_t *ev, enum ynode_kind kind)
 {
 	yaml_mark_t *mk = &ev->start_mark;
 	if (c->depth >= c->max_depth)
-		return fail(c, mk, "nesting deeper than the limit");
+		return fail_limit(c, mk, "YAML nesting deeper than the limit");
 	if (charge(c, 1, mk))
 		return -1;
 	struct ynode *n = arena_alloc(c->a, sizeof(*n));
 	if (!n)
-		return fail(c, mk, "out of memory");
+		return fail_limit(c, mk, "out of memory");
 	set_mark(c, n, &ev->start_mark, &ev->end_mark);
 	n->kind = kind;
 	n->style = YS_NONE;
@@ -265,7 +274,7 @@ static int on_open(struct composer *c, yaml_event_t *ev, enum ynode_kind kind)
 	if (anchor) {
 		o->anchor = strdup((const char *)anchor);
 		if (!o->anchor)
-			return fail(c, mk, "out of memory");
+			return fail_limit(c, mk, "out of memory");
 	}
 	return 0;
 }
@@ -276,7 +285,7 @@ static int on_close(struct composer *c, yaml_event_t *ev)
 	struct open_coll *o = &c->stack[--c->depth];
 	struct ynode *n = o->node;
 	int rc = 0;
-	n->end = (uint32_t)mark_to_offset(&c->lm, c->text, c->len, mk);
+	n->end = (uint32_t)mark_to_offset(&c->om, mk);
 	if (n->kind == YN_MAP && (o->n & 1))	/* cannot happen with libyaml */
 		o->n--;
 	if (o->n) {
@@ -319,7 +328,7 @@ static int push_doc(struct composer *c, const yaml_mark_t *mk)
 		size_t ncap = c->docs_cap ? c->docs_cap * 2 : 4;
 		struct ynode **p = realloc(c->docs, ncap * sizeof(*p));
 		if (!p)
-			return fail(c, mk, "out of memory");
+			return fail_limit(c, mk, "out of memory");
 		c->docs = p;
 		c->docs_cap = ncap;
 	}
@@ -424,7 +433,8 @@ int yaml_load(struct arena *a, const char *name, const char *text, size_t len,
 	yaml_parser_t p;
 	bool parser_ok = false;
 	c.stack = calloc(c.max_depth, sizeof(*c.stack));
-	if (!c.stack || linemap_build(&c.lm, text, len)) {
+	offmap_init(&c.om, text, len);
+	if (!c.stack) {
 		snprintf(c.errbuf, sizeof(c.errbuf), "out of memory");
 		goto out;
 	}
@@ -433,6 +443,23 @@ int yaml_load(struct arena *a, const char *name, const char *text, size_t len,
 		goto out;
 	}
 	parser_ok = true;
+	out->ascii = c.om.ascii;
+	/* line starts, for positions of diagnostics */
+	uint32_t nl = 1;
+	for (const char *q = memchr(text, '\n', len); q; q = memchr(q + 1, '\n', len - (size_t)(q + 1 - text)))
+		nl++;
+	uint32_t *lines = arena_alloc(a, nl * sizeof(*lines));
+	if (!lines) {
+		snprintf(c.errbuf, sizeof(c.errbuf), "out of memory");
+		goto out;
+	}
+	lines[0] = 0;
+	nl = 1;
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\n')
+			lines[nl++] = (uint32_t)(i + 1);
+	out->lines = lines;
+	out->nlines = nl;
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
 	rc = run_events(&c, &p);
@@ -453,7 +480,7 @@ out:
 			err->msg = "out of memory";
 		err->line = (uint32_t)c.errmark.line;
 		err->col = (uint32_t)c.errmark.column;
-		err->offset = c.lm.starts ? (uint32_t)mark_to_offset(&c.lm, text, len, &c.errmark) : 0;
+		err->offset = (uint32_t)mark_to_offset(&c.om, &c.errmark);
 	}
 	if (parser_ok)
 		yaml_parser_delete(&p);
@@ -464,9 +491,39 @@ out:
 	}
 	free(c.stack);
 	free(c.docs);
-	free(c.lm.starts);
 	anchors_clear(&c);
 	return rc;
+}
+
+void yfile_linecol(const struct yfile *f, size_t off, uint32_t *line, uint32_t *col,
+		   size_t *line_start)
+{
+	if (off > f->len)
+		off = f->len;
+	uint32_t lo = 0, hi = f->nlines;
+	if (!f->lines || !hi) {
+		*line = *col = 0;
+		*line_start = 0;
+		return;
+	}
+	while (hi - lo > 1) {
+		uint32_t mid = (lo + hi) / 2;
+		if (f->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	size_t ls = f->lines[lo];
+	*line = lo;
+	*line_start = ls;
+	if (f->ascii) {
+		*col = (uint32_t)(off - ls);
+		return;
+	}
+	uint32_t c = 0;
+	for (size_t i = ls; i < off; i++)
+		c += ((unsigned char)f->text[i] & 0xc0) != 0x80;
+	*col = c;
 }
 
 /* ---------------------------------------------------------------- access helpers */
@@ -788,6 +845,20 @@ bool yaml_value_offset(const struct yfile *f, const struct ynode *n, size_t voff
 	*off = n->offset;
 	if (n->kind != YN_SCALAR || p >= end)
 		return voff == 0;
+	if (voff > n->len)
+		voff = n->len;
+	/* no folding and no escapes: the value is the raw text (inside the quotes) */
+	if (n->style == YS_PLAIN && end - p == n->len) {
+		*off = p + voff;
+		return true;
+	}
+	if ((n->style == YS_SINGLE || n->style == YS_DOUBLE) && end - p == (size_t)n->len + 2) {
+		*off = p + 1 + voff;
+		return true;
+	}
+	/* the walk below is linear in @voff: far into a huge folded scalar, stay approximate */
+	if (voff > 65536)
+		return false;
 	bool block = n->style == YS_LITERAL || n->style == YS_FOLDED;
 	size_t indent = 0;
 	if (n->style == YS_SINGLE || n->style == YS_DOUBLE) {

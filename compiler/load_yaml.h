@@ -64,6 +64,8 @@ struct yaml_limits {
  * @name: file name as reported in diagnostics
  * @text, @len: the file bytes
  * @docs, @ndocs: document roots (NULL for an empty document)
+ * @lines, @nlines: byte offset of every line start (for fast offset → line:col)
+ * @ascii: the file has no byte >= 0x80 (columns are byte counts)
  */
 struct yfile {
 	const char *name;
@@ -71,7 +73,14 @@ struct yfile {
 	size_t len;
 	struct ynode **docs;
 	uint32_t ndocs;
+	const uint32_t *lines;
+	uint32_t nlines;
+	bool ascii;
 };
+
+/* 0-based line and column (characters) of byte @off of @f, and the line's start offset. */
+void yfile_linecol(const struct yfile *f, size_t off, uint32_t *line, uint32_t *col,
+		   size_t *line_start);
 
 /**
  * struct yaml_error - a syntax error or limit hit.

@@ -75,7 +75,7 @@ size_t loader_warning_count(const struct loader_results *r)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->nfiles; i++)
-		n += r->files[i].warnings.n;
+		n += r->files[i].warnings.n + r->files[i].warnings.dropped;
 	return n;
 }
 
@@ -477,13 +477,20 @@ void loader_print_text(FILE *f, const struct loader_results *r, bool color)
 	free(printed);
 	for (size_t i = 0; i < r->nfiles; i++) {
 		const struct loader_file_result *fr = &r->files[i];
+		if (fr->warnings.dropped || fr->errors.dropped)
+			fprintf(f, "%s: %u more diagnostics not shown (at most %u per file are kept)\n",
+				fr->name, fr->warnings.dropped + fr->errors.dropped, DIAG_MAX_PER_LIST);
+	}
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct loader_file_result *fr = &r->files[i];
 		if (!fr->loaded)
 			fprintf(f, "%s: not loaded (an earlier file failed)\n", fr->name);
 		else if (!fr->successful)
-			fprintf(f, "%s: Invalid (%u errors, %u warnings)\n", fr->name, fr->errors.n,
-				fr->warnings.n);
+			fprintf(f, "%s: Invalid (%u errors, %u warnings)\n", fr->name,
+				fr->errors.n + fr->errors.dropped, fr->warnings.n + fr->warnings.dropped);
 		else if (fr->warnings.n)
-			fprintf(f, "%s: Ok, with warnings (%u warnings)\n", fr->name, fr->warnings.n);
+			fprintf(f, "%s: Ok, with warnings (%u warnings)\n", fr->name,
+				fr->warnings.n + fr->warnings.dropped);
 		else
 			fprintf(f, "%s: Ok\n", fr->name);
 	}

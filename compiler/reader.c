@@ -294,6 +294,8 @@ static int read_exceptions(struct rd *r, const struct ynode *item, bool append,
 	struct diag_loc *ectx = loc(r, parent, DI_EXCEPTIONS, "", exs);
 	if (exs->kind != YN_SEQ)
 		return yfail(r, "Rule exceptions must be a sequence", ectx, exs);
+	if (exs->n > 4096)	/* names are compared pairwise */
+		return yfail(r, "Rule has too many exceptions (limit reached)", ectx, exs);
 	struct col_exception *v = arena_alloc(r->fe->a, (exs->n + 1) * sizeof(*v));
 	if (!v)
 		return yfail(r, "out of memory", ectx, exs);

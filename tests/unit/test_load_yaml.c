@@ -126,7 +126,7 @@ static void test_limits(void **state)
 		n += (size_t)sprintf(bomb + n, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i,
 				     i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
 	assert_int_equal(yaml_load(&a, "t.yaml", bomb, n, NULL, &f, &e), -1);
-	assert_non_null(strstr(e.msg, "too many nodes"));
+	assert_non_null(strstr(e.msg, "too many YAML nodes"));
 	/* an undefined alias */
 	const char *t = "- *nope\n";
 	assert_int_equal(yaml_load(&a, "t.yaml", t, strlen(t), NULL, &f, &e), -1);
