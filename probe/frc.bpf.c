@@ -25,6 +25,7 @@
 #include "frc_builder.bpf.h"
 #include "frc_flags.bpf.h"
 #include "frc_extract.bpf.h"
+#include "frc_kfilter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -322,6 +322,9 @@ static __always_inline void ev_strlist_user(struct frc_scratch *s, unsigned long
 
 /* ---------------------------------------------------------------- submit */
 
+/* the kernel filter (frc_kfilter.bpf.h): non-zero drops the event */
+int frc_kf_submit(struct frc_scratch *s);
+
 static __always_inline void ev_submit(struct frc_scratch *s)
 {
 	struct frc_probe_counters *c = counters_get();
@@ -329,7 +332,7 @@ static __always_inline void ev_submit(struct frc_scratch *s)
 	__u32 nparams = *(__u32 *)&s->data[22];
 	__u64 flags;
 
-	if (!c)
+	if (!c || frc_kf_submit(s))
 		return;
 	c->n_evts++;
 	if (s->idx != nparams) {
