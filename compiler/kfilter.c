@@ -1162,7 +1162,8 @@ void kf_code_params(uint16_t code, struct frc_kf_prog *p)
 	else if (code == PPME_SYSCALL_CLONE_20_X || code == PPME_SYSCALL_FORK_20_X ||
 		 code == PPME_SYSCALL_VFORK_20_X || code == PPME_SYSCALL_CLONE3_X)
 		p->state = FRC_KF_ST_CLONE;
-	else if (!modifies_state(code) && !(s->flags & (EVF_CREATES_FD | EVF_DESTROYS_FD)))
+	else if (!modifies_state(code) &&
+		 !(s->flags & (EVF_CREATES_FD | EVF_DESTROYS_FD | EVF_MODIFIES_STATE)))
 		p->state = FRC_KF_ST_NONE;
 }
 
@@ -1266,17 +1267,19 @@ struct kf_image *kf_link(const struct kf_rules *kr0, const uint8_t *enabled)
 		kf_code_params((uint16_t)code, p);
 		p->shadow = img->shadow;
 		p->mode = FRC_KF_PASS;
+		const struct kf_code *kc = &kr->codes[code];
+		for (uint32_t i = 0; i < kc->n; i++)
+			img->ruled[code] |= enabled ? enabled[kc->rc[i].rule] :
+						      kr->rule_enabled[kc->rc[i].rule];
 		if (p->state == FRC_KF_ST_KEEP)
 			continue;
 		/* OR of the enabled rules of this code (none: no rule can match it) */
-		const struct kf_code *kc = &kr->codes[code];
 		struct kdnf d = d_false();
 		for (uint32_t i = 0; i < kc->n && !d.is_true; i++) {
 			uint32_t r = kc->rc[i].rule;
 			if (enabled ? !enabled[r] : !kr->rule_enabled[r])
 				continue;
 			d = d_or(kr, &d, &kc->rc[i].d);
-			img->ruled[code] = true;
 		}
 		d_weaken(kr, &d, FRC_KF_CLAUSES, FRC_KF_ATOMS);
 		if (kr->oom)
@@ -1368,7 +1371,14 @@ char *kf_image_text(const struct kf_image *img, size_t *len)
 	for (uint32_t code = 0; code < FRC_KF_NCODES; code++) {
 		const struct frc_kf_prog *p = &img->progs[code];
 		if (p->mode != FRC_KF_EVAL) {
-			nother += p->state == FRC_KF_ST_NONE;
+			const struct evt_schema *s = code < evtab_ncodes ?
+				evtab_schema((uint16_t)code) : NULL;
+			if (img->ruled[code])
+				cw_line(&w, "code %" PRIu32 " %s (%s): kept (%s)", code,
+					s && s->name ? s->name : "?", state_name[p->state],
+					p->state == FRC_KF_ST_KEEP || p->state == FRC_KF_ST_CLONE ?
+						"feeds the state tables" :
+						"a rule needs what the kernel cannot see");
 			continue;
 		}
 		if (!img->ruled[code] && p->state == FRC_KF_ST_NONE) {
