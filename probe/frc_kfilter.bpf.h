@@ -98,6 +98,9 @@ struct frc_kf_tmp {
 	__u32 flags;
 	__u32 tgid;
 	__u64 start_ns;
+	__u32 np;			/* params of the event */
+	__u32 off[FRC_MAX_NPARAMS];	/* their offsets and lengths */
+	__u16 len[FRC_MAX_NPARAMS];
 };
 
 /* what the callbacks see (on the stack: pointers keep their types there) */
@@ -107,6 +110,7 @@ struct kf_cx {
 	struct frc_kf_prog *p;
 	__u32 bank;
 	__u32 pass;
+	__u32 acc;
 };
 
 struct {
@@ -123,31 +127,33 @@ static __always_inline struct frc_kf_stats *kf_stats(void)
 	return bpf_map_lookup_elem(&frc_kf_stats, &zero);
 }
 
-/* offset of param @i of the event being built */
-static __always_inline __u32 kf_param_off(struct frc_scratch *s, __u32 i, __u32 *len)
+/* the offsets of the params of the event being built, once per decision */
+static long kf_offsets_cb(__u32 i, void *ctx)
 {
-	__u32 np = *(__u32 *)&s->data[22];
-	__u32 off = FRC_HDR_LEN + 2 * (np & (FRC_MAX_NPARAMS - 1));
+	struct kf_cx *cx = ctx;
+	struct frc_kf_tmp *t = cx->t;
+	struct frc_scratch *s = cx->s;
+	__u16 l;
 
-	for (__u32 j = 0; j < FRC_MAX_NPARAMS; j++) {
-		__u16 l = *(__u16 *)&s->data[FRC_HDR_LEN + 2 * FRC_BOUND(j, FRC_MAX_NPARAMS - 1)];
-
-		if (j == i) {
-			*len = l;
-			return off;
-		}
-		off += l;
-	}
-	*len = 0;
+	if (!t || !s || i >= t->np || i >= FRC_MAX_NPARAMS)
+		return 1;
+	l = *(__u16 *)&s->data[FRC_HDR_LEN + 2 * FRC_BOUND(i, FRC_MAX_NPARAMS - 1)];
+	t->off[FRC_BOUND(i, FRC_MAX_NPARAMS - 1)] = cx->acc;
+	t->len[FRC_BOUND(i, FRC_MAX_NPARAMS - 1)] = l;
+	cx->acc += l;
 	return 0;
 }
 
 /* a signed integer param of 1, 2, 4 or 8 bytes */
-static __always_inline int kf_param_int(struct frc_scratch *s, __u32 i, __s64 *v)
+static __always_inline int kf_param_int(struct frc_kf_tmp *t, struct frc_scratch *s, __u32 i,
+					__s64 *v)
 {
-	__u32 len, off = kf_param_off(s, i, &len);
+	__u32 off, len;
 
-	off = FRC_OFF(off);
+	if (i >= t->np)
+		return -1;
+	off = FRC_OFF(t->off[FRC_BOUND(i, FRC_MAX_NPARAMS - 1)]);
+	len = t->len[FRC_BOUND(i, FRC_MAX_NPARAMS - 1)];
 	switch (len) {
 	case 8: *v = *(__s64 *)&s->data[off]; return 0;
 	case 4: *v = *(__s32 *)&s->data[off]; return 0;
@@ -198,9 +204,10 @@ static __always_inline void kf_scan(struct kf_cx *cx)
 
 	t->scanned = 1;
 	t->plen = 0;
-	if (cx->p->path_p == FRC_KF_NOPARAM)
+	if (cx->p->path_p >= t->np)
 		return;
-	off = kf_param_off(s, cx->p->path_p, &len);
+	off = t->off[FRC_BOUND(cx->p->path_p, FRC_MAX_NPARAMS - 1)];
+	len = t->len[FRC_BOUND(cx->p->path_p, FRC_MAX_NPARAMS - 1)];
 	if (len < 2 || len > FRC_KF_PATH_MAX)
 		return;
 	t->poff = off;
@@ -431,6 +438,38 @@ static long kf_inherit_fd(__u32 fd, void *ctx)
 	return 0;
 }
 
+static long kf_used_cb(__u32 i, void *ctx)
+{
+	struct kf_cx *cx = ctx;
+	__s64 fd;
+	__u8 pi;
+
+	if (!cx->t || !cx->s || !cx->p || i >= 3)
+		return 1;
+	pi = cx->p->used_fd[FRC_BOUND(i, 3)];
+	if (pi == FRC_KF_NOPARAM)
+		return 1;
+	if (!kf_param_int(cx->t, cx->s, pi, &fd))
+		kf_replay(cx->t, fd);
+	return 0;
+}
+
+static long kf_new_cb(__u32 i, void *ctx)
+{
+	struct kf_cx *cx = ctx;
+	__s64 fd;
+	__u8 pi;
+
+	if (!cx->t || !cx->s || !cx->p || i >= 3)
+		return 1;
+	pi = cx->p->new_fd[FRC_BOUND(i, 3)];
+	if (pi == FRC_KF_NOPARAM)
+		return 1;
+	if (!kf_param_int(cx->t, cx->s, pi, &fd))
+		kf_forget(cx->t, fd);
+	return 0;
+}
+
 /* a forked child (its own fd table, a copy of the parent's) inherits the shadows */
 static __always_inline void kf_inherit(struct frc_kf_tmp *t)
 {
@@ -456,7 +495,7 @@ static __always_inline void kf_inherit(struct frc_kf_tmp *t)
 /* ---------------------------------------------------------------- the decision */
 
 /* 1: drop the event being submitted */
-__noinline int frc_kf_submit(struct frc_scratch *s)
+static __always_inline int frc_kf_submit(struct frc_scratch *s)
 {
 	__u32 live = frc_kf_live, zero = 0, code, key;
 	struct frc_kf_prog *pr0 = NULL, *pr1 = NULL, *meta;
@@ -504,12 +543,17 @@ __noinline int frc_kf_submit(struct frc_scratch *s)
 	t->flags = 0;
 	t->tgid = bpf_get_current_pid_tgid() >> 32;
 	t->start_ns = kf_start_ns();
+	t->np = *(__u32 *)&s->data[22];
+	if (t->np > FRC_MAX_NPARAMS)
+		t->np = FRC_MAX_NPARAMS;
+	cx.acc = FRC_HDR_LEN + 2 * t->np;
+	bpf_loop(FRC_MAX_NPARAMS, kf_offsets_cb, &cx, 0);
 	if (meta->res_p != FRC_KF_NOPARAM)
-		kf_param_int(s, meta->res_p, &t->res);
+		kf_param_int(t, s, meta->res_p, &t->res);
 	if (meta->flags_p != FRC_KF_NOPARAM) {
 		__s64 f = 0;
 
-		kf_param_int(s, meta->flags_p, &f);
+		kf_param_int(t, s, meta->flags_p, &f);
 		t->flags = (__u32)f;
 	}
 	st->seen++;
@@ -567,7 +611,7 @@ __noinline int frc_kf_submit(struct frc_scratch *s)
 			struct frc_kf_shadow *v;
 
 			if (meta->used_fd[0] == FRC_KF_NOPARAM ||
-			    kf_param_int(s, meta->used_fd[0], &fd) || fd < 0 ||
+			    kf_param_int(t, s, meta->used_fd[0], &fd) || fd < 0 ||
 			    fd >= FRC_KF_SHADOW_FD_MAX)
 				break;
 			k.tgid = t->tgid;
@@ -590,28 +634,50 @@ __noinline int frc_kf_submit(struct frc_scratch *s)
 	}
 
 	/* the event goes: user space must know the fds it uses */
-	for (int i = 0; i < 3; i++) {
-		__u8 pi = meta->used_fd[i];
-		__s64 fd;
-
-		if (pi == FRC_KF_NOPARAM)
-			break;
-		if (!kf_param_int(s, pi, &fd))
-			kf_replay(t, fd);
-	}
+	cx.p = meta;
+	if (meta->used_fd[0] != FRC_KF_NOPARAM)
+		bpf_loop(3, kf_used_cb, &cx, 0);
 	/* and the fds it creates replace whatever was shadowed under their numbers */
-	for (int i = 0; i < 3 && (meta->res_p == FRC_KF_NOPARAM || t->res >= 0); i++) {
-		__u8 pi = meta->new_fd[i];
-		__s64 fd;
-
-		if (pi == FRC_KF_NOPARAM)
-			break;
-		if (!kf_param_int(s, pi, &fd))
-			kf_forget(t, fd);
-	}
+	if (meta->new_fd[0] != FRC_KF_NOPARAM && (meta->res_p == FRC_KF_NOPARAM || t->res >= 0))
+		bpf_loop(3, kf_new_cb, &cx, 0);
 	if (meta->state == FRC_KF_ST_CLONE && t->res == 0)
 		kf_inherit(t);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- the filter program */
+
+int frc_kf_exit(unsigned long long *ctx);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__array(values, int(void *));
+} frc_kf_jump SEC(".maps") = {
+	.values = { [0] = (void *)&frc_kf_exit },
+};
+
+/* one program holds the filter (verified once, not in every handler); the handlers jump to
+ * it instead of submitting, and it submits what it keeps */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(frc_kf_exit, struct pt_regs *regs, long ret)
+{
+	struct frc_scratch *s = scratch_get();
+
+	if (!s) {
+		count_bug();
+		return 0;
+	}
+	if (!frc_kf_submit(s))
+		ev_submit_direct(s);
+	return 0;
+}
+
+static __always_inline void frc_kf_tail(void *ctx)
+{
+	if (frc_kf_live)
+		bpf_tail_call(ctx, &frc_kf_jump, 0);
 }
 
 /* ---------------------------------------------------------------- renames */
