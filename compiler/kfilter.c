@@ -905,6 +905,16 @@ static struct kdnf test_dnf(struct kf_rules *kr, const struct ir *ir, const stru
 		return (t != 0) == pos ? d_true() : d_false();
 	if (exact_test(kr, ir, k, n, sl, pos, &d))
 		return d;
+	/* `not f != c` is `f = c` where f is always present when the kernel knows the path
+	 * (fd.name, fd.nameraw, fd.directory of an open); fd.filename is absent for
+	 * directories and failed opens, proc.name for unknown threads: not those */
+	if (!pos && n->op == OP_NE && k->path_p >= 0 &&
+	    (sl->field == FLD_FD_NAME || sl->field == FLD_FD_NAMERAW ||
+	     sl->field == FLD_FD_DIRECTORY)) {
+		struct ir_node eq = *n;
+		eq.op = OP_EQ;
+		return path_test(kr, ir, &eq, sl);
+	}
 	/* what remains is only sound positively */
 	if (!pos)
 		return d_true();

@@ -1018,6 +1018,28 @@ static void print_summary(struct daemon *D, FILE *f)
 	if (es)
 		fprintf(f, "Events processed: %" PRIu64 " (%" PRIu64 " given to the rules, %" PRIu64
 			   " invalid)\n", es->read, D->events, es->invalid);
+	if (es && D->o->verbose) {
+		/* the event types user space received, most frequent first */
+		uint32_t order[PPM_EVENT_MAX], n = 0;
+
+		for (uint32_t k = 0; k < PPM_EVENT_MAX; k++)
+			if (es->by_type[k])
+				order[n++] = k;
+		for (uint32_t i = 1; i < n; i++)
+			for (uint32_t j = i; j > 0 && es->by_type[order[j - 1]] < es->by_type[order[j]];
+			     j--) {
+				uint32_t t = order[j];
+				order[j] = order[j - 1];
+				order[j - 1] = t;
+			}
+		fprintf(f, "Events by type:\n");
+		for (uint32_t i = 0; i < n; i++) {
+			const struct evt_schema *sc = evtab_schema((uint16_t)order[i]);
+
+			fprintf(f, "   %s (%u): %" PRIu64 "\n", sc && sc->name ? sc->name : "?",
+				order[i], es->by_type[order[i]]);
+		}
+	}
 	if (D->have_kstats) {
 		const struct kfilter_stats ks = D->kstats;
 
