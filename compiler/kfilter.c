@@ -1254,6 +1254,28 @@ static void put_atom(struct kf_rules *kr, struct kf_image *img, struct setmap **
 	out->arg = set;
 }
 
+/* relative cost of an atom in the probe: integer tests, then the comm, then the path */
+static int kernel_cost(const struct frc_kf_atom *a)
+{
+	switch (a->kind) {
+	case FRC_KFA_RES: return 0;
+	case FRC_KFA_FLAGS: return 1;
+	case FRC_KFA_COMM: return 2;
+	case FRC_KFA_NAME_SUB: case FRC_KFA_RAW_SUB: return 3;
+	default: return 4;
+	}
+}
+
+static uint8_t scan_of(uint8_t kind)
+{
+	switch (kind) {
+	case FRC_KFA_NAME_PFX: case FRC_KFA_RAW_PFX: return FRC_KF_SCAN_PATH;
+	case FRC_KFA_NAME_SFX: case FRC_KFA_RAW_SFX: return FRC_KF_SCAN_PATH | FRC_KF_SCAN_SFX;
+	case FRC_KFA_NAME_SUB: case FRC_KFA_RAW_SUB: return FRC_KF_SCAN_PATH | FRC_KF_SCAN_SUB;
+	default: return 0;
+	}
+}
+
 struct kf_image *kf_link(const struct kf_rules *kr0, const uint8_t *enabled)
 {
 	struct kf_rules *kr = (struct kf_rules *)kr0;	/* interns new atoms when merging */
@@ -1315,8 +1337,19 @@ struct kf_image *kf_link(const struct kf_rules *kr0, const uint8_t *enabled)
 			if (c->n == 0) {	/* an atom was dropped: the clause is true */
 				p->mode = FRC_KF_PASS;
 				p->nclauses = 0;
+				p->scan = 0;
 				break;
 			}
+			/* the kernel stops at the first false atom: cheap ones first */
+			for (uint32_t x = 1; x < c->n; x++)
+				for (uint32_t y = x; y > 0 && kernel_cost(&c->a[y - 1]) >
+							       kernel_cost(&c->a[y]); y--) {
+					struct frc_kf_atom t = c->a[y];
+					c->a[y] = c->a[y - 1];
+					c->a[y - 1] = t;
+				}
+			for (uint32_t x = 0; x < c->n; x++)
+				p->scan |= scan_of(c->a[x].kind);
 			p->nclauses++;
 		}
 	}

@@ -111,6 +111,8 @@ struct kf_cx {
 	__u32 bank;
 	__u32 pass;
 	__u32 acc;
+	__u32 scan;		/* FRC_KF_SCAN_* of the live programs */
+	__u32 live;
 };
 
 struct {
@@ -182,12 +184,17 @@ static long kf_scan_byte(__u32 i, void *ctx)
 	}
 	t->prev = c;
 	/* reversed copy for the suffix trie: byte i of the path goes to strlen - 1 - i */
-	t->sk.data[2 + FRC_BOUND(t->plen - 2 - i, 0xff)] = c;
+	if (cx->scan & FRC_KF_SCAN_SFX)
+		t->sk.data[2 + FRC_BOUND(t->plen - 2 - i, 0xff)] = c;
+	if (!(cx->scan & FRC_KF_SCAN_SUB))
+		return 0;
 	/* needles cannot hold NUL, so the zeroes the window starts with never match */
 	t->win = (t->win << 8) | c;
 	for (int b = 0; b < FRC_KF_BANKS; b++) {
 		const struct frc_kf_needles *n = &frc_kf_needles[b];
 
+		if (!(cx->live & (1u << b)))
+			continue;
 		for (int k = 0; k < FRC_KF_NEEDLES; k++)
 			if ((__u32)k < n->n && (t->win & n->mask[k]) == n->val[k])
 				t->subs[b] |= 1u << k;
@@ -527,11 +534,14 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	if (pr0) {
 		shadow &= pr0->shadow;
 		eval |= pr0->mode == FRC_KF_EVAL;
+		cx.scan |= pr0->scan;
 	}
 	if (pr1) {
 		shadow &= pr1->shadow;
 		eval |= pr1->mode == FRC_KF_EVAL;
+		cx.scan |= pr1->scan;
 	}
+	cx.live = live;
 	cx.t = t;
 	cx.s = s;
 	cx.p = meta;
@@ -560,7 +570,7 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 
 	if (meta->state == FRC_KF_ST_KEEP || meta->state == FRC_KF_ST_CLONE)
 		drop = 0;
-	if (drop && eval)
+	if (drop && eval && (cx.scan & FRC_KF_SCAN_PATH))
 		kf_scan(&cx);
 	if (drop && pr0) {
 		if (pr0->mode != FRC_KF_EVAL) {

@@ -69,6 +69,8 @@ enum frc_kf_state {
 
 enum frc_kf_mode { FRC_KF_PASS, FRC_KF_EVAL };
 
+enum { FRC_KF_SCAN_PATH = 1, FRC_KF_SCAN_SFX = 2, FRC_KF_SCAN_SUB = 4 };
+
 #define FRC_KF_NOPARAM 0xff
 
 struct frc_kf_atom {
@@ -95,6 +97,7 @@ struct frc_kf_clause {
  * @raw_rel: fd.nameraw is the raw argument also for relative paths (openat family)
  * @used_fd: params naming fds the event uses (a shadowed one is replayed first)
  * @new_fd: params naming fds the event creates (their shadows are forgotten)
+ * @scan: the atoms need the path (FRC_KF_SCAN_PATH), its reversed copy (_SFX), needles (_SUB)
  */
 struct frc_kf_prog {
 	__u8 mode;
@@ -105,7 +108,8 @@ struct frc_kf_prog {
 	__u8 raw_rel;		/* nameraw is the raw argument even when relative */
 	__u8 used_fd[3];
 	__u8 new_fd[3];
-	__u8 pad2[2];
+	__u8 scan;		/* FRC_KF_SCAN_*: what the path scan must compute */
+	__u8 pad2;
 	struct frc_kf_clause c[FRC_KF_CLAUSES];
 };
 
