@@ -10,6 +10,7 @@
 
 #include "cstr.h"
 #include "evtab.h"
+#include "kfilter.h"
 
 static bool group_has(const struct ir *ir, uint32_t g, uint32_t rule)
 {
@@ -136,5 +137,16 @@ char *emit_bpf_text(const struct ir *ir, const char *version, size_t *len)
 			put_ranges(&w, codes);
 		cw_put(&w, "\n");
 	}
+	/* the filter fragment the probe evaluates beyond the interest set (kfilter.h) */
+	struct kf_rules *kr = kf_build(ir);
+	struct kf_image *img = kr ? kf_link(kr, NULL) : NULL;
+	char *kt = img ? kf_image_text(img, NULL) : NULL;
+	if (kt)
+		cw_put(&w, "\n%s", kt);
+	else
+		w.oom = true;
+	free(kt);
+	kf_image_free(img);
+	kf_rules_free(kr);
 	return cw_take(&w, len);
 }

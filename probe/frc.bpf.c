@@ -25,6 +25,7 @@
 #include "frc_builder.bpf.h"
 #include "frc_flags.bpf.h"
 #include "frc_extract.bpf.h"
+#include "frc_kfilter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -1504,6 +1505,8 @@ int BPF_PROG(frc_sched_exec1, struct task_struct *p, pid_t old_pid, struct linux
 	return 0;
 }
 
+#undef FRC_KF_TAIL
+#define FRC_KF_TAIL 0	/* not a sys_exit program: no kernel filter */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(frc_sched_exec2, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -1517,6 +1520,8 @@ int BPF_PROG(frc_sched_exec2, struct task_struct *p, pid_t old_pid, struct linux
 	ev_submit(s);
 	return 0;
 }
+#undef FRC_KF_TAIL
+#define FRC_KF_TAIL 1
 
 /* a NULL-terminated array of user string pointers (argv/envp of a failed execve): the
  * strings from index @first on, NUL-separated, as one BYTEBUF */
@@ -1643,6 +1648,8 @@ int BPF_PROG(frc_execx2, struct pt_regs *regs, long ret)
 
 /* ---------------------------------------------------------------- exit */
 
+#undef FRC_KF_TAIL
+#define FRC_KF_TAIL 0	/* not a sys_exit program: no kernel filter */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(frc_sched_exit, struct task_struct *task)
 {
@@ -1679,6 +1686,8 @@ int BPF_PROG(frc_sched_exit, struct task_struct *task)
 	ev_submit(s);
 	return 0;
 }
+#undef FRC_KF_TAIL
+#define FRC_KF_TAIL 1
 
 /* ================================================================ program tables */
 

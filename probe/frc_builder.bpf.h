@@ -322,7 +322,21 @@ static __always_inline void ev_strlist_user(struct frc_scratch *s, unsigned long
 
 /* ---------------------------------------------------------------- submit */
 
-static __always_inline void ev_submit(struct frc_scratch *s)
+/* the kernel filter (frc_kfilter.bpf.h): when it is live, ev_submit() tail-calls it and it
+ * submits what it keeps. Programs not attached to sys_exit set FRC_KF_TAIL to 0 (their
+ * events are never filtered). */
+#ifndef FRC_KF_TAIL
+#define FRC_KF_TAIL 1
+#endif
+static __always_inline void frc_kf_tail(void *ctx);
+#define ev_submit(s)					\
+	do {						\
+		if (FRC_KF_TAIL)			\
+			frc_kf_tail(ctx);		\
+		ev_submit_direct(s);			\
+	} while (0)
+
+static __always_inline void ev_submit_direct(struct frc_scratch *s)
 {
 	struct frc_probe_counters *c = counters_get();
 	__u32 len = s->pos;

@@ -8,6 +8,13 @@
  * and a signalfd: every event goes through the same engine, state tables, extractors,
  * compiled rules and alert formatting as `frc replay`.
  *
+ * The rule files and rule folders are watched (inotify): a change, after a short settle
+ * delay (timerfd), or SIGHUP reloads them without a gap (runtime/reload.h: the new rules are
+ * compiled on a worker thread while events keep flowing, then swapped in between two
+ * events together with the kernel filter; probe, state tables and outputs stay). A reload
+ * that fails keeps the old rules, logs the errors with file:line:col and emits Falco's
+ * "Falco internal: hot restart failure" alert.
+ *
  * SIGINT/SIGTERM stop it cleanly: the ring buffer is drained, the probe detached, the output
  * channels flushed, then Falco's summary and the drop statistics are printed (stderr), exit
  * status 0. SIGUSR1 reopens the output files. Kernel-side drops are never silent: they are
@@ -21,11 +28,15 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,11 +44,14 @@
 
 #include "cli.h"
 #include "compiler/arena.h"
+#include "compiler/kfilter.h"
 #include "compiler/loader.h"
+#include "cfgtree.h"
 #include "config.h"
 #include "drops.h"
 #include "engine.h"
 #include "extract.h"
+#include "kfilter_load.h"
 #include "logger.h"
 #include "loop.h"
 #include "metrics.h"
@@ -46,6 +60,7 @@
 #include "outputs_sink.h"
 #include "probe_load.h"
 #include "proc_scan.h"
+#include "reload.h"
 #include "ruleset.h"
 #include "state.h"
 #include "version.h"
@@ -89,9 +104,38 @@ struct run_opts {
 	const char *config;
 	struct strv rules;
 	struct strv overrides;
-	bool unbuffered, dry_run, verbose, dump_config;
+	bool unbuffered, dry_run, verbose, dump_config, no_kernel_filter;
 	double duration_s;
 	const char *pidfile;
+};
+
+/* alert counts of rules that left the ruleset in a reload (for the summary) */
+struct retired {
+	char *name;
+	uint64_t n;
+};
+
+/* the reload machinery: watches, settle timer, the worker that builds a generation */
+struct reloader {
+	int ino;			/* inotify fd, -1 if not watching */
+	struct strv wdirs;		/* watched directories, by watch descriptor order */
+	int *wd;
+	struct strv wnames;		/* paths that matter: rule files, and rule folders */
+	int timer;			/* settle timer id */
+	uint64_t settle_ms;
+	bool use_thread;
+	int efd;			/* eventfd: the worker is done */
+	pthread_t th;
+	bool building;			/* a build is under way */
+	bool pending;			/* a trigger came in during the build */
+	bool armed;			/* the settle timer runs */
+	uint64_t trigger_ns;		/* when the first trigger of this reload was seen */
+	/* the worker's result, read after efd */
+	struct rl_gen *result;
+	char *errtext, *summary;
+	struct reload_src src;
+	uint64_t ok, failed;
+	uint64_t last_latency_ns, last_build_ns, last_swap_ns;
 };
 
 /* ---------------------------------------------------------------- the daemon state */
@@ -99,16 +143,13 @@ struct run_opts {
 struct daemon {
 	struct run_opts *o;
 	struct frc_config cfg;
-	struct arena arena;
-	struct frc_rules rules;
-	struct loader_results lres;
-	bool builtin;			/* the default rules compiled into the binary */
-	struct ruleset *rs;
+	struct rl_gen *gen;		/* the running rules (runtime/reload.h) */
+	struct reload_target tgt;
+	struct reloader rl;
+	struct kfilter *kf;		/* NULL: kernel filter disabled */
+	struct kfilter_stats kstats;	/* its counters when it was closed */
+	bool have_kstats;
 	struct frc_engine *eng;
-	struct frc_slots *slots;
-	struct out_pool pool;
-	struct out_rule *orules;	/* indexed by rule id */
-	uint32_t norules;
 	struct out_writer writer;
 	struct sinks *sinks;
 	struct ops *ops;
@@ -121,7 +162,9 @@ struct daemon {
 	const char *procfs;
 	char procfs_buf[4096];
 	/* counters */
-	uint64_t *by_rule;
+	uint64_t *by_rule;		/* indexed by rule id of the running generation */
+	struct retired *retired;
+	uint32_t nretired;
 	uint64_t by_prio[PRIO__COUNT];
 	uint64_t alerts, events, raw_events;
 	/* per event */
@@ -130,6 +173,8 @@ struct daemon {
 	uint64_t purge_interval_ns, purge_timeout_ns, last_purge_ns;
 	int lock_fd;
 };
+
+static void reload_trigger(struct daemon *D, const char *why, bool now);
 
 static uint64_t now_epoch_ns(void)
 {
@@ -166,19 +211,20 @@ static void on_match(void *ctx, uint32_t rule_id)
 {
 	struct daemon *D = ctx;
 	struct out_event ev = { .ts = D->cur->ts, .get = out_get, .ctx = D };
+	const struct rl_gen *g = D->gen;
 	const struct out_rule *r;
 	const char *line;
 	size_t len;
 
-	if (rule_id >= D->norules || !D->orules[rule_id].name)
+	if (rule_id >= g->norules || !g->orules[rule_id].name)
 		return;
-	r = &D->orules[rule_id];
+	r = &g->orules[rule_id];
 	D->alerts++;
 	D->by_rule[rule_id]++;
 	D->by_prio[r->priority]++;
 	if (D->mrules)
 		metrics_rule_match(D->mrules, rule_id);
-	line = out_format_alert(&D->writer, r, &D->pool, &ev, &len);
+	line = out_format_alert(&D->writer, r, &g->pool, &ev, &len);
 	if (line)
 		sinks_emit(D->sinks, r->priority, line, len);
 	else
@@ -197,7 +243,7 @@ static int on_event(void *ctx, struct frc_evt *e)
 		return 1;
 	}
 	D->cur = e;
-	ruleset_eval(D->rs, e, e->type, on_match, D);
+	ruleset_eval(D->gen->rs, e, e->type, on_match, D);
 	D->cur = NULL;
 	return 0;
 }
@@ -207,260 +253,77 @@ static int on_raw(void *arg, const void *evt, size_t len)
 {
 	struct daemon *D = arg;
 
+	uint32_t flags = kfilter_event_flags(evt, &len);	/* replayed opens: state only */
+
 	D->raw_events++;
-	engine_process(D->eng, evt, len, 0, 0);
+	engine_process(D->eng, evt, len, 0, flags);
 	return D->stop_rc ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- rules */
 
-static bool yaml_name(const char *p)
+/* an frc.* key of the configuration (frc's own settings live in the merged document) */
+static bool cfg_frc_bool(const struct frc_config *cfg, const char *key, bool dflt)
 {
-	size_t n = strlen(p);
+	const struct cnode *n = cfg->doc ? cn_lookup(cfg->doc, key) : NULL;
+	bool v;
 
-	return (n > 5 && !strcmp(p + n - 5, ".yaml")) || (n > 4 && !strcmp(p + n - 4, ".yml"));
+	return n && cn_as_bool(n, &v) ? v : dflt;
 }
 
-static int cmp_cstr(const void *a, const void *b)
+static uint64_t cfg_frc_u64(const struct frc_config *cfg, const char *key, uint64_t dflt)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct cnode *n = cfg->doc ? cn_lookup(cfg->doc, key) : NULL;
+	uint64_t v;
+
+	return n && cn_as_u64(n, &v) ? v : dflt;
 }
 
-/* a rules path: a file, or a directory whose .yaml and .yml files are read in name order */
-static int expand_rules_path(const char *path, struct strv *out)
+static void log_warnings(const struct rl_gen *g)
 {
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct strv names = { 0 };
-		char full[4096];
-		struct dirent **list;
-		int n = scandir(path, &list, NULL, alphasort);
-
-		for (int i = 0; i < n; i++) {
-			snprintf(full, sizeof(full), "%s/%s", path, list[i]->d_name);
-			if (yaml_name(list[i]->d_name) && stat(full, &st) == 0 &&
-			    S_ISREG(st.st_mode))
-				strv_push(&names, full);
-			free(list[i]);
-		}
-		if (n >= 0)
-			free(list);
-		qsort(names.v, names.n, sizeof(*names.v), cmp_cstr);
-		for (uint32_t i = 0; i < names.n; i++)
-			if (strv_push(out, names.v[i])) {
-				strv_free(&names);
-				return -1;
-			}
-		strv_free(&names);
-		return 0;
-	}
-	return strv_push(out, path);
+	if (g->warnings && flog_enabled(LOGL_WARNING))
+		flog(LOGL_WARNING, "%s", g->warnings);
 }
 
-static int build_extras(struct daemon *D, struct loader_opts *lo)
-{
-	const struct frc_config *cfg = &D->cfg;
-	struct loader_extra *fmts, *flds;
-	size_t nf = 0, nx = 0, cap = 1;
-
-	for (uint32_t i = 0; i < cfg->nappend_output; i++)
-		cap += 1 + 8 + cfg->append_output[i].nfields;
-	fmts = arena_alloc(&D->arena, cap * sizeof(*fmts));
-	flds = arena_alloc(&D->arena, cap * sizeof(*flds));
-	if (!fmts || !flds)
-		return -1;
-	for (uint32_t i = 0; i < cfg->nappend_output; i++) {
-		const struct cfg_append_output *a = &cfg->append_output[i];
-		struct loader_extra base = {
-			.source = a->source, .tags = (const char *const *)a->tags,
-			.ntags = a->ntags, .rule = a->rule,
-		};
-
-		if (a->extra_output && *a->extra_output) {
-			fmts[nf] = base;
-			fmts[nf++].format = a->extra_output;
-		}
-		if (a->suggested_output) {
-			for (const char *const *f = out_suggested_fields; *f; f++) {
-				char buf[128];
-				size_t k = 0;
-
-				for (const char *p = *f; *p && k < 60; p++)
-					buf[k++] = *p == '.' ? '_' : *p;
-				snprintf(buf + k, sizeof(buf) - k, "=%%%s", *f);
-				fmts[nf] = base;
-				fmts[nf++].format = arena_strdup(&D->arena, buf);
-			}
-		}
-		for (uint32_t k = 0; k < a->nfields; k++) {
-			flds[nx] = base;
-			flds[nx].key = a->field_keys[k];
-			flds[nx].format = a->field_formats[k];
-			flds[nx++].raw = a->field_raw[k];
-		}
-	}
-	lo->extra_formats = fmts;
-	lo->nextra_formats = nf;
-	lo->extra_fields = flds;
-	lo->nextra_fields = nx;
-	return 0;
-}
-
-/* Loads the rule files; 0, 1 when there are none to load (use the built-in rules), -1 on
- * error (printed). */
+/* Loads and compiles the first generation; prints the errors. 0 or -1. */
 static int load_rules(struct daemon *D)
 {
-	struct strv files = { 0 };
-	struct loader_opts lo;
-	int rc;
+	char *errtext = NULL;
+	struct reload_src *src = &D->rl.src;
 
-	if (D->o->rules.n) {
-		for (uint32_t i = 0; i < D->o->rules.n; i++)
-			if (expand_rules_path(D->o->rules.v[i], &files))
-				goto oom;
-	} else {
-		for (uint32_t i = 0; i < D->cfg.nrules_files; i++)
-			if (expand_rules_path(D->cfg.rules_files[i], &files))
-				goto oom;
+	src->cfg = &D->cfg;
+	src->paths = (const char *const *)D->o->rules.v;
+	src->npaths = D->o->rules.n;
+	src->kernel_filter = !D->o->no_kernel_filter &&
+			     cfg_frc_bool(&D->cfg, "frc.kernel_filter", true);
+	src->falco_errors = true;
+	if (src->npaths || D->cfg.nrules_files) {
+		flog(LOGL_INFO, "Loading rules from:");
+		for (uint32_t i = 0; i < (src->npaths ? src->npaths : D->cfg.nrules_files); i++)
+			flog(LOGL_INFO, "   %s", src->npaths ? src->paths[i] : D->cfg.rules_files[i]);
 	}
-	if (!files.n) {
-		strv_free(&files);
-		return 1;
-	}
-	loader_opts_init(&lo);
-	lo.min_priority = D->cfg.min_priority;
-	lo.container_plugin = true;
-	if (build_extras(D, &lo))
-		goto oom;
-	flog(LOGL_INFO, "Loading rules from:");
-	for (uint32_t i = 0; i < files.n; i++)
-		flog(LOGL_INFO, "   %s", files.v[i]);
-	rc = loader_load(&D->arena, (const char *const *)files.v, files.n, &lo, &D->rules,
-			 &D->lres);
-	if (rc < 0)
-		goto oom;
-	if (rc > 0 || !D->lres.ok) {
-		fprintf(stderr, "Error: ");
-		loader_print_falco(stderr, &D->lres);
-		strv_free(&files);
+	D->gen = reload_build(src, 1, &errtext, NULL);
+	src->falco_errors = false;
+	if (!D->gen) {
+		fprintf(stderr, "Error: %s%s", errtext ? errtext : "the rules could not be loaded",
+			errtext && *errtext && errtext[strlen(errtext) - 1] == '\n' ? "" : "\n");
+		free(errtext);
 		return -1;
 	}
-	if (loader_warning_count(&D->lres) && flog_enabled(LOGL_WARNING)) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
-
-		if (m) {
-			loader_print_text(m, &D->lres, false);
-			fclose(m);
-			flog(LOGL_WARNING, "%s", buf);
-			free(buf);
-		}
-	}
-	if (D->met)
-		metrics_set_files(D->met, false, (const char *const *)files.v, files.n);
-	strv_free(&files);
-	return 0;
-oom:
-	strv_free(&files);
-	fprintf(stderr, "Error: out of memory while loading rules\n");
-	return -1;
-}
-
-/* A struct frc_rule for the alert plan of a compiled-in rule. */
-static void rule_from_info(struct frc_rule *r, uint32_t id, const struct frc_rule_info *ri)
-{
-	memset(r, 0, sizeof(*r));
-	r->id = id;
-	r->name = ri->name;
-	r->output = ri->output;
-	r->source = ri->source ? ri->source : "syscall";
-	r->priority = (enum frc_priority)ri->priority;
-	r->tags = (const char **)ri->tags;
-	r->ntags = ri->ntags;
-	r->enabled = ri->enabled;
-	r->file = ri->file;
-	r->line = ri->line;
-}
-
-static int compile_rules(struct daemon *D, int loaded)
-{
-	struct ruleset_opts ro;
-	char err[1024];
-	uint32_t maxid;
-
-	memset(&ro, 0, sizeof(ro));
-	if (loaded == 1) {
-		D->builtin = true;
-		D->rs = ruleset_builtin(&ro);
-		if (!D->rs) {
-			fprintf(stderr, "Error: no rules: give -r FILE or rules_files in the "
-					"configuration (this frc binary has no built-in rules)\n");
-			return -1;
-		}
+	if (D->gen->builtin)
 		flog(LOGL_INFO, "Using the default rules compiled into frc (%u rules)",
-		     ruleset_nrules(D->rs));
-	} else {
-		D->rs = ruleset_jit(&D->rules, &ro);
-		if (!D->rs) {
-			fprintf(stderr, "Error: the rules could not be compiled\n");
-			return -1;
-		}
-	}
-	ruleset_set_matching(D->rs, D->cfg.rule_matching == RULE_MATCHING_ALL ?
-				    RULESET_MATCH_ALL : RULESET_MATCH_FIRST);
-	ruleset_set_min_priority(D->rs, D->cfg.min_priority);
+		     ruleset_nrules(D->gen->rs));
 	for (uint32_t i = 0; i < D->cfg.nrules_sel; i++) {
 		const struct cfg_rule_sel *s = &D->cfg.rules_sel[i];
 
 		flog(LOGL_INFO, "%s rules with %s: %s", s->enable ? "Enabling" : "Disabling",
 		     s->kind == SEL_TAG ? "tag" : "name", s->pattern);
-		if (s->kind == SEL_TAG)
-			ruleset_enable_tag(D->rs, s->pattern, s->enable);
-		else
-			ruleset_enable_name(D->rs, s->pattern, s->enable);
 	}
-
-	/* alert plans, indexed by rule id */
-	maxid = ruleset_nrules(D->rs);
-	if (!D->builtin)
-		for (uint32_t k = 0; k < D->rules.nrules; k++)
-			if (D->rules.rules[k].id + 1 > maxid)
-				maxid = D->rules.rules[k].id + 1;
-	D->norules = maxid;
-	D->orules = calloc(maxid ? maxid : 1, sizeof(*D->orules));
-	D->by_rule = calloc(maxid ? maxid : 1, sizeof(*D->by_rule));
-	if (!D->orules || !D->by_rule) {
+	log_warnings(D->gen);
+	D->by_rule = calloc(D->gen->norules ? D->gen->norules : 1, sizeof(*D->by_rule));
+	if (!D->by_rule) {
 		fprintf(stderr, "Error: out of memory\n");
 		return -1;
-	}
-	if (D->builtin) {
-		for (uint32_t k = 0; k < maxid; k++) {
-			const struct frc_rule_info *ri = ruleset_rule(D->rs, k);
-			struct frc_rule fr;
-
-			if (!ri)
-				continue;
-			rule_from_info(&fr, k, ri);
-			if (out_rule_prepare(&D->orules[k], &D->pool, &fr, &D->cfg, true, err,
-					     sizeof(err))) {
-				fprintf(stderr, "Error: %s\n", err);
-				return -1;
-			}
-		}
-	} else {
-		for (uint32_t k = 0; k < D->rules.nrules; k++) {
-			const struct frc_rule *fr = &D->rules.rules[k];
-
-			if (out_rule_prepare(&D->orules[fr->id], &D->pool, fr, &D->cfg, false, err,
-					     sizeof(err))) {
-				fprintf(stderr, "Error: %s\n", err);
-				return -1;
-			}
-		}
-		if (D->met)
-			D->mrules = metrics_set_rules(D->met, &D->rules, 1);
 	}
 	return 0;
 }
@@ -468,27 +331,71 @@ static int compile_rules(struct daemon *D, int loaded)
 /* The syscall selection: the rules' interest set plus base_syscalls (Falco's custom_set,
  * all). Names of custom_set starting with '!' are not supported by the kernel side: the
  * state base set is always traced. */
-static void apply_interest(struct daemon *D)
+static void init_target(struct daemon *D)
 {
-	uint64_t codes[8] = { 0 };
-	bool generic_all = false, all = false;
+	struct reload_target *t = &D->tgt;
 
-	ruleset_interest(D->rs, codes, &generic_all, &all);
+	t->cur = &D->gen;
 	for (uint32_t i = 0; i < D->cfg.nbase_syscalls_custom_set; i++) {
 		const char *n = D->cfg.base_syscalls_custom_set[i];
 
 		if (n[0] == '!')
 			continue;
-		if (!evtab_codes_by_name(n, strlen(n), codes))
+		if (!evtab_codes_by_name(n, strlen(n), t->extra_codes))
 			flog(LOGL_WARNING, "base_syscalls.custom_set: unknown syscall '%s'", n);
 	}
-	if (all || D->cfg.base_syscalls_all) {
-		probe_set_interest_all(D->probe);
+	t->all_syscalls = D->cfg.base_syscalls_all;
+}
+
+static void apply_interest(struct daemon *D)
+{
+	reload_apply_interest(&D->tgt, D->gen);
+	if (D->gen->all || D->cfg.base_syscalls_all)
 		flog(LOGL_INFO, "Tracing every syscall (%s)",
-		     all ? "a rule does not restrict evt.type" : "base_syscalls.all");
-	} else {
-		probe_set_interest(D->probe, codes, generic_all);
+		     D->gen->all ? "a rule does not restrict evt.type" : "base_syscalls.all");
+}
+
+/* alert counts follow the rules by name across a reload */
+static int carry_counts(struct daemon *D, const struct rl_gen *old, const struct rl_gen *ng)
+{
+	uint64_t *nb = calloc(ng->norules ? ng->norules : 1, sizeof(*nb));
+
+	if (!nb)
+		return -1;
+	for (uint32_t i = 0; old && i < old->norules; i++) {
+		const char *name = old->orules[i].name;
+		bool found = false;
+
+		if (!D->by_rule[i] || !name)
+			continue;
+		for (uint32_t k = 0; k < ng->norules && !found; k++)
+			if (ng->orules[k].name && !strcmp(ng->orules[k].name, name)) {
+				nb[k] += D->by_rule[i];
+				found = true;
+			}
+		for (uint32_t k = 0; k < D->nretired && !found; k++)
+			if (!strcmp(D->retired[k].name, name)) {
+				D->retired[k].n += D->by_rule[i];
+				found = true;
+			}
+		if (!found) {
+			struct retired *nr = realloc(D->retired, (D->nretired + 1) * sizeof(*nr));
+			char *nm = strdup(name);
+
+			if (!nr || !nm) {
+				free(nm);
+				if (nr)
+					D->retired = nr;
+				continue;
+			}
+			D->retired = nr;
+			D->retired[D->nretired].name = nm;
+			D->retired[D->nretired++].n = D->by_rule[i];
+		}
 	}
+	free(D->by_rule);
+	D->by_rule = nb;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- /proc seeding */
@@ -631,6 +538,14 @@ static void on_snapshot(struct loop *l, uint64_t n, void *arg)
 	ops_metrics_snapshot(D->ops, &D->writer);
 }
 
+static void drain(struct daemon *D);
+
+static bool pid_alive(void *ctx, uint32_t tgid)
+{
+	(void)ctx;
+	return kill((pid_t)tgid, 0) == 0 || errno == EPERM;
+}
+
 static void on_stats(struct loop *l, uint64_t n, void *arg)
 {
 	struct daemon *D = arg;
@@ -653,6 +568,20 @@ static void on_stats(struct loop *l, uint64_t n, void *arg)
 			flog(LOGL_DEBUG, "purged %u inactive threads", k);
 		D->last_purge_ns = now;
 	}
+	if (D->kf) {
+		struct kfilter_stats ks;
+
+		/* shadowed fds of processes that exited without closing them */
+		kfilter_gc(D->kf, pid_alive, NULL, 4096);
+		kfilter_read_stats(D->kf, &ks);
+		if (D->met)
+			mc_set(metrics_counters(D->met), MET_FRC_KFILTER_DROPS, ks.dropped);
+	}
+}
+
+static void drain_cb(void *ctx)
+{
+	drain(ctx);
 }
 
 static void drain(struct daemon *D)
@@ -713,12 +642,360 @@ static void on_signal(struct loop *l, int signo, void *arg)
 		sinks_reopen(D->sinks);
 		break;
 	case SIGHUP:
-		flog(LOGL_WARNING, "SIGHUP received: reloading is not supported by this frc run; "
-				   "restart it to load new rules");
+		reload_trigger(D, "SIGHUP received", true);
 		break;
 	default:
 		break;
 	}
+}
+
+/* ---------------------------------------------------------------- hot reload */
+
+#define RELOAD_RULE "Falco internal: hot restart failure"
+
+static void reload_trigger(struct daemon *D, const char *why, bool now);
+
+static void watch_close(struct daemon *D)
+{
+	struct reloader *rl = &D->rl;
+
+	if (rl->ino >= 0) {
+		if (D->loop)
+			loop_del_fd(D->loop, rl->ino);
+		close(rl->ino);
+	}
+	rl->ino = -1;
+	strv_free(&rl->wdirs);
+	strv_free(&rl->wnames);
+	free(rl->wd);
+	rl->wd = NULL;
+}
+
+/* dirname and basename of @path (the directory "." for a bare name) */
+static void split_path(const char *path, char *dir, size_t dlen, const char **base)
+{
+	const char *sl = strrchr(path, '/');
+
+	if (!sl) {
+		snprintf(dir, dlen, ".");
+		*base = path;
+	} else if (sl == path) {
+		snprintf(dir, dlen, "/");
+		*base = sl + 1;
+	} else {
+		snprintf(dir, dlen, "%.*s", (int)(sl - path), path);
+		*base = sl + 1;
+	}
+}
+
+static int watch_dir(struct daemon *D, const char *dir)
+{
+	struct reloader *rl = &D->rl;
+	int *nwd;
+	int wd;
+
+	for (uint32_t i = 0; i < rl->wdirs.n; i++)
+		if (!strcmp(rl->wdirs.v[i], dir))
+			return 0;
+	/* the directory, not the file: editors and ConfigMaps replace files by renaming */
+	wd = inotify_add_watch(rl->ino, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+				       IN_CREATE | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF |
+				       IN_MOVE_SELF);
+	if (wd < 0) {
+		flog(LOGL_WARNING, "cannot watch %s for rule changes: %s", dir, strerror(errno));
+		return 0;
+	}
+	nwd = realloc(rl->wd, (rl->wdirs.n + 1) * sizeof(*nwd));
+	if (nwd)
+		rl->wd = nwd;
+	if (!nwd || strv_push(&rl->wdirs, dir)) {
+		inotify_rm_watch(rl->ino, wd);
+		return -1;
+	}
+	rl->wd[rl->wdirs.n - 1] = wd;
+	flog(LOGL_DEBUG, "Watching directory '%s'", dir);
+	return 0;
+}
+
+static void on_inotify(struct loop *l, int fd, uint32_t events, void *arg);
+
+/* watches the rule files and folders of the running generation (Falco's
+ * watch_config_files); SIGHUP works either way */
+static void watch_setup(struct daemon *D)
+{
+	struct reloader *rl = &D->rl;
+	const struct rl_gen *g = D->gen;
+	char dir[PATH_MAX], full[PATH_MAX + 256];
+	const char *base;
+
+	watch_close(D);
+	if (!D->cfg.watch_config_files || !D->loop || (!g->nfiles && !g->ndirs))
+		return;
+	rl->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (rl->ino < 0) {
+		flog(LOGL_WARNING, "cannot watch the rule files (inotify: %s); SIGHUP reloads them",
+		     strerror(errno));
+		return;
+	}
+	for (uint32_t i = 0; i < g->nfiles; i++) {
+		split_path(g->files[i], dir, sizeof(dir), &base);
+		snprintf(full, sizeof(full), "%s/%s", dir, base);
+		if (watch_dir(D, dir) || strv_push(&rl->wnames, full))
+			goto fail;
+	}
+	for (uint32_t i = 0; i < g->ndirs; i++) {
+		/* a folder: any file in it; and the folder itself, seen from its parent */
+		snprintf(full, sizeof(full), "%s/", g->dirs[i]);
+		if (watch_dir(D, g->dirs[i]) || strv_push(&rl->wnames, full))
+			goto fail;
+		split_path(g->dirs[i], dir, sizeof(dir), &base);
+		snprintf(full, sizeof(full), "%s/%s", dir, base);
+		if (watch_dir(D, dir) || strv_push(&rl->wnames, full))
+			goto fail;
+	}
+	if (loop_add_fd(D->loop, rl->ino, on_inotify, D) < 0)
+		goto fail;
+	return;
+fail:
+	flog(LOGL_WARNING, "cannot watch the rule files; SIGHUP reloads them");
+	watch_close(D);
+}
+
+/* does a change of @name in watched directory @dir concern the rules */
+static bool watched(const struct reloader *rl, const char *dir, const char *name)
+{
+	char full[PATH_MAX + 256];
+
+	snprintf(full, sizeof(full), "%s/%s", dir, name);
+	for (uint32_t i = 0; i < rl->wnames.n; i++) {
+		const char *w = rl->wnames.v[i];
+		size_t n = strlen(w);
+
+		if (!strcmp(w, full))
+			return true;
+		/* a rule folder ("dir/"): its .yaml/.yml files, including new ones */
+		if (n && w[n - 1] == '/' && !strncmp(w, full, n) && !strchr(full + n, '/')) {
+			size_t fl = strlen(full);
+
+			if ((fl > 5 && !strcmp(full + fl - 5, ".yaml")) ||
+			    (fl > 4 && !strcmp(full + fl - 4, ".yml")))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void on_inotify(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct daemon *D = arg;
+	struct reloader *rl = &D->rl;
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool hit = false;
+	ssize_t n;
+
+	(void)l;
+	(void)events;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			p += sizeof(*ev) + ev->len;
+			for (uint32_t i = 0; i < rl->wdirs.n && !hit; i++) {
+				if (rl->wd[i] != ev->wd)
+					continue;
+				if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+					hit = true;	/* a watched folder went away */
+				else if (ev->len && watched(rl, rl->wdirs.v[i], ev->name))
+					hit = true;
+			}
+		}
+	}
+	if (hit)
+		reload_trigger(D, "rule files changed", false);
+}
+
+static void *reload_worker(void *arg)
+{
+	struct daemon *D = arg;
+	struct reloader *rl = &D->rl;
+	uint64_t one = 1;
+
+	rl->result = reload_build(&rl->src, D->gen->generation + 1, &rl->errtext, &rl->summary);
+	if (write(rl->efd, &one, sizeof(one)) != sizeof(one))
+		flog(LOGL_ERR, "reload: cannot wake up the event loop");
+	return NULL;
+}
+
+static void reload_failed(struct daemon *D, char *errtext, char *summary)
+{
+	struct reloader *rl = &D->rl;
+	char msg[2048], gen[32];
+	const char *keys[1] = { "frc.ruleset_generation" }, *vals[1] = { gen };
+
+	rl->failed++;
+	flog(LOGL_ERR, "Reload failed, the rules of generation %" PRIu64 " keep running:\n%s",
+	     D->gen->generation, errtext ? errtext : "unknown error");
+	snprintf(msg, sizeof(msg), "%s: %s", RELOAD_RULE, summary ? summary : "unknown error");
+	/* the text may hold anything a rule file holds: one line, no control bytes */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	snprintf(gen, sizeof(gen), "%" PRIu64, D->gen->generation);
+	emit_internal(D, now_epoch_ns(), PRIO_CRITICAL, RELOAD_RULE, msg, keys, vals, 1);
+	if (D->met) {
+		metrics_reload_failed(D->met, summary);
+		mc_add(metrics_counters(D->met), MET_FRC_ALERTS, 1);
+	}
+	free(errtext);
+	free(summary);
+}
+
+static void on_swapped(void *ctx, struct rl_gen *old, struct rl_gen *ng)
+{
+	struct daemon *D = ctx;
+
+	if (carry_counts(D, old, ng))
+		flog(LOGL_WARNING, "out of memory: alert counts of the previous rules are lost");
+	D->writer.generation = D->writer.generation ? ng->generation : 0;
+}
+
+/* the build finished (worker or inline): install its result */
+static void reload_complete(struct daemon *D)
+{
+	struct reloader *rl = &D->rl;
+	struct rl_gen *ng = rl->result;
+	char err[512];
+	uint64_t t0;
+
+	rl->building = false;
+	rl->result = NULL;
+	if (rl->pending) {
+		/* the files changed again while building: build what is there now */
+		rl->pending = false;
+		reload_gen_free(ng);
+		free(rl->errtext);
+		free(rl->summary);
+		rl->errtext = rl->summary = NULL;
+		reload_trigger(D, NULL, false);
+		return;
+	}
+	if (!ng) {
+		reload_failed(D, rl->errtext, rl->summary);
+		rl->errtext = rl->summary = NULL;
+		rl->trigger_ns = 0;
+		return;
+	}
+	t0 = reload_now_ns();
+	if (reload_swap(&D->tgt, ng, err, sizeof(err))) {
+		reload_failed(D, strdup(err), strdup(err));
+		rl->trigger_ns = 0;
+		return;
+	}
+	rl->ok++;
+	rl->last_swap_ns = reload_now_ns() - t0;
+	rl->last_build_ns = D->gen->build_ns;
+	rl->last_latency_ns = rl->trigger_ns ? reload_now_ns() - rl->trigger_ns : 0;
+	rl->trigger_ns = 0;
+	log_warnings(D->gen);
+	flog(LOGL_INFO, "Reloaded rules: generation %" PRIu64 ", %u rules (%u enabled), kernel "
+	     "filter %s; built in %.1f ms, swapped in %.2f ms, %.1f ms after the trigger",
+	     D->gen->generation, ruleset_nrules(D->gen->rs),
+	     D->gen->kimg ? D->gen->kimg->nrules : 0,
+	     D->kf && D->gen->kimg ? "on" : "off", rl->last_build_ns / 1e6,
+	     rl->last_swap_ns / 1e6, rl->last_latency_ns / 1e6);
+	watch_setup(D);
+}
+
+static void on_reload_done(struct loop *l, int fd, uint32_t events, void *arg)
+{
+	struct daemon *D = arg;
+	uint64_t v;
+
+	(void)l;
+	(void)events;
+	if (read(fd, &v, sizeof(v)) != sizeof(v))
+		return;
+	pthread_join(D->rl.th, NULL);
+	reload_complete(D);
+}
+
+static void reload_start(struct daemon *D)
+{
+	struct reloader *rl = &D->rl;
+
+	rl->building = true;
+	flog(LOGL_INFO, "Reloading rules (generation %" PRIu64 " keeps running meanwhile)",
+	     D->gen->generation);
+	if (rl->use_thread && pthread_create(&rl->th, NULL, reload_worker, D) == 0)
+		return;
+	/* inline: the event loop waits for the build */
+	rl->result = reload_build(&rl->src, D->gen->generation + 1, &rl->errtext, &rl->summary);
+	reload_complete(D);
+}
+
+static void on_settle(struct loop *l, uint64_t n, void *arg)
+{
+	struct daemon *D = arg;
+
+	(void)l;
+	(void)n;
+	D->rl.armed = false;
+	if (D->rl.building)
+		D->rl.pending = true;
+	else
+		reload_start(D);
+}
+
+/* a change or SIGHUP: (re)start the settle delay, so that a burst of writes (or a file
+ * written in several steps) gives one reload of the final content */
+static void reload_trigger(struct daemon *D, const char *why, bool now)
+{
+	struct reloader *rl = &D->rl;
+
+	if (why)
+		flog(LOGL_INFO, "%s: reloading the rules", why);
+	if (!rl->trigger_ns)
+		rl->trigger_ns = reload_now_ns();
+	if (rl->building) {
+		rl->pending = true;
+		return;
+	}
+	rl->armed = true;
+	loop_timer_set(D->loop, rl->timer, now || !rl->settle_ms ? 1 : rl->settle_ms, 0);
+}
+
+static void reload_init(struct daemon *D)
+{
+	struct reloader *rl = &D->rl;
+
+	rl->settle_ms = cfg_frc_u64(&D->cfg, "frc.reload_settle_ms", 25);
+	rl->use_thread = cfg_frc_bool(&D->cfg, "frc.reload_thread", true);
+	rl->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	rl->timer = loop_add_timer(D->loop, 0, 0, on_settle, D);
+	if (rl->efd < 0 || rl->timer < 0 || loop_add_fd(D->loop, rl->efd, on_reload_done, D) < 0) {
+		flog(LOGL_WARNING, "hot reload unavailable: %s", strerror(errno));
+		return;
+	}
+	watch_setup(D);
+}
+
+static void reload_fini(struct daemon *D)
+{
+	struct reloader *rl = &D->rl;
+
+	if (rl->building && rl->use_thread) {
+		pthread_join(rl->th, NULL);
+		rl->building = false;
+	}
+	reload_gen_free(rl->result);
+	rl->result = NULL;
+	free(rl->errtext);
+	free(rl->summary);
+	rl->errtext = rl->summary = NULL;
+	watch_close(D);
+	if (rl->efd >= 0)
+		close(rl->efd);
+	rl->efd = -1;
 }
 
 /* ---------------------------------------------------------------- summary */
@@ -743,9 +1020,12 @@ static void print_summary(struct daemon *D, FILE *f)
 		fprintf(f, "   %s: %" PRIu64 "\n", up, D->by_prio[p]);
 	}
 	fprintf(f, "Triggered rules by rule name:\n");
-	for (uint32_t i = 0; i < D->norules; i++)
+	for (uint32_t i = 0; D->gen && D->by_rule && i < D->gen->norules; i++)
 		if (D->by_rule[i])
-			fprintf(f, "   %s: %" PRIu64 "\n", D->orules[i].name, D->by_rule[i]);
+			fprintf(f, "   %s: %" PRIu64 "\n", D->gen->orules[i].name, D->by_rule[i]);
+	for (uint32_t i = 0; i < D->nretired; i++)
+		fprintf(f, "   %s: %" PRIu64 " (no longer loaded)\n", D->retired[i].name,
+			D->retired[i].n);
 	if (D->probe)
 		probe_read_counters(D->probe, &c, NULL);
 	else
@@ -761,6 +1041,40 @@ static void print_summary(struct daemon *D, FILE *f)
 	if (es)
 		fprintf(f, "Events processed: %" PRIu64 " (%" PRIu64 " given to the rules, %" PRIu64
 			   " invalid)\n", es->read, D->events, es->invalid);
+	if (es && D->o->verbose) {
+		/* the event types user space received, most frequent first */
+		uint32_t order[PPM_EVENT_MAX], n = 0;
+
+		for (uint32_t k = 0; k < PPM_EVENT_MAX; k++)
+			if (es->by_type[k])
+				order[n++] = k;
+		for (uint32_t i = 1; i < n; i++)
+			for (uint32_t j = i; j > 0 && es->by_type[order[j - 1]] < es->by_type[order[j]];
+			     j--) {
+				uint32_t t = order[j];
+				order[j] = order[j - 1];
+				order[j - 1] = t;
+			}
+		fprintf(f, "Events by type:\n");
+		for (uint32_t i = 0; i < n; i++) {
+			const struct evt_schema *sc = evtab_schema((uint16_t)order[i]);
+
+			fprintf(f, "   %s (%u): %" PRIu64 "\n", sc && sc->name ? sc->name : "?",
+				order[i], es->by_type[order[i]]);
+		}
+	}
+	if (D->have_kstats) {
+		const struct kfilter_stats ks = D->kstats;
+
+		fprintf(f, "Kernel filter: %" PRIu64 " events looked at, %" PRIu64 " dropped (%" PRIu64
+			   " opens shadowed, %" PRIu64 " closes of shadowed fds), %" PRIu64
+			   " shadowed opens replayed (%" PRIu64 " lost), %" PRIu64 " kept for lack of "
+			   "room, %" PRIu64 " inherited by forks\n", ks.seen, ks.dropped, ks.shadowed,
+			ks.closes_dropped, ks.replayed, ks.replay_lost, ks.shadow_full, ks.inherited);
+	}
+	if (D->gen)
+		fprintf(f, "Rules: generation %" PRIu64 ", %" PRIu64 " reloads, %" PRIu64 " failed\n",
+			D->gen->generation, D->rl.ok, D->rl.failed);
 	for (uint32_t i = 0; D->sinks && i < sinks_count(D->sinks); i++) {
 		struct sink_stats st;
 
@@ -821,11 +1135,15 @@ static void run_usage(FILE *f)
 		"  -M SECONDS       stop after this many seconds\n"
 		"  -P, --pidfile F  write the pid to F\n"
 		"  --dry-run        load the configuration and the rules, then exit\n"
+		"  --no-kernel-filter  emit every event of the syscall interest set (same as\n"
+		"                   -o frc.kernel_filter=false)\n"
 		"  -v               verbose statistics at exit\n"
 		"\n"
 		"Needs root (the eBPF probe) and kernel BTF. SIGINT/SIGTERM stop it, SIGUSR1\n"
-		"reopens the output files. Exit status: 0 ok, 1 rule or configuration error,\n"
-		"2 usage, 3 environment (not root, no BTF, another instance running).\n");
+		"reopens the output files, SIGHUP reloads the rules (so does a change of a rule\n"
+		"file or folder, with watch_config_files). Exit status: 0 ok, 1 rule or\n"
+		"configuration error, 2 usage, 3 environment (not root, no BTF, another instance\n"
+		"running).\n");
 }
 
 static int run_args(int argc, char **argv, struct run_opts *o)
@@ -836,6 +1154,7 @@ static int run_args(int argc, char **argv, struct run_opts *o)
 		{ "pidfile", required_argument, NULL, 'P' },
 		{ "dry-run", no_argument, NULL, 1 },
 		{ "dump-config", no_argument, NULL, 2 },
+		{ "no-kernel-filter", no_argument, NULL, 3 },
 		{ "option", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -886,6 +1205,9 @@ static int run_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case 2:
 			o->dump_config = true;
+			break;
+		case 3:
+			o->no_kernel_filter = true;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -942,13 +1264,13 @@ static int run_main(struct run_opts *o)
 	struct config_opts co = { 0 };
 	struct daemon D;
 	char err[2048];
-	int ret = 1, loaded;
+	int ret = 1;
 
 	memset(&D, 0, sizeof(D));
 	D.o = o;
 	D.lock_fd = -1;
-	arena_init(&D.arena);
-	out_pool_init(&D.pool);
+	D.rl.ino = -1;
+	D.rl.efd = -1;
 	signal(SIGPIPE, SIG_IGN);
 
 	/* configuration: without -c, Falco's defaults plus stdout alerts and stderr logs */
@@ -996,8 +1318,7 @@ static int run_main(struct run_opts *o)
 	}
 
 	/* rules (a dry run stops after them, and needs no privilege) */
-	loaded = load_rules(&D);
-	if (loaded < 0 || compile_rules(&D, loaded))
+	if (load_rules(&D))
 		goto out;
 	if (o->dry_run) {
 		flog(LOGL_INFO, "Dry run: configuration and rules are valid");
@@ -1045,6 +1366,8 @@ static int run_main(struct run_opts *o)
 
 		out_opts_from_config(&oo, &D.cfg);
 		out_writer_init(&D.writer, &oo);
+		if (cfg_frc_bool(&D.cfg, "frc.json_include_ruleset_generation", true))
+			D.writer.generation = D.gen->generation;
 	}
 	D.sinks = sinks_create(&D.cfg);
 	if (!D.sinks) {
@@ -1069,8 +1392,11 @@ static int run_main(struct run_opts *o)
 	}
 	if (D.met) {
 		metrics_set_engine(D.met, "modern_bpf");
-		if (!D.builtin)
-			D.mrules = metrics_set_rules(D.met, &D.rules, 1);
+		if (!D.gen->builtin)
+			D.mrules = metrics_set_rules(D.met, &D.gen->rules, D.gen->generation);
+		if (D.gen->nfiles)
+			metrics_set_files(D.met, false, (const char *const *)D.gen->files,
+					  D.gen->nfiles);
 		if (D.cfg.nloaded_config_files)
 			metrics_set_files(D.met, true,
 					  (const char *const *)D.cfg.loaded_config_files,
@@ -1086,16 +1412,12 @@ static int run_main(struct run_opts *o)
 			.proc_lookup = lookup_tid,
 			.proc_lookup_ctx = &D,
 		};
-		uint32_t nref;
-		const struct frc_field_ref *refs = ruleset_fields(D.rs, &nref);
-
 		D.eng = engine_new(&scfg);
-		D.slots = D.eng ? extract_slots_new(refs, nref, err, sizeof(err)) : NULL;
-		if (!D.eng || !D.slots) {
-			fprintf(stderr, "Error: %s\n", D.eng ? err : "out of memory");
+		if (!D.eng) {
+			fprintf(stderr, "Error: out of memory\n");
 			goto out;
 		}
-		engine_set_slots(D.eng, D.slots);
+		engine_set_slots(D.eng, D.gen->slots);
 		engine_set_callback(D.eng, on_event, &D);
 	}
 
@@ -1115,7 +1437,31 @@ static int run_main(struct run_opts *o)
 			ret = 3;
 			goto out;
 		}
+		init_target(&D);
+		D.tgt.probe = D.probe;
+		D.tgt.eng = D.eng;
+		D.tgt.met = D.met;
+		D.tgt.mrules = &D.mrules;
+		D.tgt.drain = drain_cb;
+		D.tgt.swapped = on_swapped;
+		D.tgt.ctx = &D;
 		apply_interest(&D);
+		/* the kernel filter: what the compiled rules let the kernel drop */
+		if (D.rl.src.kernel_filter && D.gen->kimg) {
+			D.kf = kfilter_new(D.probe);
+			if (!D.kf || kfilter_stage(D.kf, D.gen->kimg, err, sizeof(err))) {
+				flog(LOGL_WARNING, "kernel filter disabled: %s",
+				     D.kf ? err : "out of memory");
+				kfilter_free(D.kf);
+				D.kf = NULL;
+			} else {
+				kfilter_commit(D.kf);
+			}
+		} else {
+			flog(LOGL_INFO, "Kernel filter disabled%s", D.rl.src.kernel_filter ?
+			     " (the built-in rules have no filter fragment)" : "");
+		}
+		D.tgt.kf = D.kf;
 		if (probe_attach(D.probe, err, sizeof(err))) {
 			fprintf(stderr, "Error: %s\n", err);
 			ret = 3;
@@ -1150,6 +1496,7 @@ static int run_main(struct run_opts *o)
 		fprintf(stderr, "Error: %s\n", err);
 		goto out;
 	}
+	reload_init(&D);
 	if (D.met)
 		metrics_heartbeat(D.met);
 	flog(LOGL_INFO, "Events processing started (pid %d)", (int)getpid());
@@ -1171,6 +1518,13 @@ static int run_main(struct run_opts *o)
 	if (D.stop_rc == 2)
 		fprintf(stderr, "Error: Drop manager internal error\n");
 out:
+	reload_fini(&D);
+	if (D.kf) {
+		kfilter_read_stats(D.kf, &D.kstats);
+		D.have_kstats = true;
+		kfilter_free(D.kf);
+		D.kf = NULL;
+	}
 	if (D.probe) {
 		struct probe_counters c;
 
@@ -1198,17 +1552,12 @@ out:
 	loop_free(D.loop);
 	if (D.eng)
 		engine_free(D.eng);
-	if (D.slots)
-		extract_slots_free(D.slots);
-	for (uint32_t i = 0; i < D.norules; i++)
-		out_rule_free(&D.orules[i]);
-	free(D.orules);
+	reload_gen_free(D.gen);
 	free(D.by_rule);
+	for (uint32_t i = 0; i < D.nretired; i++)
+		free(D.retired[i].name);
+	free(D.retired);
 	out_writer_free(&D.writer);
-	out_pool_free(&D.pool);
-	if (D.rs)
-		ruleset_free(D.rs);
-	arena_free_all(&D.arena);
 	config_free(&D.cfg);
 	if (o->pidfile && ret != 3)
 		unlink(o->pidfile);

@@ -229,6 +229,11 @@ static const struct known_key known_keys[] = {
 	{ "falco_libs.thread_table_auto_purging_interval_s", NULL },
 	{ "falco_libs.thread_table_auto_purging_thread_timeout_s", NULL },
 	{ "falco_libs.snaplen", NULL },
+	/* frc's own keys (read by runtime/reload.c from the merged document) */
+	{ "frc.kernel_filter", NULL },
+	{ "frc.reload_settle_ms", NULL },
+	{ "frc.reload_thread", NULL },
+	{ "frc.json_include_ruleset_generation", NULL },
 	/* keys of older Falco versions (the regression-suite configs still carry them) */
 	{ "outputs.*", "outputs.rate/max_burst were removed in Falco 0.37 (alerts are never rate limited)" },
 	{ "syscall_buf_size_preset", "replaced by engine.<kind>.buf_size_preset in Falco 0.38" },

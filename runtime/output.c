@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1515,7 +1516,15 @@ const char *out_format_alert(struct out_writer *w, const struct out_rule *r,
 	if (!o->json_output) {
 		jw_escape(&w->line, w->msg.p, w->msg.len);
 	} else {
-		jw_puts(&w->line, "{\"hostname\":");
+		jw_putc(&w->line, '{');
+		if (w->generation) {	/* keys stay sorted: it comes before "hostname" */
+			char gb[32];
+			snprintf(gb, sizeof(gb), "%" PRIu64, w->generation);
+			jw_puts(&w->line, "\"frc_ruleset_generation\":");
+			jw_puts(&w->line, gb);
+			jw_putc(&w->line, ',');
+		}
+		jw_puts(&w->line, "\"hostname\":");
 		jw_cstr(&w->line, w->hostname);
 		if (o->json_include_message_property) {
 			jw_puts(&w->line, ",\"message\":");

@@ -154,6 +154,9 @@ struct out_writer {
 	struct out_opts opts;
 	char *hostname;
 	struct jw_buf line, msg, tmp, val;
+	/* frc: when non-zero, JSON alerts carry "frc_ruleset_generation" (a top-level key
+	 * Falco does not have; consumers such as Falcosidekick ignore unknown keys) */
+	uint64_t generation;
 };
 
 void out_writer_init(struct out_writer *w, const struct out_opts *o);

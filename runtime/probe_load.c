@@ -19,6 +19,7 @@
 #include <linux/types.h>
 
 #include "evtab.h"
+#include "frc_kfilter.h"
 #include "frc.skel.h"
 #include "frc_ppm.h"
 #include "frc_probe.h"
@@ -362,13 +363,15 @@ struct probe *probe_open(const struct probe_opts *opts, probe_event_fn fn, void 
 		p->skel->rodata->cfg_ppm_sc[nr] = evtab_sc_from_native(nr);
 	bpf_map__set_max_entries(p->skel->maps.frc_rb, o.ringbuf_bytes);
 	bpf_map__set_max_entries(p->skel->maps.frc_scratch_map, (uint32_t)p->ncpus);
-	/* only the three entry programs attach; the rest are reached by tail calls */
+	/* only the three entry programs (and the kernel filter's rename tracker) attach; the
+	 * rest are reached by tail calls */
 	bpf_object__for_each_program(prog, p->skel->obj) {
 		const char *name = bpf_program__name(prog);
 
 		bpf_program__set_autoattach(prog, !strcmp(name, "frc_sys_exit") ||
 					    !strcmp(name, "frc_sched_exec") ||
-					    !strcmp(name, "frc_sched_exit"));
+					    !strcmp(name, "frc_sched_exit") ||
+					    !strcmp(name, "frc_kf_task_rename"));
 	}
 	rc = frc_bpf__load(p->skel);
 	if (rc) {
@@ -542,6 +545,11 @@ void probe_read_counters(const struct probe *p, struct probe_counters *sum,
 				  prog_misses(p->skel->progs.frc_sched_exit);
 	/* a skipped run of an entry program is an event the probe never saw */
 	sum->n_evts += sum->n_recursion_misses;
+}
+
+struct frc_bpf *probe_skeleton(struct probe *p)
+{
+	return p->skel;
 }
 
 void probe_close(struct probe *p)

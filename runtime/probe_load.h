@@ -102,6 +102,10 @@ void probe_read_counters(const struct probe *p, struct probe_counters *sum,
 			 struct probe_counters *per_cpu);
 int probe_ncpus(const struct probe *p);
 
+/* The loaded skeleton (runtime/kfilter_load.c writes the kernel filter maps through it). */
+struct frc_bpf;
+struct frc_bpf *probe_skeleton(struct probe *p);
+
 /* Detach and free. NULL is fine. */
 void probe_close(struct probe *p);
 

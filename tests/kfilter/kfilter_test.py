@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Live tests of the kernel filter fragment.
+
+1. Drops: with a ruleset that only needs opens of files below /etc, a tree walk that opens
+   many other files (ls -R over /usr, then reading files below /usr/share) must reach user
+   space as far fewer events than it made syscalls - both counts are reported: the walk's
+   syscalls (perf stat), the events user space received, and the same with the fragment
+   off - while every open below /etc made during the walk still alerts.
+2. Differential: two daemons run at the same time over the same scripted actions, one with
+   the fragment and one without (--no-kernel-filter), with the upstream rules plus rules that
+   read fd fields on later events (dup, close, relative openat, fchdir, fork); their alerts
+   for the actions must be exactly the same. The actions exercise what the fragment must get
+   right: shadowed opens replayed before a use, closes of shadowed fds, inherited shadows
+   after fork, non-canonical and relative paths, failed opens, renamed processes.
+Alerts are attributed by an id in the actions' environment (proc.env), never by timing.
+Needs root and kernel BTF (skipped with the reason otherwise).
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from frc_live import (SHARED, Daemon, Results, live_unavailable, summary_numbers,  # noqa: E402
+                      wait_for)
+
+R = Results()
+
+ETC_RULES = """- rule: open below etc
+  desc: any open of a file below /etc (kernel filter test)
+  condition: evt.type in (open, openat, openat2) and fd.name startswith /etc/
+  output: "open below etc file=%fd.name"
+  priority: NOTICE
+- rule: kfilter sentinel
+  desc: end of the walk
+  condition: evt.type in (open, openat, openat2) and fd.name = {sentinel}
+  output: "sentinel"
+  priority: NOTICE
+"""
+
+ETC_FILES = ["/etc/hostname", "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/os-release",
+             "/etc/debian_version", "/etc/nsswitch.conf", "/etc/shells"]
+
+WALK = r"""
+import os, sys
+etc, sentinel = sys.argv[1].split(","), sys.argv[2]
+n = 0
+for root, dirs, files in os.walk("/usr/share"):
+    for f in files:
+        p = os.path.join(root, f)
+        try:
+            fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+            os.close(fd)
+        except OSError:
+            pass
+        n += 1
+        if n % 2000 == 0:
+            for e in etc:
+                try:
+                    os.close(os.open(e, os.O_RDONLY))
+                except OSError:
+                    pass
+        if n >= 40000:
+            break
+    if n >= 40000:
+        break
+os.close(os.open(sentinel, os.O_RDONLY))
+"""
+
+DIFF_RULES = """- rule: kfdiff dup
+  desc: dup of a file (fd fields of the duplicated fd come from its earlier open)
+  condition: evt.type in (dup, dup2, dup3) and fd.name startswith {t}/dupme
+  output: "dup fd=%fd.name num=%evt.rawres"
+  priority: NOTICE
+- rule: kfdiff close
+  desc: close of a file
+  condition: evt.type = close and fd.name = {t}/closeme
+  output: "close fd=%fd.name"
+  priority: NOTICE
+- rule: kfdiff relative
+  desc: a relative openat resolved through a directory fd
+  condition: evt.type in (openat, openat2) and fd.name startswith {t}/sub/
+  output: "relative fd=%fd.name raw=%fd.nameraw"
+  priority: NOTICE
+- rule: kfdiff fork
+  desc: a directory fd opened before fork, used by the child
+  condition: evt.type in (openat, openat2) and fd.name startswith {t}/sub2/
+  output: "fork fd=%fd.name"
+  priority: NOTICE
+- rule: kfdiff fchdir
+  desc: an open relative to a cwd set by fchdir
+  condition: evt.type in (open, openat, openat2) and fd.name startswith {t}/sub3/
+  output: "fchdir fd=%fd.name raw=%fd.nameraw"
+  priority: NOTICE
+- rule: kfdiff failed
+  desc: failed opens
+  condition: evt.type in (open, openat, openat2) and fd.name startswith {t}/missing and evt.res != SUCCESS
+  output: "failed fd=%fd.name res=%evt.res"
+  priority: NOTICE
+- rule: kfdiff comm
+  desc: opens by a program with a given name
+  condition: evt.type in (open, openat, openat2) and proc.name in (frckfcat, python3) and fd.name startswith {t}/comm
+  output: "comm fd=%fd.name proc=%proc.name"
+  priority: NOTICE
+- rule: kfdiff suffix
+  desc: suffix and basename sets
+  condition: evt.type in (open, openat, openat2) and (fd.name endswith .frcsfx or fd.filename in (frcbase1, frcbase2))
+  output: "suffix fd=%fd.name"
+  priority: NOTICE
+- rule: kfdiff write
+  desc: write opens only
+  condition: evt.type in (open, openat, openat2) and evt.is_open_write=true and fd.name startswith {t}/w
+  output: "write fd=%fd.name"
+  priority: NOTICE
+"""
+
+ACTIONS = r"""
+import ctypes, os, sys
+t = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+def touch(p):
+    with open(p, "w") as f:
+        f.write("x")
+os.makedirs(t + "/sub/inner", exist_ok=True)
+os.makedirs(t + "/sub2", exist_ok=True)
+os.makedirs(t + "/sub3", exist_ok=True)
+for p in ["dupme", "closeme", "sub/f", "sub/inner/g", "sub2/c", "sub3/h", "comm1", "a.frcsfx",
+          "frcbase1", "w1", "plain"]:
+    touch(t + "/" + p)
+# dup of a file opened earlier (the open is not interesting by itself)
+fd = os.open(t + "/dupme", os.O_RDONLY)
+fd2 = os.dup(fd)
+os.dup2(fd, 77)
+os.close(77); os.close(fd2); os.close(fd)
+# close of a file opened earlier
+fd = os.open(t + "/closeme", os.O_RDONLY)
+os.close(fd)
+# relative openat through a directory fd, and a directory fd of a directory fd
+d = os.open(t + "/sub", os.O_RDONLY | os.O_DIRECTORY)
+os.close(os.open("f", os.O_RDONLY, dir_fd=d))
+d2 = os.open("inner", os.O_RDONLY | os.O_DIRECTORY, dir_fd=d)
+os.close(os.open("g", os.O_RDONLY, dir_fd=d2))
+os.close(os.open("../f", os.O_RDONLY, dir_fd=d2))
+os.close(d2); os.close(d)
+# a directory fd used by a forked child
+d = os.open(t + "/sub2", os.O_RDONLY | os.O_DIRECTORY)
+pid = os.fork()
+if pid == 0:
+    os.close(os.open("c", os.O_RDONLY, dir_fd=d))
+    os._exit(0)
+os.waitpid(pid, 0)
+os.close(d)
+# fchdir, then a relative open
+d = os.open(t + "/sub3", os.O_RDONLY | os.O_DIRECTORY)
+here = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+os.fchdir(d)
+os.close(os.open("h", os.O_RDONLY))
+os.fchdir(here)
+os.close(here); os.close(d)
+# non-canonical paths: "//", "/./", "/../"
+for p in [t + "//sub/f", t + "/./sub/f", t + "/sub/inner/../f", t + "/plain/../sub/f"]:
+    try:
+        os.close(os.open(p, os.O_RDONLY))
+    except OSError:
+        pass
+# failed opens
+for p in [t + "/missing", t + "/missing/x", "missing-relative"]:
+    try:
+        os.open(p, os.O_RDONLY)
+    except OSError:
+        pass
+# suffix and basename rules, write opens
+os.close(os.open(t + "/a.frcsfx", os.O_RDONLY))
+os.close(os.open(t + "/frcbase1", os.O_RDONLY))
+os.close(os.open(t + "/w1", os.O_WRONLY))
+os.close(os.open(t + "/w1", os.O_RDONLY))
+# comm: python3 opens comm1; then renames itself and opens it again
+os.close(os.open(t + "/comm1", os.O_RDONLY))
+libc.prctl(15, b"renamedproc", 0, 0, 0)
+os.close(os.open(t + "/comm1", os.O_RDONLY))
+"""
+
+
+def normalise(alerts):
+    """rule + output text without the time prefix; numbers kept (fds are deterministic)"""
+    out = []
+    for a in alerts:
+        text = re.sub(r"^\S+: \S+ ", "", a.get("output", ""))
+        out.append((a.get("rule"), text))
+    return sorted(out)
+
+
+def test_drops(tmp):
+    names = ["kfilter: walk alerts on every /etc open", "kfilter: far fewer events in user space"]
+    sentinel = os.path.join(tmp, "sentinel")
+    open(sentinel, "w").close()
+    rules = os.path.join(tmp, "etc.yaml")
+    with open(rules, "w") as f:
+        f.write(ETC_RULES.format(sentinel=sentinel))
+    counts = {}
+    for mode in ("on", "off"):
+        extra = [] if mode == "on" else ["--no-kernel-filter"]
+        d = Daemon(tmp, [rules], extra, name="walk-" + mode)
+        if not d.wait_ready():
+            R.fail(names[0], f"daemon ({mode}) did not start: " + d.stderr()[-1500:])
+            d.stop()
+            return
+        aid = uuid.uuid4().hex[:12]
+        env = dict(os.environ, FRC_LIVE_ID=aid)
+        perf = os.path.join(tmp, f"perf-{mode}.txt")
+        walk = [sys.executable, "-c", WALK, ",".join(ETC_FILES), sentinel]
+        ls = ["ls", "-R", "/usr"]
+        have_perf = shutil.which("perf") is not None
+        syscalls = 0
+        for cmd in (ls, walk):
+            if have_perf:
+                cmd = ["perf", "stat", "-x,", "-o", perf, "-e", "raw_syscalls:sys_enter",
+                       "--"] + cmd
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=900)
+            if have_perf and os.path.exists(perf):
+                m = re.search(r"^(\d+),", open(perf).read(), re.M)
+                syscalls += int(m.group(1)) if m else 0
+        wait_for(lambda: d.alerts_of(aid, "kfilter sentinel"), 120)
+        # the walk opens each of ETC_FILES 20 times (the programs themselves may open
+        # other files below /etc: those alert too, but are not counted here)
+        etc_alerts = [a for a in d.alerts_of(aid, "open below etc")
+                      if (a.get("output_fields") or {}).get("fd.name") in ETC_FILES]
+        d.stop()
+        counts[mode] = dict(summary_numbers(d.stderr()), syscalls=syscalls,
+                            etc=len(etc_alerts))
+    on, off = counts["on"], counts["off"]
+    expected = (40000 // 2000) * len([e for e in ETC_FILES if os.access(e, os.R_OK)])
+    R.check(names[0], on["etc"] == expected and off["etc"] == expected,
+            f"{on['etc']} alerts with the fragment, {off['etc']} without, {expected} opens")
+    detail = (f"walk syscalls {on['syscalls']} (perf); user space received {on.get('received')} "
+              f"events with the fragment ({on.get('kf_dropped')} dropped in the kernel, "
+              f"{on.get('kf_replayed')} replayed) and {off.get('received')} without")
+    # generous bounds: the counts include whatever else runs on the machine meanwhile
+    R.check(names[1], on.get("received", 1 << 62) * 2 < off.get("received", 0) and
+            (not on["syscalls"] or on.get("received", 1 << 62) * 2 < on["syscalls"]), detail)
+
+
+def test_differential(tmp):
+    name = "kfilter: same alerts with and without the fragment"
+    t = os.path.join(tmp, "diff")
+    os.mkdir(t)
+    rules = [os.path.join(tmp, "diff.yaml")]
+    with open(rules[0], "w") as f:
+        f.write(DIFF_RULES.format(t=t))
+    upstream = os.path.join(SHARED, "compat", "rules", "falco_rules.yaml")
+    if os.path.exists(upstream):
+        rules.insert(0, upstream)
+    a = Daemon(tmp, rules, [], name="diff-on")
+    b = Daemon(tmp, rules, ["--no-kernel-filter"], name="diff-off")
+    if not a.wait_ready() or not b.wait_ready():
+        R.fail(name, "daemons did not start: " + a.stderr()[-800:] + b.stderr()[-800:])
+        a.stop()
+        b.stop()
+        return
+    aid = uuid.uuid4().hex[:12]
+    env = dict(os.environ, FRC_LIVE_ID=aid)
+    subprocess.run([sys.executable, "-c", ACTIONS, t], env=env, timeout=300)
+    # upstream-rule actions: a sensitive read, a traversal, a symlink over a sensitive file
+    cat = os.path.join(tmp, "frckfcat")
+    shutil.copy("/bin/cat", cat)
+    for cmd in (["cat", "/etc/shadow"], ["cat", "/etc/../etc/shadow"], [cat, t + "/comm1"],
+                ["ln", "-sf", "/etc/shadow", os.path.join(t, "shadowlink")],
+                ["find", t], ["ls", "-R", t]):
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=120)
+    sentinel_id = uuid.uuid4().hex[:12]
+    subprocess.run(["cat", os.path.join(t, "closeme")], env=dict(os.environ,
+                   FRC_LIVE_ID=sentinel_id), stdout=subprocess.DEVNULL)
+    # the sentinel's alert (a close) comes after every alert of the actions
+    wait_for(lambda: a.alerts_of(sentinel_id, "kfdiff close") and
+             b.alerts_of(sentinel_id, "kfdiff close"), 120)
+    xa, xb = normalise(a.alerts_of(aid)), normalise(b.alerts_of(aid))
+    a.stop()
+    b.stop()
+    sa, sb = summary_numbers(a.stderr()), summary_numbers(b.stderr())
+    rules_seen = sorted({r for r, _ in xb})
+    diff = [x for x in xa if x not in xb] + [x for x in xb if x not in xa]
+    R.check(name, xa == xb and len(rules_seen) >= 8,
+            f"{len(xa)} alerts from {len(rules_seen)} rules, identical; fragment dropped "
+            f"{sa.get('kf_dropped')} events, replayed {sa.get('kf_replayed')}"
+            if xa == xb else f"{len(xa)} vs {len(xb)} alerts; differences: {diff[:6]}")
+    R.check("kfilter: no kernel drops during the differential",
+            sa.get("dropped", 1) == 0 and sb.get("dropped", 1) == 0,
+            f"{sa.get('dropped')} / {sb.get('dropped')}")
+
+
+def main():
+    why = live_unavailable()
+    if why:
+        for n in ["kfilter: walk alerts on every /etc open",
+                  "kfilter: far fewer events in user space",
+                  "kfilter: same alerts with and without the fragment",
+                  "kfilter: no kernel drops during the differential"]:
+            R.skip(n, why)
+        return R.finish()
+    tmp = tempfile.mkdtemp(prefix="frc-kfilter-")
+    try:
+        test_drops(tmp)
+        test_differential(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return R.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
