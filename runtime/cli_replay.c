@@ -399,63 +399,21 @@ static void on_match(void *ctx, uint32_t rule_id)
 		flog(LOGL_ERR, "out of memory while formatting an alert of rule '%s'", r->name);
 }
 
-/* Builds the loader's extra output formats/fields from append_output (Falco's
- * configure_output_format): extra_output, the suggested fields one by one, extra_fields. */
-static int build_extras(struct replay *R, struct loader_opts *lo, struct loader_extra **fmts,
-			struct loader_extra **flds)
+/* The loader's extra output formats/fields: append_output, then the deprecated -p. */
+static int build_extras(struct replay *R, struct loader_opts *lo)
 {
-	const struct frc_config *cfg = &R->cfg;
-	size_t nf = 0, nx = 0, cap = 1 + (R->o->print_extra ? 1 : 0);
+	struct loader_extra pe = { 0 };
+	const char *p = R->o->print_extra;
 
-	for (uint32_t i = 0; i < cfg->nappend_output; i++)
-		cap += 1 + 8 + cfg->append_output[i].nfields;
-	*fmts = arena_alloc(&R->arena, cap * sizeof(**fmts));
-	*flds = arena_alloc(&R->arena, cap * sizeof(**flds));
-	if (!*fmts || !*flds)
-		return -1;
-	for (uint32_t i = 0; i < cfg->nappend_output; i++) {
-		const struct cfg_append_output *a = &cfg->append_output[i];
-		struct loader_extra base = {
-			.source = a->source, .tags = (const char *const *)a->tags,
-			.ntags = a->ntags, .rule = a->rule,
-		};
-		if (a->extra_output && *a->extra_output) {
-			(*fmts)[nf] = base;
-			(*fmts)[nf++].format = a->extra_output;
-		}
-		if (a->suggested_output) {
-			for (const char *const *f = out_suggested_fields; *f; f++) {
-				char buf[128];
-				size_t k = 0;
-				for (const char *p = *f; *p && k < 60; p++)
-					buf[k++] = *p == '.' ? '_' : *p;
-				snprintf(buf + k, sizeof(buf) - k, "=%%%s", *f);
-				(*fmts)[nf] = base;
-				(*fmts)[nf++].format = arena_strdup(&R->arena, buf);
-			}
-		}
-		for (uint32_t k = 0; k < a->nfields; k++) {
-			(*flds)[nx] = base;
-			(*flds)[nx].key = a->field_keys[k];
-			(*flds)[nx].format = a->field_formats[k];
-			(*flds)[nx++].raw = a->field_raw[k];
-		}
-	}
-	if (R->o->print_extra && !R->filter_mode) {
-		const char *p = R->o->print_extra;
+	if (p) {
 		flog(LOGL_WARNING, "The -p/--print option is deprecated and will be removed. Use -o "
 				   "append_output=... instead.");
-		if (strcmp(p, "c") && strcmp(p, "container") && strcmp(p, "k") &&
-		    strcmp(p, "kubernetes")) {
-			memset(&(*fmts)[nf], 0, sizeof(**fmts));
-			(*fmts)[nf++].format = p;
-		}
+		if (!strcmp(p, "c") || !strcmp(p, "container") || !strcmp(p, "k") ||
+		    !strcmp(p, "kubernetes"))
+			p = NULL;
 	}
-	lo->extra_formats = *fmts;
-	lo->nextra_formats = nf;
-	lo->extra_fields = *flds;
-	lo->nextra_fields = nx;
-	return 0;
+	pe.format = p;
+	return out_loader_extras(&R->arena, &R->cfg, p ? &pe : NULL, lo);
 }
 
 /* YAML double-quoted scalar */
@@ -483,14 +441,13 @@ static char *yaml_quote(struct arena *a, const char *s)
 static int load_rules(struct replay *R)
 {
 	struct loader_opts lo;
-	struct loader_extra *fmts, *flds;
 	struct strv files = { 0 };
 	int rc;
 
 	loader_opts_init(&lo);
 	lo.min_priority = R->cfg.min_priority;
 	lo.container_plugin = true;
-	if (!R->filter_mode && build_extras(R, &lo, &fmts, &flds))
+	if (!R->filter_mode && build_extras(R, &lo))
 		goto oom;
 	if (R->filter_mode) {
 		const char *fmt = R->o->format ? R->o->format :

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compiler/arena.h"
 #include "compiler/ast.h"
+#include "compiler/loader.h"
 #include "config.h"
 #include "output.h"
 
@@ -1192,6 +1194,59 @@ char *out_append_text(const struct frc_rule *rule, const struct frc_config *cfg)
 		return NULL;
 	}
 	return b.p;
+}
+
+int out_loader_extras(struct arena *a, const struct frc_config *cfg,
+		      const struct loader_extra *last, struct loader_opts *lo)
+{
+	struct loader_extra *fmts, *flds;
+	size_t nf = 0, nx = 0, cap = 2;
+
+	for (uint32_t i = 0; i < cfg->nappend_output; i++)
+		cap += 1 + 8 + cfg->append_output[i].nfields;
+	fmts = arena_alloc(a, cap * sizeof(*fmts));
+	flds = arena_alloc(a, cap * sizeof(*flds));
+	if (!fmts || !flds)
+		return -1;
+	for (uint32_t i = 0; i < cfg->nappend_output; i++) {
+		const struct cfg_append_output *ao = &cfg->append_output[i];
+		struct loader_extra base = {
+			.source = ao->source, .tags = (const char *const *)ao->tags,
+			.ntags = ao->ntags, .rule = ao->rule,
+		};
+
+		if (ao->extra_output && *ao->extra_output) {
+			fmts[nf] = base;
+			fmts[nf++].format = ao->extra_output;
+		}
+		if (ao->suggested_output) {
+			for (const char *const *f = out_suggested_fields; *f; f++) {
+				char buf[128];
+				size_t k = 0;
+
+				for (const char *p = *f; *p && k < 60; p++)
+					buf[k++] = *p == '.' ? '_' : *p;
+				snprintf(buf + k, sizeof(buf) - k, "=%%%s", *f);
+				fmts[nf] = base;
+				fmts[nf].format = arena_strdup(a, buf);
+				if (!fmts[nf++].format)
+					return -1;
+			}
+		}
+		for (uint32_t k = 0; k < ao->nfields; k++) {
+			flds[nx] = base;
+			flds[nx].key = ao->field_keys[k];
+			flds[nx].format = ao->field_formats[k];
+			flds[nx++].raw = ao->field_raw[k];
+		}
+	}
+	if (last)
+		fmts[nf++] = *last;
+	lo->extra_formats = fmts;
+	lo->nextra_formats = nf;
+	lo->extra_fields = flds;
+	lo->nextra_fields = nx;
+	return 0;
 }
 
 static int cmp_cstr(const void *a, const void *b)

@@ -147,6 +147,20 @@ char *out_append_text(const struct frc_rule *rule, const struct frc_config *cfg)
 /* Names of the suggested output fields frc provides (the container plugin's set). */
 extern const char *const out_suggested_fields[];
 
+struct arena;
+struct loader_opts;
+struct loader_extra;
+
+/**
+ * out_loader_extras() - the loader's engine-wide extra output formats and fields for @cfg's
+ * append_output entries (Falco's configure_output_format): each entry's extra_output, its
+ * suggested fields one by one as "name=%field", its extra_fields; then @last (a caller's
+ * own format, e.g. replay's -p) when not NULL. Arrays are allocated from @a; sets the four
+ * extra_* members of @lo. Returns 0, or -1 when out of memory.
+ */
+int out_loader_extras(struct arena *a, const struct frc_config *cfg,
+		      const struct loader_extra *last, struct loader_opts *lo);
+
 /**
  * struct out_writer - reusable buffers for formatting alerts.
  */

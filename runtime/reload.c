@@ -194,56 +194,6 @@ static void loader_first_error(struct errs *e, const struct loader_results *r)
 
 /* ---------------------------------------------------------------- build */
 
-static int build_extras(struct rl_gen *g, const struct frc_config *cfg, struct loader_opts *lo)
-{
-	struct loader_extra *fmts, *flds;
-	size_t nf = 0, nx = 0, cap = 1;
-
-	for (uint32_t i = 0; i < cfg->nappend_output; i++)
-		cap += 1 + 8 + cfg->append_output[i].nfields;
-	fmts = arena_alloc(&g->arena, cap * sizeof(*fmts));
-	flds = arena_alloc(&g->arena, cap * sizeof(*flds));
-	if (!fmts || !flds)
-		return -1;
-	for (uint32_t i = 0; i < cfg->nappend_output; i++) {
-		const struct cfg_append_output *a = &cfg->append_output[i];
-		struct loader_extra base = {
-			.source = a->source, .tags = (const char *const *)a->tags,
-			.ntags = a->ntags, .rule = a->rule,
-		};
-
-		if (a->extra_output && *a->extra_output) {
-			fmts[nf] = base;
-			fmts[nf++].format = a->extra_output;
-		}
-		if (a->suggested_output) {
-			for (const char *const *f = out_suggested_fields; *f; f++) {
-				char buf[128];
-				size_t k = 0;
-
-				for (const char *p = *f; *p && k < 60; p++)
-					buf[k++] = *p == '.' ? '_' : *p;
-				snprintf(buf + k, sizeof(buf) - k, "=%%%s", *f);
-				fmts[nf] = base;
-				fmts[nf].format = arena_strdup(&g->arena, buf);
-				if (!fmts[nf++].format)
-					return -1;
-			}
-		}
-		for (uint32_t k = 0; k < a->nfields; k++) {
-			flds[nx] = base;
-			flds[nx].key = a->field_keys[k];
-			flds[nx].format = a->field_formats[k];
-			flds[nx++].raw = a->field_raw[k];
-		}
-	}
-	lo->extra_formats = fmts;
-	lo->nextra_formats = nf;
-	lo->extra_fields = flds;
-	lo->nextra_fields = nx;
-	return 0;
-}
-
 /* A struct frc_rule for the alert plan of a compiled-in rule. */
 static void rule_from_info(struct frc_rule *r, uint32_t id, const struct frc_rule_info *ri)
 {
@@ -414,7 +364,7 @@ struct rl_gen *reload_build(const struct reload_src *src, uint64_t generation, c
 		loader_opts_init(&lo);
 		lo.min_priority = cfg->min_priority;
 		lo.container_plugin = true;
-		if (build_extras(g, cfg, &lo))
+		if (out_loader_extras(&g->arena, cfg, NULL, &lo))
 			goto oom;
 		rc = loader_load(&g->arena, (const char *const *)files.v, files.n, &lo, &g->rules,
 				 &g->lres);
