@@ -11,14 +11,12 @@
  * [--format FMT] CAPTURE` prints FMT for every event matching COND (COND is compiled as a
  * one-rule ruleset through the same path).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -33,38 +31,8 @@
 #include "outputs_sink.h"
 #include "ruleset.h"
 #include "scap.h"
+#include "strv.h"
 #include "version.h"
-
-/* ---------------------------------------------------------------- string vectors */
-
-struct strv {
-	char **v;
-	uint32_t n, cap;
-};
-
-static int strv_push(struct strv *s, const char *x)
-{
-	if (s->n == s->cap) {
-		uint32_t nc = s->cap ? s->cap * 2 : 8;
-		char **nv = realloc(s->v, nc * sizeof(*nv));
-		if (!nv)
-			return -1;
-		s->v = nv;
-		s->cap = nc;
-	}
-	if (!(s->v[s->n] = strdup(x)))
-		return -1;
-	s->n++;
-	return 0;
-}
-
-static void strv_free(struct strv *s)
-{
-	for (uint32_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
 
 /* ---------------------------------------------------------------- options */
 
@@ -257,59 +225,6 @@ static int replay_args(int argc, char **argv, struct replay_opts *o)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- rules files */
-
-static bool yaml_name(const char *p)
-{
-	size_t l = strlen(p);
-
-	return (l >= 5 && !strcmp(p + l - 5, ".yaml")) || (l >= 4 && !strcmp(p + l - 4, ".yml"));
-}
-
-static int cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Falco's read_rules_file_directory(): a directory gives its YAML (.yaml, .yml) files,
- * sorted; a file is kept if it has a YAML extension; a missing path is kept (the loader
- * reports it). */
-static int expand_rules_path(const char *path, struct strv *out)
-{
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct strv names = { 0 };
-		struct dirent *de;
-		if (!d)
-			return strv_push(out, path);
-		while ((de = readdir(d))) {
-			char full[4096];
-			struct stat fs;
-			snprintf(full, sizeof(full), "%s/%s", path, de->d_name);
-			if (stat(full, &fs) == 0 && S_ISREG(fs.st_mode) && yaml_name(full) &&
-			    strv_push(&names, full)) {
-				closedir(d);
-				strv_free(&names);
-				return -1;
-			}
-		}
-		closedir(d);
-		qsort(names.v, names.n, sizeof(char *), cmp_cstr);
-		for (uint32_t i = 0; i < names.n; i++)
-			if (strv_push(out, names.v[i])) {
-				strv_free(&names);
-				return -1;
-			}
-		strv_free(&names);
-		return 0;
-	}
-	if (stat(path, &st) == 0 && !yaml_name(path))
-		return 0;
-	return strv_push(out, path);
-}
-
 /* ---------------------------------------------------------------- the replay */
 
 struct replay {
@@ -474,7 +389,7 @@ static int load_rules(struct replay *R)
 			src = &cfgfiles;
 		}
 		for (uint32_t i = 0; i < src->n; i++)
-			if (expand_rules_path(src->v[i], &files)) {
+			if (rules_path_expand(src->v[i], &files, NULL)) {
 				strv_free(&cfgfiles);
 				goto oom;
 			}

@@ -63,42 +63,13 @@
 #include "reload.h"
 #include "ruleset.h"
 #include "state.h"
+#include "strv.h"
 #include "version.h"
 
 #define DEFAULT_LOCK_FILE "/run/frc.lock"
 #define POLL_MS 2		/* ring buffer poll period when the kernel does not wake us */
 #define STATS_MS 1000		/* drop statistics, metrics, heartbeat */
 
-struct strv {
-	char **v;
-	uint32_t n, cap;
-};
-
-static int strv_push(struct strv *s, const char *x)
-{
-	if (s->n == s->cap) {
-		uint32_t ncap = s->cap ? s->cap * 2 : 8;
-		char **nv = realloc(s->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		s->v = nv;
-		s->cap = ncap;
-	}
-	s->v[s->n] = strdup(x);
-	if (!s->v[s->n])
-		return -1;
-	s->n++;
-	return 0;
-}
-
-static void strv_free(struct strv *s)
-{
-	for (uint32_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
 
 struct run_opts {
 	const char *config;

@@ -4,12 +4,10 @@
  */
 #include "reload.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "compiler/emit_c.h"
@@ -26,6 +24,7 @@
 #include "metrics.h"
 #include "probe_load.h"
 #include "ruleset.h"
+#include "strv.h"
 #include "version.h"
 
 uint64_t reload_now_ns(void)
@@ -34,83 +33,6 @@ uint64_t reload_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* ---------------------------------------------------------------- string lists */
-
-struct strl {
-	char **v;
-	uint32_t n, cap;
-};
-
-static int strl_push(struct strl *l, const char *s)
-{
-	if (l->n == l->cap) {
-		uint32_t nc = l->cap ? 2 * l->cap : 8;
-		char **nv = realloc(l->v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = nc;
-	}
-	l->v[l->n] = strdup(s);
-	if (!l->v[l->n])
-		return -1;
-	l->n++;
-	return 0;
-}
-
-static void strl_free(char **v, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static bool yaml_name(const char *p)
-{
-	size_t n = strlen(p);
-
-	return (n > 5 && !strcmp(p + n - 5, ".yaml")) || (n > 4 && !strcmp(p + n - 4, ".yml"));
-}
-
-static int cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* a rules path: a file, or a directory whose .yaml and .yml files are read in name order */
-static int expand_path(const char *path, struct strl *files, struct strl *dirs)
-{
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct strl names = { 0 };
-		struct dirent **list;
-		char full[4096];
-		int n = scandir(path, &list, NULL, alphasort), rc = 0;
-
-		if (strl_push(dirs, path))
-			rc = -1;
-		for (int i = 0; i < n; i++) {
-			snprintf(full, sizeof(full), "%s/%s", path, list[i]->d_name);
-			if (!rc && yaml_name(list[i]->d_name) && stat(full, &st) == 0 &&
-			    S_ISREG(st.st_mode) && strl_push(&names, full))
-				rc = -1;
-			free(list[i]);
-		}
-		if (n >= 0)
-			free(list);
-		if (names.n)
-			qsort(names.v, names.n, sizeof(*names.v), cmp_cstr);
-		for (uint32_t i = 0; !rc && i < names.n; i++)
-			if (strl_push(files, names.v[i]))
-				rc = -1;
-		strl_free(names.v, names.n);
-		return rc;
-	}
-	return strl_push(files, path);
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -323,7 +245,7 @@ struct rl_gen *reload_build(const struct reload_src *src, uint64_t generation, c
 			    char **summary)
 {
 	struct rl_gen *g = calloc(1, sizeof(*g));
-	struct strl files = { 0 }, dirs = { 0 };
+	struct strv files = { 0 }, dirs = { 0 };
 	const struct frc_config *cfg = src->cfg;
 	uint64_t t0 = reload_now_ns();
 	struct loader_opts lo;
@@ -340,11 +262,11 @@ struct rl_gen *reload_build(const struct reload_src *src, uint64_t generation, c
 	out_pool_init(&g->pool);
 	if (src->npaths) {
 		for (uint32_t i = 0; i < src->npaths; i++)
-			if (expand_path(src->paths[i], &files, &dirs))
+			if (rules_path_expand(src->paths[i], &files, &dirs))
 				goto oom;
 	} else {
 		for (uint32_t i = 0; i < cfg->nrules_files; i++)
-			if (expand_path(cfg->rules_files[i], &files, &dirs))
+			if (rules_path_expand(cfg->rules_files[i], &files, &dirs))
 				goto oom;
 	}
 	if (!files.n) {
@@ -417,8 +339,8 @@ struct rl_gen *reload_build(const struct reload_src *src, uint64_t generation, c
 oom:
 	ir_report(&e, NULL, "out of memory while loading rules");
 fail:
-	strl_free(files.v, files.n);
-	strl_free(dirs.v, dirs.n);
+	strv_free(&files);
+	strv_free(&dirs);
 	reload_gen_free(g);
 	{
 		char *t = NULL, *s = NULL;
@@ -450,8 +372,8 @@ void reload_gen_free(struct rl_gen *g)
 	kf_image_free(g->kimg);
 	free(g->warnings);
 	out_pool_free(&g->pool);
-	strl_free(g->files, g->nfiles);
-	strl_free(g->dirs, g->ndirs);
+	strv_free(&(struct strv){ g->files, g->nfiles, g->nfiles });
+	strv_free(&(struct strv){ g->dirs, g->ndirs, g->ndirs });
 	arena_free_all(&g->arena);
 	free(g);
 }

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Unit tests of runtime/strv.c: string vectors and the expansion of a rules path
+ * (a directory's .yaml/.yml regular files in name order; any other path as given).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "strv.h"
+
+static char dir[256];
+
+static void touch(const char *name)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("- list: x\n  items: []\n", f);
+	fclose(f);
+}
+
+static void test_push_free(void **st)
+{
+	struct strv v = { 0 };
+	char buf[16];
+
+	(void)st;
+	for (int i = 0; i < 100; i++) {
+		snprintf(buf, sizeof(buf), "s%d", i);
+		assert_int_equal(strv_push(&v, buf), 0);
+	}
+	assert_int_equal(v.n, 100);
+	assert_string_equal(v.v[0], "s0");
+	assert_string_equal(v.v[99], "s99");
+	strv_free(&v);
+	assert_null(v.v);
+	assert_int_equal(v.n, 0);
+	strv_free(&v);	/* freeing an empty vector is fine */
+}
+
+static void test_expand_dir(void **st)
+{
+	struct strv files = { 0 }, dirs = { 0 };
+	char sub[512], p[512];
+
+	(void)st;
+	touch("b.yaml");
+	touch("a.yml");
+	touch("c.txt");
+	touch("yaml");		/* no extension: not a rules file */
+	touch("Z.yaml");	/* byte order: upper case first */
+	snprintf(sub, sizeof(sub), "%s/d.yaml", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);	/* a directory named like a file: skipped */
+	assert_int_equal(rules_path_expand(dir, &files, &dirs), 0);
+	assert_int_equal(dirs.n, 1);
+	assert_string_equal(dirs.v[0], dir);
+	assert_int_equal(files.n, 3);
+	snprintf(p, sizeof(p), "%s/Z.yaml", dir);
+	assert_string_equal(files.v[0], p);
+	snprintf(p, sizeof(p), "%s/a.yml", dir);
+	assert_string_equal(files.v[1], p);
+	snprintf(p, sizeof(p), "%s/b.yaml", dir);
+	assert_string_equal(files.v[2], p);
+	rmdir(sub);
+	strv_free(&files);
+	strv_free(&dirs);
+}
+
+static void test_expand_file(void **st)
+{
+	struct strv files = { 0 };
+	char p[512];
+
+	(void)st;
+	/* a file is taken whatever its name, as Falco does; a missing one too (the loader
+	 * reports it) */
+	snprintf(p, sizeof(p), "%s/c.txt", dir);
+	assert_int_equal(rules_path_expand(p, &files, NULL), 0);
+	assert_int_equal(rules_path_expand("/nonexistent/rules.yaml", &files, NULL), 0);
+	assert_int_equal(files.n, 2);
+	assert_string_equal(files.v[0], p);
+	assert_string_equal(files.v[1], "/nonexistent/rules.yaml");
+	strv_free(&files);
+}
+
+static int setup(void **st)
+{
+	(void)st;
+	snprintf(dir, sizeof(dir), "/tmp/frc-strv-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **st)
+{
+	char cmd[300];
+
+	(void)st;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_push_free),
+		cmocka_unit_test(test_expand_dir),
+		cmocka_unit_test(test_expand_file),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
