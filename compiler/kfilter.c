@@ -147,7 +147,8 @@ static uint32_t set_atom(struct kf_rules *kr, uint8_t kind, struct kitem *items,
 	struct katom a = { .kind = kind };
 	uint32_t w = 0;
 
-	qsort(items, n, sizeof(*items), item_qcmp);
+	if (n > 1)
+		qsort(items, n, sizeof(*items), item_qcmp);
 	for (uint32_t i = 0; i < n; i++)
 		if (!w || item_cmp(&items[w - 1], &items[i]))
 			items[w++] = items[i];
@@ -167,8 +168,10 @@ static uint32_t atom_union(struct kf_rules *kr, uint32_t x, uint32_t y)
 		kr->oom = true;
 		return UINT32_MAX;
 	}
-	memcpy(it, a->items, a->nitems * sizeof(*it));
-	memcpy(it + a->nitems, b->items, b->nitems * sizeof(*it));
+	if (a->nitems)
+		memcpy(it, a->items, a->nitems * sizeof(*it));
+	if (b->nitems)
+		memcpy(it + a->nitems, b->items, b->nitems * sizeof(*it));
 	uint32_t r = set_atom(kr, a->kind, it, n);
 	free(it);
 	return r;
@@ -381,7 +384,8 @@ static struct kdnf d_copy(struct kf_rules *kr, const struct kdnf *x, uint32_t ex
 		kr->oom = true;
 		return d_true();
 	}
-	memcpy(d.c, x->c, x->n * sizeof(*d.c));
+	if (x->n)
+		memcpy(d.c, x->c, x->n * sizeof(*d.c));
 	d.n = x->n;
 	return d;
 }
@@ -393,7 +397,8 @@ static struct kdnf d_or(struct kf_rules *kr, const struct kdnf *x, const struct 
 	struct kdnf d = d_copy(kr, x, y->n);
 	if (d.is_true)
 		return d;
-	memcpy(d.c + d.n, y->c, y->n * sizeof(*d.c));
+	if (y->n)
+		memcpy(d.c + d.n, y->c, y->n * sizeof(*d.c));
 	d.n += y->n;
 	d_simplify(kr, &d);
 	if (d.n > B_MAXC)

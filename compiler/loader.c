@@ -300,7 +300,9 @@ static const char **expand_paths(struct arena *a, const char *const *files, size
 					goto fail;
 				v = nv;
 			}
-			v[k++] = files[i];
+			/* a copy: rules and results refer to it after the caller's strings are gone */
+			if (!(v[k++] = arena_strdup(a, files[i])))
+				goto fail;
 			continue;
 		}
 		*expanded = true;
@@ -408,7 +410,10 @@ int loader_load(struct arena *a, const char *const *paths, size_t npaths,
 	if (!names)
 		return -1;
 	for (size_t i = 0; i < nfiles; i++)
-		names[i] = !expanded && o->names && o->names[i] ? o->names[i] : files[i];
+		names[i] = !expanded && o->names && o->names[i] ? arena_strdup(a, o->names[i]) : files[i];
+	for (size_t i = 0; i < nfiles; i++)
+		if (!names[i])
+			return -1;
 	struct loader_opts o2 = *o;
 	o2.names = names;
 	return loader_load_inputs(a, in, nfiles, &o2, out, res);

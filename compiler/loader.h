@@ -21,7 +21,9 @@
  *	arena_free_all(&a);
  *
  * Ownership: everything returned (rules, results, messages) lives in the arena passed to
- * loader_load() and dies with it. Input strings in the options are not copied.
+ * loader_load() and dies with it. loader_load() copies the paths and @names it is given into
+ * the arena; other input strings in the options, and the inputs of loader_load_inputs(),
+ * are not copied and must outlive the results.
  */
 #ifndef FRC_COMPILER_LOADER_H
 #define FRC_COMPILER_LOADER_H
