@@ -230,6 +230,33 @@ static void test_bad_inputs(void **state)
 	arena_free_all(&l.a);
 }
 
+/* the results and rules name their files after the caller's path strings are gone */
+static void test_paths_copied(void **state)
+{
+	(void)state;
+	struct ld l;
+	char dir[] = "/tmp/frc-loader-XXXXXX", want[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(want, sizeof(want), "%s/r.rules", dir);
+	FILE *f = fopen(want, "w");
+	assert_non_null(f);
+	fputs(RULE("r1", "evt.type = open and evt.dir = <"), f);
+	fclose(f);
+	char *path = strdup(want);
+	const char *files[] = { path };
+	init(&l);
+	assert_int_equal(loader_load(&l.a, files, 1, &l.o, &l.rules, &l.res), 0);
+	memset(path, 'X', strlen(path));	/* the caller reuses its buffer... */
+	free(path);			/* ...or frees it */
+	assert_string_equal(l.res.files[0].name, want);
+	assert_non_null(l.res.files[0].warnings.head);	/* the evt.dir warning names the file */
+	assert_int_equal(l.rules.nrules, 1);
+	assert_string_equal(l.rules.rules[0].file, want);
+	arena_free_all(&l.a);
+	unlink(want);
+	rmdir(dir);
+}
+
 static void test_text_and_describe(void **state)
 {
 	(void)state;
@@ -264,7 +291,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files_in_order), cmocka_unit_test(test_engine_and_plugin_versions),
 		cmocka_unit_test(test_rule_properties), cmocka_unit_test(test_json_shape),
-		cmocka_unit_test(test_bad_inputs),	cmocka_unit_test(test_text_and_describe),
+		cmocka_unit_test(test_bad_inputs), cmocka_unit_test(test_paths_copied),	cmocka_unit_test(test_text_and_describe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
