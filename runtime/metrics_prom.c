@@ -95,10 +95,12 @@ uint64_t metrics_outputs_drops(const struct metrics *m, struct metrics_output_st
 static void render_table(FILE *f, const struct metrics *m, uint64_t extra_output_drops)
 {
 	const char *family = NULL;
+	/* read once: the event loop updates it meanwhile, and its alias below must agree */
+	uint64_t n_evts = mc_get(&m->c, MET_SCAP_N_EVTS);
 
 	for (int i = 0; i < MET__COUNT; i++) {
 		const struct mdesc *d = &metrics_desc[i];
-		uint64_t v = mc_get(&m->c, (enum metric_id)i);
+		uint64_t v = i == MET_SCAP_N_EVTS ? n_evts : mc_get(&m->c, (enum metric_id)i);
 
 		if (!cat_enabled(m, d->cat))
 			continue;
@@ -114,8 +116,7 @@ static void render_table(FILE *f, const struct metrics *m, uint64_t extra_output
 	}
 	/* the stale dashboard panel's name, as an alias (falco_n_evts_total) */
 	if (m->opt.kernel_event_counters)
-		put_u64(f, "falcosecurity_falco_n_evts_total", FALCO_HELP, COUNTER,
-			mc_get(&m->c, MET_SCAP_N_EVTS));
+		put_u64(f, "falcosecurity_falco_n_evts_total", FALCO_HELP, COUNTER, n_evts);
 }
 
 static void render_per_cpu(FILE *f, const struct metrics *m)
