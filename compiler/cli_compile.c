@@ -7,7 +7,8 @@
  *
  *   -o DIR       output directory (default generated/); files DIR/BASE.c and
  *                DIR/BASE_prefilter.txt, written atomically
- *   --emit       which outputs to write (default all)
+ *   --emit       which outputs to write (default all); --emit bpf also prints the kernel
+ *                filter listing on stdout (what the kernel will drop)
  *   --dump=WHAT  also print to stdout: ir (after lowering), ir-opt (after all passes),
  *                ir:after=PASS (after one pass: fold, evttype, share), c, bpf
  *   -O0          no IR optimisation (the code must give the same alerts)
@@ -43,6 +44,7 @@ struct compile_args {
 	const char *base;
 	bool emit_c, emit_bpf;
 	bool dump_ir, dump_ir_opt, dump_c, dump_bpf;
+	bool print_bpf;		/* --emit bpf: the listing on stdout too */
 	const char *dump_after;
 	bool o0;
 	const char *files[MAX_FILES];
@@ -55,10 +57,11 @@ static void usage(FILE *f)
 		"usage: frc compile [-o DIR] [--emit c|bpf|all] [--dump=WHAT] [-O0] [--name BASE] "
 		"FILE...\n\n"
 		"Loads the rule files in order (as Falco does) and writes DIR/BASE.c (the rules as C,\n"
-		"for the libtcc JIT or gcc) and DIR/BASE_prefilter.txt (the kernel interest set).\n"
+		"for the libtcc JIT or gcc) and DIR/BASE_prefilter.txt (the kernel interest set and\n"
+		"the kernel filter fragment).\n"
 		"  -o DIR        output directory (default generated)\n"
 		"  --name BASE   output base name (default rules)\n"
-		"  --emit WHAT   c, bpf or all (default all)\n"
+		"  --emit WHAT   c, bpf or all (default all); bpf also prints the kernel filter\n"
 		"  --dump=WHAT   print ir, ir-opt, ir:after=PASS (fold, evttype, share), c or bpf\n"
 		"  -O0           no IR optimisation\n"
 		"  --builtin     list the default rules compiled into this binary and exit\n"
@@ -126,6 +129,8 @@ static int parse_args(int argc, char **argv, struct compile_args *ca)
 			else if (!strcmp(v, "c") || !strcmp(v, "bpf") || !strcmp(v, "all")) {
 				ca->emit_c = strcmp(v, "bpf") != 0;
 				ca->emit_bpf = strcmp(v, "c") != 0;
+				/* --emit bpf: the user wants to see what the kernel will drop */
+				ca->print_bpf = !strcmp(v, "bpf");
 			} else {
 				fprintf(stderr, "frc compile: --emit takes c, bpf or all\n");
 				return 2;
@@ -249,7 +254,7 @@ static int compile(const struct compile_args *ca, const struct frc_rules *rules)
 	}
 	if (ca->dump_c)
 		fwrite(c_text, 1, c_len, stdout);
-	if (ca->dump_bpf)
+	if (ca->dump_bpf || ca->print_bpf)
 		fwrite(bpf_text, 1, bpf_len, stdout);
 	rc = 0;
 	if (ca->emit_c || ca->emit_bpf) {

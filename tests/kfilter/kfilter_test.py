@@ -13,8 +13,12 @@
    for the actions must be exactly the same. The actions exercise what the fragment must get
    right: shadowed opens replayed before a use, closes of shadowed fds, inherited shadows
    after fork, non-canonical and relative paths, failed opens, renamed processes.
+3. Compile (no root needed): `frc compile --emit bpf` prints the fragment of the /etc ruleset
+   readably (the open codes keep only paths in the prefix/exact set of /etc/ and the
+   sentinel, the codes no rule needs are dropped) and writes it as DIR/rules_prefilter.txt
+   without the C; plain `frc compile -o DIR` writes the same listing beside DIR/rules.c.
 Alerts are attributed by an id in the actions' environment (proc.env), never by timing.
-Needs root and kernel BTF (skipped with the reason otherwise).
+The live parts need root and kernel BTF (skipped with the reason otherwise).
 """
 import os
 import re
@@ -25,8 +29,8 @@ import tempfile
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from frc_live import (SHARED, Daemon, Results, live_unavailable, summary_numbers,  # noqa: E402
-                      wait_for)
+from frc_live import (FRC, SHARED, Daemon, Results, live_unavailable,  # noqa: E402
+                      summary_numbers, wait_for)
 
 R = Results()
 
@@ -294,8 +298,65 @@ def test_differential(tmp):
             f"{sa.get('dropped')} / {sb.get('dropped')}")
 
 
+def test_compile(tmp):
+    """frc compile --emit bpf prints the fragment; frc compile writes it beside the C"""
+    names = ["kfilter: frc compile --emit bpf prints the fragment",
+             "kfilter: frc compile writes the fragment beside the C"]
+    if not os.access(FRC, os.X_OK):
+        for n in names:
+            R.skip(n, f"{FRC} not built")
+        return
+    sentinel = os.path.join(tmp, "compile-sentinel")
+    rules = os.path.join(tmp, "compile-etc.yaml")
+    with open(rules, "w") as f:
+        f.write(ETC_RULES.format(sentinel=sentinel))
+    out_bpf, out_all = os.path.join(tmp, "out-bpf"), os.path.join(tmp, "out-all")
+    r = subprocess.run([FRC, "compile", "--emit", "bpf", "-o", out_bpf, rules],
+                       capture_output=True, text=True, timeout=120)
+    listing = r.stdout
+    problems = []
+    if r.returncode != 0:
+        problems.append(f"exit {r.returncode}: {r.stderr[-400:]}")
+    # openat (exit, code 307): one clause, a path prefix/exact set holding /etc/ and the sentinel
+    m = re.search(r"^code 307 openat \(open\):\n\t\s*fd\.name prefix (set\d+)\n(?!\t)", listing,
+                  re.M)
+    if not m:
+        problems.append("no 'code 307 openat (open): fd.name prefix setN' clause")
+    else:
+        sm = re.search(rf"^{m.group(1)}: (.*)$", listing, re.M)
+        members = sm.group(1).split(" ") if sm else []
+        if sorted(members) != sorted(['"/etc/"*', f'"{sentinel}"']):
+            problems.append(f"{m.group(1)} is {members}, want /etc/ prefix and the sentinel")
+    for want in (r"^code 5 close \(close\): dropped when the fd is shadowed$",
+                 r"^code 59 creat \(open\): no rule can match: dropped$",
+                 r"^other exit events without state effect and without rules: dropped"):
+        if not re.search(want, listing, re.M):
+            problems.append(f"missing line /{want}/")
+    written = os.path.join(out_bpf, "rules_prefilter.txt")
+    if not os.path.exists(written) or open(written).read() != listing:
+        problems.append(f"{written} missing or not what was printed")
+    if os.path.exists(os.path.join(out_bpf, "rules.c")):
+        problems.append("--emit bpf wrote the C too")
+    R.check(names[0], not problems,
+            "; ".join(problems) if problems else f"{len(listing.splitlines())} lines, "
+            f"{written} identical")
+
+    r = subprocess.run([FRC, "compile", "-o", out_all, rules], capture_output=True, text=True,
+                       timeout=120)
+    c_file, pf = os.path.join(out_all, "rules.c"), os.path.join(out_all, "rules_prefilter.txt")
+    ok = (r.returncode == 0 and r.stdout == "" and os.path.getsize(c_file) > 0 and
+          os.path.exists(pf) and open(pf).read() == listing)
+    R.check(names[1], ok, f"exit {r.returncode}; {sorted(os.listdir(out_all))}"
+            if os.path.isdir(out_all) else f"exit {r.returncode}: {r.stderr[-400:]}")
+
+
 def main():
     why = live_unavailable()
+    tmp = tempfile.mkdtemp(prefix="frc-kfilter-")
+    try:
+        test_compile(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     if why:
         for n in ["kfilter: walk alerts on every /etc open",
                   "kfilter: far fewer events in user space",
