@@ -358,6 +358,7 @@ static struct cnode *parse_collection(struct loader *L, yaml_event_t *start, boo
 			goto fail;
 		}
 		char *key = strdup((const char *)ev.data.scalar.value);
+		yaml_mark_t kmark = ev.start_mark;
 		yaml_event_delete(&ev);
 		if (!key)
 			goto fail;
@@ -367,6 +368,12 @@ static struct cnode *parse_collection(struct loader *L, yaml_event_t *start, boo
 		}
 		struct cnode *val = parse_node(L, &ev);
 		yaml_event_delete(&ev);
+		/* a block map or list under a key starts on the next line: messages about it
+		 * point at its key */
+		if (val && val->kind != CN_SCALAR) {
+			val->line = (uint32_t)kmark.line + 1;
+			val->col = (uint32_t)kmark.column + 1;
+		}
 		if (!val || cn_map_set(n, key, val)) {
 			free(key);
 			goto fail;

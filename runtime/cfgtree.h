@@ -30,7 +30,8 @@ enum cn_kind {
  * @quoted: the scalar was written quoted (so "null"/"true" stay strings for the dump)
  * @keys: map keys (CN_MAP), parallel to @items
  * @items, @n: children (CN_MAP values, CN_SEQ elements)
- * @file, @line, @col: where the node was read (1-based); @file NULL for nodes built by `-o`
+ * @file, @line, @col: where the node was read (1-based; a map or list that is the value of a
+ *     key: where its key is); @file NULL for nodes built by `-o`
  */
 struct cnode {
 	enum cn_kind kind;

@@ -388,18 +388,20 @@ static int load_rules(struct replay *R)
 					goto oom;
 			src = &cfgfiles;
 		}
+		/* (tested before cfgfiles is freed: src may point to it) */
+		if (!src->n) {
+			fprintf(stderr, "Error: You must specify at least one rules file/directory via "
+					"-r or a rules_file entry in falco.yaml\n");
+			strv_free(&cfgfiles);
+			strv_free(&files);
+			return -1;
+		}
 		for (uint32_t i = 0; i < src->n; i++)
 			if (rules_path_expand(src->v[i], &files, NULL)) {
 				strv_free(&cfgfiles);
 				goto oom;
 			}
 		strv_free(&cfgfiles);
-		if (!src->n) {
-			fprintf(stderr, "Error: You must specify at least one rules file/directory via "
-					"-r or a rules_file entry in falco.yaml\n");
-			strv_free(&files);
-			return -1;
-		}
 		flog(LOGL_INFO, "Loading rules from:");
 		for (uint32_t i = 0; i < files.n; i++)
 			flog(LOGL_INFO, "   %s", files.v[i]);
@@ -634,6 +636,9 @@ static int replay_main(struct replay_opts *o)
 	flog_configure(R.cfg.log_stderr, R.cfg.log_syslog, R.cfg.log_level,
 		       R.cfg.time_format_iso_8601);
 	if (o->dump_config) {
+		/* the warnings (unknown keys, ...) still go to the log, the JSON to stdout */
+		for (uint32_t i = 0; i < cfg_warnings.n; i++)
+			flog(LOGL_WARNING, "%s", cfg_warnings.v[i]);
 		config_dump(&R.cfg, stdout);
 		ret = 0;
 		goto out;

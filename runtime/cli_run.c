@@ -1310,6 +1310,9 @@ static int run_main(struct run_opts *o)
 	flog_configure(D.cfg.log_stderr, D.cfg.log_syslog, D.cfg.log_level,
 		       D.cfg.time_format_iso_8601);
 	if (o->dump_config) {
+		/* the warnings (unknown keys, ...) still go to the log, the JSON to stdout */
+		for (uint32_t i = 0; i < cfg_warnings.n; i++)
+			flog(LOGL_WARNING, "%s", cfg_warnings.v[i]);
 		config_dump(&D.cfg, stdout);
 		ret = 0;
 		goto out;
@@ -1317,6 +1320,11 @@ static int run_main(struct run_opts *o)
 	flog(LOGL_INFO, "frc version: %s", FRC_VERSION);
 	for (uint32_t i = 0; i < cfg_warnings.n; i++)
 		flog(LOGL_WARNING, "%s", cfg_warnings.v[i]);
+	if (D.cfg.nloaded_config_files) {
+		flog(LOGL_INFO, "Loaded configuration files:");
+		for (uint32_t i = 0; i < D.cfg.nloaded_config_files; i++)
+			flog(LOGL_INFO, "   %s", D.cfg.loaded_config_files[i]);
+	}
 	if (D.cfg.engine_kind == ENGINE_REPLAY) {
 		fprintf(stderr, "Error: engine.kind is replay: use `frc replay` for captures\n");
 		goto out;

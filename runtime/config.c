@@ -304,19 +304,37 @@ static struct cnode *get(struct cfg_ctx *c, const char *path)
 	return cn_lookup(c->cfg->doc, path);
 }
 
+/*
+ * Where the value of @path comes from, as a message prefix: "file:line:col: " for a value
+ * read from a file, "-o path=value: " for one set on the command line, "" when absent.
+ * Falco's own texts follow the prefix unchanged.
+ */
+static const char *where(struct cfg_ctx *c, const char *path, char *buf, size_t len)
+{
+	const struct cnode *n = get(c, path);
+
+	buf[0] = 0;
+	if (n && n->file)
+		snprintf(buf, len, "%s:%u:%u: ", n->file, n->line, n->col);
+	else if (n)
+		snprintf(buf, len, "-o %s=%s: ", path, n->kind == CN_SCALAR ? n->str : "...");
+	return buf;
+}
+
 static bool get_bool(struct cfg_ctx *c, const char *path, bool def)
 {
 	bool v;
 	struct cnode *n = get(c, path);
+	char loc[512];
 
 	if (!n)
 		return def;
 	if (cn_as_bool(n, &v))
 		return v;
 	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s:%u: '%s' is not a boolean: '%s' (using %s)",
-			 n->file ? n->file : "(command line)", n->line, path,
-			 n->str ? n->str : "", def ? "true" : "false");
+		cfg_warn(c, "%s'%s' is not a boolean: '%s' (using %s)",
+			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "",
+			 def ? "true" : "false");
 	return def;
 }
 
@@ -324,14 +342,15 @@ static uint64_t get_u64(struct cfg_ctx *c, const char *path, uint64_t def)
 {
 	uint64_t v;
 	struct cnode *n = get(c, path);
+	char loc[512];
 
 	if (!n)
 		return def;
 	if (cn_as_u64(n, &v))
 		return v;
 	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s:%u: '%s' is not an unsigned integer: '%s' (using %llu)",
-			 n->file ? n->file : "(command line)", n->line, path, n->str ? n->str : "",
+		cfg_warn(c, "%s'%s' is not an unsigned integer: '%s' (using %llu)",
+			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "",
 			 (unsigned long long)def);
 	return def;
 }
@@ -340,14 +359,15 @@ static int64_t get_i64(struct cfg_ctx *c, const char *path, int64_t def)
 {
 	int64_t v;
 	struct cnode *n = get(c, path);
+	char loc[512];
 
 	if (!n)
 		return def;
 	if (cn_as_i64(n, &v))
 		return v;
 	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s:%u: '%s' is not an integer: '%s' (using %lld)",
-			 n->file ? n->file : "(command line)", n->line, path, n->str ? n->str : "",
+		cfg_warn(c, "%s'%s' is not an integer: '%s' (using %lld)",
+			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "",
 			 (long long)def);
 	return def;
 }
@@ -356,15 +376,15 @@ static double get_double(struct cfg_ctx *c, const char *path, double def)
 {
 	double v;
 	struct cnode *n = get(c, path);
+	char loc[512];
 
 	if (!n)
 		return def;
 	if (cn_as_double(n, &v))
 		return v;
 	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s:%u: '%s' is not a number: '%s' (using %g)",
-			 n->file ? n->file : "(command line)", n->line, path, n->str ? n->str : "",
-			 def);
+		cfg_warn(c, "%s'%s' is not a number: '%s' (using %g)",
+			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "", def);
 	return def;
 }
 
@@ -594,6 +614,7 @@ static int read_drops(struct cfg_ctx *c)
 	struct frc_config *cfg = c->cfg;
 	char **acts;
 	uint32_t nacts;
+	char loc[512];
 
 	if (get_str_list(c, "syscall_event_drops.actions", &acts, &nacts))
 		return -1;
@@ -605,16 +626,19 @@ static int read_drops(struct cfg_ctx *c)
 			cfg->drop_actions |= DROP_ACT_IGNORE;
 		} else if (!strcmp(a, "log") || !strcmp(a, "alert")) {
 			if (cfg->drop_actions & DROP_ACT_IGNORE)
-				rc = cfg_fail(c, "Error reading config file (%s): syscall event drop "
-						 "action \"%s\" does not make sense with the \"ignore\" "
-						 "action", c->name, a);
+				rc = cfg_fail(c, "%sError reading config file (%s): syscall event "
+						 "drop action \"%s\" does not make sense with the "
+						 "\"ignore\" action",
+					      where(c, "syscall_event_drops.actions", loc, sizeof(loc)),
+					      c->name, a);
 			cfg->drop_actions |= a[0] == 'l' ? DROP_ACT_LOG : DROP_ACT_ALERT;
 		} else if (!strcmp(a, "exit")) {
 			cfg->drop_actions |= DROP_ACT_EXIT;
 		} else {
-			rc = cfg_fail(c, "Error reading config file (%s): available actions for "
+			rc = cfg_fail(c, "%sError reading config file (%s): available actions for "
 					 "syscall event drops are \"ignore\", \"log\", \"alert\", and "
-					 "\"exit\"", c->name);
+					 "\"exit\"", where(c, "syscall_event_drops.actions", loc,
+							     sizeof(loc)), c->name);
 		}
 		if (rc) {
 			free_str_list(acts, nacts);
@@ -626,8 +650,9 @@ static int read_drops(struct cfg_ctx *c)
 		cfg->drop_actions = DROP_ACT_IGNORE;
 	cfg->drop_threshold = get_double(c, "syscall_event_drops.threshold", .1);
 	if (!(cfg->drop_threshold >= 0 && cfg->drop_threshold <= 1))
-		return cfg_fail(c, "Error reading config file (%s): syscall event drops threshold "
-				   "must be a double in the range [0, 1]", c->name);
+		return cfg_fail(c, "%sError reading config file (%s): syscall event drops threshold "
+				   "must be a double in the range [0, 1]",
+				where(c, "syscall_event_drops.threshold", loc, sizeof(loc)), c->name);
 	cfg->drop_rate = get_double(c, "syscall_event_drops.rate", .03333);
 	cfg->drop_max_burst = get_double(c, "syscall_event_drops.max_burst", 1);
 	cfg->drop_simulate = get_bool(c, "syscall_event_drops.simulate_drops", false);
@@ -742,6 +767,7 @@ static int read_outputs(struct cfg_ctx *c)
 static int read_misc(struct cfg_ctx *c)
 {
 	struct frc_config *cfg = c->cfg;
+	char loc[512];
 	char *s;
 
 	s = get_str(c, "rule_matching", "first");
@@ -752,7 +778,8 @@ static int read_misc(struct cfg_ctx *c)
 	} else if (!strcasecmp(s, "all")) {
 		cfg->rule_matching = RULE_MATCHING_ALL;
 	} else {
-		cfg_fail(c, "Unknown rule matching strategy \"%s\"--must be one of first, all", s);
+		cfg_fail(c, "%sUnknown rule matching strategy \"%s\"--must be one of first, all",
+			 where(c, "rule_matching", loc, sizeof(loc)), s);
 		free(s);
 		return -1;
 	}
@@ -761,8 +788,9 @@ static int read_misc(struct cfg_ctx *c)
 	if (!s)
 		return -1;
 	if (!config_parse_priority(s, &cfg->min_priority)) {
-		cfg_fail(c, "Unknown priority \"%s\"--must be one of emergency, alert, critical, "
-			    "error, warning, notice, informational, debug", s);
+		cfg_fail(c, "%sUnknown priority \"%s\"--must be one of emergency, alert, critical, "
+			    "error, warning, notice, informational, debug",
+			 where(c, "priority", loc, sizeof(loc)), s);
 		free(s);
 		return -1;
 	}
@@ -782,8 +810,9 @@ static int read_misc(struct cfg_ctx *c)
 	cfg->webserver.healthz_stall_timeout_ms =
 		(uint32_t)get_u64(c, "webserver.healthz_stall_timeout_ms", 10000);
 	if (cfg->webserver.listen_port > 65535)
-		return cfg_fail(c, "Error reading config file (%s): webserver listen port %u is "
-				   "out of range", c->name, cfg->webserver.listen_port);
+		return cfg_fail(c, "%sError reading config file (%s): webserver listen port %u is "
+				   "out of range", where(c, "webserver.listen_port", loc, sizeof(loc)),
+				c->name, cfg->webserver.listen_port);
 
 	if (get_str_list(c, "base_syscalls.custom_set", &cfg->base_syscalls_custom_set,
 			 &cfg->nbase_syscalls_custom_set))
@@ -805,8 +834,9 @@ static int read_misc(struct cfg_ctx *c)
 	if (!parse_interval(cfg->metrics.interval_str, &cfg->metrics.interval_ms))
 		cfg->metrics.interval_ms = 0;
 	if (cfg->metrics.enabled && cfg->metrics.interval_ms < 100)
-		return cfg_fail(c, "Error reading config file (%s): metrics interval '%s' must be a "
-				   "Prometheus duration of at least 100ms", c->name,
+		return cfg_fail(c, "%sError reading config file (%s): metrics interval '%s' must be a "
+				   "Prometheus duration of at least 100ms",
+				where(c, "metrics.interval", loc, sizeof(loc)), c->name,
 				cfg->metrics.interval_str);
 	cfg->metrics.output_rule = get_bool(c, "metrics.output_rule", false);
 	cfg->metrics.output_file = get_str(c, "metrics.output_file", "");
@@ -834,8 +864,8 @@ static int read_misc(struct cfg_ctx *c)
 	if (!strcmp(s, "rules") || !strcmp(s, "all_rules")) {
 		cfg->capture.all_rules = s[0] == 'a';
 	} else {
-		cfg_fail(c, "Error reading config file (%s): capture.mode '%s' is not a valid mode.",
-			 c->name, s);
+		cfg_fail(c, "%sError reading config file (%s): capture.mode '%s' is not a valid mode.",
+			 where(c, "capture.mode", loc, sizeof(loc)), c->name, s);
 		free(s);
 		return -1;
 	}
@@ -850,6 +880,7 @@ static int read_engine(struct cfg_ctx *c)
 {
 	struct frc_config *cfg = c->cfg;
 	char *kind = get_str(c, "engine.kind", "kmod");
+	char loc[512];
 
 	if (!kind)
 		return -1;
@@ -862,8 +893,8 @@ static int read_engine(struct cfg_ctx *c)
 	} else if (!strcmp(kind, "nodriver")) {
 		cfg->engine_kind = ENGINE_NODRIVER;
 	} else {
-		cfg_fail(c, "Error reading config file (%s): engine.kind '%s' is not a valid kind.",
-			 c->name, kind);
+		cfg_fail(c, "%sError reading config file (%s): engine.kind '%s' is not a valid kind.",
+			 where(c, "engine.kind", loc, sizeof(loc)), c->name, kind);
 		free(kind);
 		return -1;
 	}
@@ -890,6 +921,7 @@ static int read_logging(struct cfg_ctx *c)
 	static const char *const levels[] = { "emergency", "alert", "critical", "error",
 					      "warning", "notice", "info", "debug" };
 	char *l = get_str(c, "log_level", "info");
+	char loc[512];
 	int i;
 
 	if (!l)
@@ -898,7 +930,7 @@ static int read_logging(struct cfg_ctx *c)
 		if (!strcmp(l, levels[i]))
 			break;
 	if (i == 8) {
-		cfg_fail(c, "Unknown log level %s", l);
+		cfg_fail(c, "%sUnknown log level %s", where(c, "log_level", loc, sizeof(loc)), l);
 		free(l);
 		return -1;
 	}
@@ -1025,8 +1057,11 @@ static int include_file(struct cfg_ctx *c, const char *path, enum cn_merge how)
 		return note_loaded(c->cfg, path);
 	}
 	if (inc->kind != CN_MAP) {
+		uint32_t line = inc->line, col = inc->col;
+
 		cn_free(inc);
-		return cfg_fail(c, "Cannot read config file (%s): the document is not a map", path);
+		return cfg_fail(c, "Cannot read config file (%s): %s:%u:%u: the document is not a "
+				   "map", path, path, line, col);
 	}
 	if (cn_map_get(inc, "config_files")) {
 		cn_free(inc);
@@ -1179,7 +1214,8 @@ int config_load(struct frc_config *cfg, const struct config_opts *o, char *err, 
 		if (cfg->doc->kind == CN_NULL)
 			cfg->doc->kind = CN_MAP;
 		if (cfg->doc->kind != CN_MAP) {
-			cfg_fail(&c, "Cannot read config file (%s): the document is not a map", o->path);
+			cfg_fail(&c, "Cannot read config file (%s): %s:%u:%u: the document is not a "
+				 "map", o->path, o->path, cfg->doc->line, cfg->doc->col);
 			goto out;
 		}
 		if (note_loaded(cfg, o->path))
