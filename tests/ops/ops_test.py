@@ -8,7 +8,10 @@
 #   can be stopped mid-stream and the heartbeat stopped while the web server keeps running.
 # Part 2 (daemon) runs the real `frc run` as root with JSON + HTTP output to the receiver
 #   and the web server on a free loopback port, performs actions that upstream rules
-#   detect, and checks alerts arrive and counters move (see daemon_tests()).
+#   detect, and checks alerts arrive and counters move (see daemon_tests()); stops the
+#   receiver mid-stream (detection goes on, the undelivered alerts are counted, delivered
+#   once each when it returns); stops the event loop thread with ptrace while the web
+#   server threads run on (/healthz turns unhealthy, then healthy again).
 # Part 3 checks the deployment files (deploy/): the Kubernetes manifest against a small
 #   schema of required fields, the systemd unit, the default configuration.
 #
@@ -594,6 +597,9 @@ MARKER_RULE = """\
 """
 
 
+STALL_MS = 3000   # webserver.healthz_stall_timeout_ms of the daemon under test
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -637,11 +643,13 @@ def daemon_tests(build):
                  "-o", f"webserver.listen_port={wport}",
                  "-o", "webserver.prometheus_metrics_enabled=true", "-o", "metrics.enabled=true",
                  "-o", "metrics.interval=1s", "-o", "metrics.output_rule=true",
-                 "-o", f"metrics.output_file={tmp}/metrics.jsonl"]
+                 "-o", f"metrics.output_file={tmp}/metrics.jsonl",
+                 "-o", f"webserver.healthz_stall_timeout_ms={STALL_MS}"]
+        env = dict(os.environ, FRC_LOCK_FILE=os.path.join(tmp, "frc.lock"))
         with open(out_path, "w") as out, open(err_path, "w") as err:
-            p = subprocess.Popen(args, stdout=out, stderr=err, cwd=tmp)
+            p = subprocess.Popen(args, stdout=out, stderr=err, cwd=tmp, env=env)
         try:
-            daemon_scenario(p, wport, rx, tmp, have_upstream, out_path)
+            daemon_scenario(p, wport, rx, tmp, have_upstream, out_path, err_path)
         finally:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -659,7 +667,7 @@ def daemon_tests(build):
         skip("daemon: upstream rule 'Read sensitive file untrusted'", "../shared is absent")
 
 
-def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path):
+def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path, err_path):
     def healthy():
         if p.poll() is not None:
             return "exited"
@@ -782,8 +790,12 @@ def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path):
     check("daemon: metrics.output_file lines", len(recs) >= 2
           and [r["sample"] for r in recs] == list(range(1, len(recs) + 1)), recs[-1:])
 
-    # -- the receiver goes away while alerts happen; they arrive when it returns
+    # -- the receiver goes away while alerts happen: detection goes on (stdout), the
+    #    undelivered alerts are counted (queue length, retries, log), and they arrive, once
+    #    each, when it returns
     rport = rx.port
+    _, _, s0, _ = scrape(wport)
+    delivered0 = metric(s0, "frc_output_delivered_total", output="http") or 0
     rx.stop()
     marker2 = marker + "-outage"
     with open(marker2, "w") as f:
@@ -794,16 +806,106 @@ def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path):
                 f.read()
     finally:
         os.unlink(marker2)
-    _, _, s2, _ = scrape(wport)
+
+    def stdout_alerts(path):
+        out = []
+        for l in open(out_path).read().split("\n"):
+            if l.startswith("{") and path in l:
+                try:
+                    a = json.loads(l)
+                except ValueError:
+                    continue
+                if a.get("output_fields", {}).get("fd.name") == path:
+                    out.append(a)
+        return out
+    check("daemon: keeps detecting while the receiver is down (alerts on stdout)",
+          wait_for(lambda: len(stdout_alerts(marker2)) >= 3, timeout=30)
+          and len(stdout_alerts(marker2)) == 3, len(stdout_alerts(marker2)))
+
+    def undelivered():
+        _, _, s_, _ = scrape(wport)
+        q = metric(s_, "frc_output_queue_length", output="http") or 0
+        r = metric(s_, "frc_output_retries_total", output="http") or 0
+        return (q, r) if q >= 3 and r > 0 else None
+    u = wait_for(undelivered, timeout=30, step=0.2)
+    check("daemon: undelivered alerts counted on /metrics (http queue length, retries)",
+          u is not None, u)
+    check("daemon: the failed delivery is logged",
+          wait_for(lambda: "cannot deliver" in open(err_path).read(), timeout=30),
+          open(err_path).read()[-500:])
     check("daemon: keeps running and serving while the receiver is down",
-          p.poll() is None and http_get(wport, "/healthz")[0] == 200)
+          p.poll() is None and wait_for(lambda: http_get(wport, "/healthz")[0] == 200,
+                                        timeout=30, step=0.2))
     rx.start(rport)
 
     def outage_alerts():
         return [b for b in rx.bodies() if marker2.encode() in b]
-    got = wait_for(lambda: len(outage_alerts()) >= 3, timeout=30)
-    check("daemon: alerts raised during the outage delivered after it", got and
+    got = wait_for(lambda: len(outage_alerts()) >= 3, timeout=60)
+
+    def drained():
+        _, _, s_, _ = scrape(wport)
+        return s_ if (metric(s_, "frc_output_queue_length", output="http") or 0) == 0 else None
+    s2 = wait_for(drained, timeout=60, step=0.2)
+    check("daemon: alerts raised during the outage delivered after it, exactly once", got and
           len(outage_alerts()) == 3, len(outage_alerts()))
+    check("daemon: queue drained, nothing dropped or given up",
+          s2 is not None and (metric(s2, "frc_output_delivered_total", output="http") or 0)
+          >= delivered0 + 3 and (metric(s2, "frc_output_failed_total", output="http") or 0) == 0
+          and (metric(s2, "frc_output_dropped_total", output="http") or 0) == 0,
+          s2 and {k: metric(s2, k, output="http") for k in
+                  ("frc_output_delivered_total", "frc_output_failed_total",
+                   "frc_output_dropped_total")})
+
+    # -- the event loop stops (its thread is stopped with ptrace; the web server threads
+    #    run on): /healthz turns unhealthy, then healthy again when the loop resumes
+    loop_stall_test(p, wport, marker + "-stall", rx)
+
+
+PTRACE_DETACH, PTRACE_SEIZE, PTRACE_INTERRUPT = 17, 0x4206, 0x4207
+WALL = 0x40000000
+
+
+def loop_stall_test(p, wport, marker3, rx):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    libc.ptrace.restype = ctypes.c_long
+    tid = p.pid   # the event loop runs on the main thread; outputs and web server have their own
+    if libc.ptrace(PTRACE_SEIZE, tid, None, None) != 0:
+        skip("daemon: /healthz when the event loop stops", "ptrace: " +
+             os.strerror(ctypes.get_errno()))
+        return
+    stopped = False
+    try:
+        if libc.ptrace(PTRACE_INTERRUPT, tid, None, None) == 0:
+            os.waitpid(tid, WALL)   # the main thread is in a ptrace stop
+            stopped = True
+        check("daemon: event loop thread stopped (ptrace)", stopped)
+
+        def unhealthy():
+            r = http_get(wport, "/healthz", timeout=5)
+            return r if r[0] == 503 else None
+        res = wait_for(unhealthy, timeout=30, step=0.2)
+        check("daemon: /healthz unhealthy (503, stalled event loop) while the loop is stopped",
+              res is not None and "stalled" in res[2] and "event_loop" in res[2], res)
+        _, _, s_, _ = scrape(wport)
+        age = metric(s_, "frc_event_loop_heartbeat_age_seconds")
+        check("daemon: heartbeat age on /metrics grows past the stall limit",
+              age is not None and age > STALL_MS / 1000.0, age)
+    finally:
+        if libc.ptrace(PTRACE_DETACH, tid, None, None) != 0 and stopped:
+            print("INFO ptrace detach: " + os.strerror(ctypes.get_errno()))
+    res = wait_for(lambda: http_get(wport, "/healthz", timeout=5)[0] == 200, timeout=30, step=0.2)
+    check("daemon: /healthz ok again when the loop resumes", res)
+    with open(marker3, "w") as f:
+        f.write("x")
+    try:
+        with open(marker3) as f:
+            f.read()
+    finally:
+        os.unlink(marker3)
+    check("daemon: detects again after the stall",
+          wait_for(lambda: any(marker3.encode() in b for b in rx.bodies()), timeout=30))
 
 
 # ------------------------------------------------------------------ part 3: deployment
