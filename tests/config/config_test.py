@@ -24,7 +24,8 @@
 #  daemon:    `frc run -c falco.yaml` (stock) as root with overrides that keep it
 #             self-contained: it starts, detects scripted actions and behaves as configured
 #             (JSON to the configured file, priority threshold, web server address/port,
-#             config_files merged, append_output extra fields, stdout off).
+#             config_files merged, append_output extra fields, stdout off); then the same
+#             with two older configurations (rules_file, legacy keys, text output).
 #
 # Without ../shared everything here is skipped (counted as skipped). Every wait is bounded;
 # every process started here is stopped here. Last line: "RESULT: N passed, M failed, K skipped".
@@ -688,17 +689,114 @@ def daemon_tests(frc, tmp):
         print("INFO daemon stderr (tail):\n" + errtxt[-1500:])
 
 
+LEGACY_DAEMON = [
+    # (label, file, what the log must say about it)
+    ("falco_regression/falco.yaml (Falco 0.35 defaults)",
+     os.path.join(COMPAT, "falco_regression", "confs", "falco.yaml"),
+     "configuration key 'outputs' is not used"),
+    ("testing_legacy/file_output.yaml",
+     os.path.join(COMPAT, "testing_legacy", "confs", "file_output.yaml"), None),
+]
+TEXT_ALERT = re.compile(r"^\d\d:\d\d:\d\d\.\d{9}: Notice cfg notice marker \| file=(\S+) ")
+
+
+def legacy_daemon_tests(frc, tmp):
+    """The daemon started with older configurations (rules_file, legacy keys, text output)."""
+    if os.geteuid() != 0 or not os.path.exists("/sys/kernel/btf/vmlinux"):
+        skip("daemon (older configurations)", "needs root and kernel BTF")
+        return
+    for n, (label, conf, logmsg) in enumerate(LEGACY_DAEMON):
+        d = os.path.join(tmp, f"legacy-daemon-{n}")
+        os.makedirs(d, exist_ok=True)
+        marker_rules = os.path.join(d, "marker_rules.yaml")
+        with open(marker_rules, "w") as f:
+            f.write(MARKER_RULES)
+        with open(conf) as f:
+            doc = yaml.safe_load(f)
+        alerts = os.path.join(d, "events.txt")
+        port = free_port()
+        # the file's own rules key: a list gets its first entry replaced, a scalar the value
+        rsel = (f"rules_file[0]={marker_rules}" if isinstance(doc.get("rules_file"), list)
+                else f"rules_file={marker_rules}")
+        ovr = [rsel, "priority=notice", "stdout_output.enabled=false",
+               "syslog_output.enabled=false", "log_syslog=false", "log_stderr=true",
+               "file_output.enabled=true", f"file_output.filename={alerts}",
+               "webserver.enabled=true", "webserver.listen_address=127.0.0.1",
+               f"webserver.listen_port={port}"]
+        args = ["run", "-c", conf]
+        for o in ovr:
+            args += ["-o", o]
+        env = dict(os.environ, FRC_LOCK_FILE=os.path.join(d, "frc.lock"))
+        err_p = os.path.join(d, "stderr.txt")
+        with open(os.path.join(d, "stdout.txt"), "w") as out, open(err_p, "w") as err:
+            p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env)
+        try:
+            def up():
+                if p.poll() is not None:
+                    return "exited"
+                return "ok" if http_status(port, "/healthz") == 200 else None
+            st = wait_for(up, timeout=120, step=0.2)
+            if not check(f"daemon {label}: starts (/healthz on the -o port)", st == "ok",
+                         (st, open(err_p).read()[-800:])):
+                continue
+            tag = f"{os.getpid()}-{n}-{int(time.time())}"
+            info_m, notice_m = f"/tmp/frc-cfg-info-{tag}", f"/tmp/frc-cfg-notice-{tag}"
+            for m in (info_m, notice_m):
+                with open(m, "w") as f:
+                    f.write("x")
+            try:
+                for m in (info_m, notice_m, notice_m):
+                    with open(m) as f:
+                        f.read()
+            finally:
+                os.unlink(info_m)
+                os.unlink(notice_m)
+
+            def lines():
+                if not os.path.exists(alerts):
+                    return []
+                return [l for l in open(alerts).read().split("\n") if l]
+            wait_for(lambda: len([l for l in lines() if notice_m in l]) >= 2, timeout=60,
+                     step=0.2)
+            got = [l for l in lines() if notice_m in l]
+            check(f"daemon {label}: each open alerted once, in file_output.filename",
+                  len(got) == 2, lines()[-3:])
+            check(f"daemon {label}: text output (json_output false in the file)",
+                  got and all(TEXT_ALERT.match(l) and TEXT_ALERT.match(l).group(1) == notice_m
+                              for l in got), got[:1])
+            check(f"daemon {label}: priority=notice keeps the Informational rule out",
+                  not [l for l in lines() if info_m in l])
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    rc = p.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    rc = p.wait()
+                check(f"daemon {label}: SIGTERM stops it with status 0", rc == 0, rc)
+        errtxt = open(err_p).read()
+        if logmsg:
+            check(f"daemon {label}: keys of older Falco versions only warn",
+                  logmsg in errtxt, errtxt[-500:])
+        check(f"daemon {label}: deprecated rules_file named in the log",
+              "Using deprecated config key 'rules_file'" in errtxt and marker_rules in errtxt,
+              errtxt[-500:])
+
+
 # ------------------------------------------------------------------ main
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
-    ap.add_argument("--only", choices=["dump", "effective", "merge", "errors", "daemon"])
+    ap.add_argument("--only", choices=["dump", "effective", "merge", "errors", "daemon",
+                                       "legacy_daemon"])
     a = ap.parse_args()
     os.chdir(ROOT)
     signal.alarm(900)   # a hang is a failure
     parts = {"dump": dump_tests, "effective": effective_tests, "merge": merge_tests,
-             "errors": error_tests, "daemon": daemon_tests}
+             "errors": error_tests, "daemon": daemon_tests,
+             "legacy_daemon": legacy_daemon_tests}
     frc = Frc(a.build)
     if not os.access(frc.exe, os.X_OK):
         check("frc built", False, f"{frc.exe} missing")
