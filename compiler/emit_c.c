@@ -206,6 +206,8 @@ static const char *fast_helper(const struct ir_node *t, const struct ir_const *c
 		return NULL;
 	if (c->kind == IRC_NUM && t->op == OP_EQ)
 		return "frc_neq";
+	if (c->kind == IRC_STRSET && t->op == OP_IN)
+		return "frc_sin";
 	if (c->kind != IRC_STR)
 		return NULL;
 	switch (t->op) {
@@ -240,10 +242,15 @@ static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 		cw_put(em->w, "%s(", fast);
 		emit_value(em, t->a, depth);
 		cw_put(em->w, ", ");
-		if (c->kind == IRC_STR)
+		if (c->kind == IRC_STR) {
 			put_str(em, t->b);
-		else
+		} else if (c->kind == IRC_STRSET) {
+			use_const(em, t->b);
+			cw_put(em->w, "&");
+			cw_ident(em->w, "l", t->b);
+		} else {
 			cw_u64(em->w, c->u);
+		}
 		cw_put(em->w, ")");
 		return;
 	}
@@ -512,6 +519,7 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 	const struct ir *ir = em->ir;
 	const struct ir_const *c = &ir->consts[id];
 	uint32_t n = c->nitems, minlen = UINT32_MAX, maxlen = 0, mask = 0, cap = 0;
+	uint64_t lenmask = 0;
 	size_t total = 0;
 	for (uint32_t i = 0; i < n; i++)
 		total += ir->consts[ir->citems[c->items + i]].len + 1;
@@ -529,6 +537,7 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 		total += it->len + 1;
 		minlen = it->len < minlen ? it->len : minlen;
 		maxlen = it->len > maxlen ? it->len : maxlen;
+		lenmask |= 1ull << (it->len & 63);
 	}
 	off[n] = (uint32_t)total;
 	emit_bytes_def(w, "frc_u8", "k", id, blob, total ? total - 1 : 0);
@@ -561,7 +570,9 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 	cw_put(w, "static const struct frc_strset ");
 	cw_ident(w, "l", id);
 	cw_put(w, " = { .n = %" PRIu32 "u, .mask = %" PRIu32 "u, .minlen = %" PRIu32
-		  "u, .maxlen = %" PRIu32 "u, .blob = ", n, mask, n ? minlen : 0, maxlen);
+		  "u, .maxlen = %" PRIu32 "u, .lenmask = ", n, mask, n ? minlen : 0, maxlen);
+	cw_u64(w, lenmask);
+	cw_put(w, ", .blob = ");
 	cw_ident(w, "k", id);
 	cw_put(w, ", .off = ");
 	cw_ident(w, "o", id);

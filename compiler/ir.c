@@ -260,6 +260,84 @@ static uint32_t node_cost(const struct ir *ir, const struct ir_node *t, const ui
 	return c;
 }
 
+/* estimated probability (per mille) that a test is true, from its operator alone: equality
+ * and matching tests are usually false, their negations and existence usually true */
+static uint32_t op_ptrue(const struct ir *ir, const struct ir_node *t)
+{
+	if (t->rhs_val)
+		return t->op == OP_NE ? 700 : t->op == OP_EQ ? 300 : 500;
+	switch ((enum cmp_op)t->op) {
+	case OP_EXISTS:
+		return 900;
+	case OP_NE:
+		return 950;
+	case OP_EQ:
+		return 50;
+	case OP_IN: case OP_INTERSECTS: {
+		uint32_t n = ir->consts[t->b].nitems;
+		return 50 + 10 * (n > 30 ? 30 : n);
+	}
+	case OP_STARTSWITH: case OP_BSTARTSWITH: case OP_ENDSWITH: case OP_CONTAINS:
+	case OP_BCONTAINS: case OP_ICONTAINS: case OP_GLOB: case OP_IGLOB: case OP_REGEX:
+		return 100;
+	case OP_PMATCH:
+		return 200;
+	case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP__COUNT:
+		break;
+	}
+	return 500;
+}
+
+static uint32_t clamp_p(double p)
+{
+	long v = (long)(p + 0.5);
+	return v < 1 ? 1 : v > 999 ? 999 : (uint32_t)v;
+}
+
+static uint32_t clamp_e(double e)
+{
+	return e < 1 ? 1 : e >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)e;
+}
+
+/* @n->ptrue and @n->ecost from the children in their evaluation order */
+static void node_estimate(const struct ir *ir, struct ir_node *n, const uint32_t *kids,
+			  uint32_t nkids)
+{
+	double reach = 1, e = 0;
+	switch ((enum ir_kind)n->kind) {
+	case IR_TRUE:
+		n->ptrue = 999;
+		n->ecost = 1;
+		return;
+	case IR_FALSE:
+		n->ptrue = 1;
+		n->ecost = 1;
+		return;
+	case IR_NOT:
+		n->ptrue = (uint16_t)(1000 - ir->nodes[n->a].ptrue);
+		n->ecost = ir->nodes[n->a].ecost;
+		return;
+	case IR_TEST:
+		n->ptrue = (uint16_t)op_ptrue(ir, n);
+		n->ecost = clamp_e(16.0 * n->cost);
+		return;
+	case IR_AND: case IR_OR:
+		for (uint32_t i = 0; i < nkids; i++) {
+			const struct ir_node *k = &ir->nodes[kids[i]];
+			double p = k->ptrue / 1000.0;
+			e += reach * k->ecost;
+			reach *= n->kind == IR_AND ? p : 1 - p;
+		}
+		n->ptrue = (uint16_t)clamp_p(1000 * (n->kind == IR_AND ? reach : 1 - reach));
+		n->ecost = clamp_e(e);
+		return;
+	case IR_VFIELD: case IR_VXFORM: case IR_VCONST: case IR__COUNT:
+		break;
+	}
+	n->ptrue = 500;
+	n->ecost = clamp_e(16.0 * n->cost);
+}
+
 uint32_t ir_node_get(struct ir *ir, const struct ir_node *tmpl, const uint32_t *kids,
 		     uint32_t nkids)
 {
@@ -286,6 +364,7 @@ uint32_t ir_node_get(struct ir *ir, const struct ir_node *tmpl, const uint32_t *
 		memcpy(ir->kids + ir->nkids, kids, nkids * sizeof(uint32_t));
 	ir->nkids += nkids;
 	n->cost = node_cost(ir, n, kids, nkids);
+	node_estimate(ir, n, kids, nkids);
 	*slot = ++ir->nnodes;
 	return ir->nnodes - 1;
 }
@@ -329,14 +408,29 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* sort key for children: (cost, id) — cheap tests first, deterministic */
+struct order_ctx {
+	const struct ir *ir;
+	enum ir_kind kind;
+};
+
+/* P(child decides the and/or), per mille: false for and, true for or */
+static uint64_t decides(const struct order_ctx *o, uint32_t id)
+{
+	uint32_t p = o->ir->nodes[id].ptrue;
+	return o->kind == IR_AND ? 1000 - p : p;
+}
+
+/* Sort key for children: expected cost over the probability that the child decides the
+ * result (the order that minimises the expected cost of independent children), then id:
+ * tests that are cheap and likely to end the evaluation first, deterministic. */
 static int cmp_cost(const void *a, const void *b, void *ctx)
 {
-	const struct ir *ir = ctx;
+	const struct order_ctx *o = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	uint32_t cx = ir->nodes[x].cost, cy = ir->nodes[y].cost;
-	if (cx != cy)
-		return cx < cy ? -1 : 1;
+	uint64_t kx = (uint64_t)o->ir->nodes[x].ecost * decides(o, y);
+	uint64_t ky = (uint64_t)o->ir->nodes[y].ecost * decides(o, x);
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
@@ -368,6 +462,126 @@ static bool flat_add(struct ir *ir, enum ir_kind k, uint32_t id, uint32_t **buf,
 static bool has_kid(const uint32_t *sorted, uint32_t n, uint32_t id)
 {
 	return bsearch(&id, sorted, n, sizeof(*sorted), cmp_u32) != NULL;
+}
+
+#define IR_MAX_FACTOR_DEPTH 32
+
+struct conj {
+	uint32_t id;	/* conjunct */
+	uint32_t kid;	/* index of the or's child it belongs to */
+};
+
+static int cmp_conj(const void *a, const void *b)
+{
+	const struct conj *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/*
+ * Factoring of an or (children @kids, sorted by id and unique): the conjunct K found in
+ * most and-children, with every other conjunct all of those children share (C), gives
+ *     (K and C and A) or (K and C and B) or R   ->   (K and C and (A or B)) or R
+ * so K and C are tested once; and when K is itself a child of the or, the and-children
+ * containing it are absorbed: K or (K and A) -> K. Returns the new node, or UINT32_MAX when
+ * no conjunct is shared (or on allocation failure, with @ir->oom set).
+ */
+static uint32_t factor_or(struct ir *ir, const uint32_t *kids, uint32_t n)
+{
+	struct conj *cj = NULL;
+	uint32_t ncj = 0, total = 0, res = UINT32_MAX;
+	uint32_t *sel = NULL, *common = NULL, *tmp = NULL, *rest = NULL;
+	uint8_t *in = NULL;
+	for (uint32_t i = 0; i < n; i++)
+		if (ir->nodes[kids[i]].kind == IR_AND)
+			total = sat_add(total, ir->nodes[kids[i]].nkids);
+	if (total < 4 || total == UINT32_MAX)
+		return UINT32_MAX;
+	cj = malloc(total * sizeof(*cj));
+	if (!cj)
+		goto oom;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ir_node *c = &ir->nodes[kids[i]];
+		if (c->kind != IR_AND)
+			continue;
+		for (uint32_t j = 0; j < c->nkids; j++)
+			cj[ncj++] = (struct conj){ ir_kids(ir, kids[i])[j], i };
+	}
+	qsort(cj, ncj, sizeof(*cj), cmp_conj);
+	/* K: the conjunct of most children (first by id on ties) */
+	uint32_t best = 0, bestn = 0;
+	for (uint32_t i = 0; i < ncj;) {
+		uint32_t j = i;
+		while (j < ncj && cj[j].id == cj[i].id)
+			j++;
+		if (j - i > bestn) {
+			bestn = j - i;
+			best = i;
+		}
+		i = j;
+	}
+	if (bestn < 2) {
+		free(cj);
+		return UINT32_MAX;
+	}
+	uint32_t K = cj[best].id;
+	in = calloc(n, 1);
+	sel = malloc(n * sizeof(*sel));
+	rest = malloc(n * sizeof(*rest));
+	common = malloc(ncj * sizeof(*common));
+	tmp = malloc(ncj * sizeof(*tmp));
+	if (!in || !sel || !rest || !common || !tmp)
+		goto oom;
+	for (uint32_t i = best; i < best + bestn; i++)
+		in[cj[i].kid] = 1;
+	uint32_t nrest = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!in[i])
+			rest[nrest++] = kids[i];
+	if (has_kid(kids, n, K)) { /* absorption */
+		res = ir_or(ir, rest, nrest);
+		goto out;
+	}
+	/* C: conjuncts present in every selected child (cj is sorted by conjunct) */
+	uint32_t ncommon = 0;
+	for (uint32_t i = 0; i < ncj;) {
+		uint32_t j = i, cnt = 0;
+		while (j < ncj && cj[j].id == cj[i].id)
+			cnt += in[cj[j++].kid];
+		if (cnt == bestn)
+			common[ncommon++] = cj[i].id;
+		i = j;
+	}
+	/* the remainders of the selected children */
+	uint32_t nsel = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!in[i])
+			continue;
+		uint32_t m = 0;
+		const uint32_t *ck = ir_kids(ir, kids[i]);
+		for (uint32_t j = 0; j < ir->nodes[kids[i]].nkids; j++)
+			if (!has_kid(common, ncommon, ck[j]))
+				tmp[m++] = ck[j];
+		sel[nsel++] = ir_and(ir, tmp, m);
+	}
+	uint32_t inner = ir_or(ir, sel, nsel);
+	if (inner == UINT32_MAX)
+		goto out;
+	common[ncommon++] = inner;
+	rest[nrest++] = ir_and(ir, common, ncommon);
+	res = ir_or(ir, rest, nrest);
+	goto out;
+oom:
+	ir->oom = true;
+out:
+	free(cj);
+	free(in);
+	free(sel);
+	free(rest);
+	free(common);
+	free(tmp);
+	return res;
 }
 
 static uint32_t build_nary(struct ir *ir, enum ir_kind k, const uint32_t *kids, uint32_t n)
@@ -405,12 +619,22 @@ static uint32_t build_nary(struct ir *ir, enum ir_kind k, const uint32_t *kids, 
 			return k == IR_AND ? ir_false(ir) : ir_true(ir);
 		}
 	}
+	if (k == IR_OR && u > 1 && ir->factor_depth < IR_MAX_FACTOR_DEPTH) {
+		ir->factor_depth++;
+		res = factor_or(ir, buf, u);
+		ir->factor_depth--;
+		if (res != UINT32_MAX || ir->oom) {
+			free(buf);
+			return ir->oom ? UINT32_MAX : res;
+		}
+	}
 	if (u == 0)
 		res = k == IR_AND ? ir_true(ir) : ir_false(ir);
 	else if (u == 1)
 		res = buf[0];
 	else {
-		qsort_r(buf, u, sizeof(*buf), cmp_cost, ir);
+		struct order_ctx oc = { ir, k };
+		qsort_r(buf, u, sizeof(*buf), cmp_cost, &oc);
 		struct ir_node t = { .kind = (uint8_t)k };
 		res = ir_node_get(ir, &t, buf, u);
 	}

@@ -56,7 +56,11 @@ enum ir_kind {
  * @type: enum ft_type of the value (V* nodes) or of the compared lhs (IR_TEST)
  * @a, @b: see enum ir_kind
  * @nkids, @kids: children, at ir.kids[@kids .. @kids + @nkids)
- * @cost: estimated evaluation cost (opt.c), used to order and/or children
+ * @cost: estimated cost of evaluating every part once (the share pass's worthiness)
+ * @ptrue: estimated probability that a condition is true, per mille (1..999)
+ * @ecost: estimated expected cost of evaluating the condition with short-circuit, in 1/16
+ *         units: for and/or the cost of each child weighted by the probability that it is
+ *         reached. and/or children are ordered by @ecost / P(child decides) (fold pass).
  */
 struct ir_node {
 	uint8_t kind;
@@ -64,10 +68,12 @@ struct ir_node {
 	uint8_t quant;
 	uint8_t rhs_val;
 	uint8_t type;
-	uint8_t pad_[3];
+	uint8_t pad_;
+	uint16_t ptrue;
 	uint32_t a, b;
 	uint32_t nkids, kids;
 	uint32_t cost;
+	uint32_t ecost;
 };
 
 enum ir_ckind {
@@ -162,6 +168,7 @@ struct ir {
 	uint32_t nmemo;		/* memo indexes handed out */
 	bool normalize;
 	bool oom;
+	unsigned factor_depth;	/* nesting of or-factoring inside the constructors (bounded) */
 	/* hash tables (open addressing, value = index + 1) */
 	uint32_t *nhash, nhash_cap;
 	uint32_t *chash, chash_cap;
@@ -173,7 +180,7 @@ void ir_fini(struct ir *ir);
 
 /**
  * ir_node_get() - the index of the node equal to @tmpl with children @kids (copied),
- * creating it if needed. @tmpl's @nkids/@kids/@cost are ignored. Returns UINT32_MAX and
+ * creating it if needed. @tmpl's @nkids/@kids/@cost/@ptrue/@ecost are ignored. Returns UINT32_MAX and
  * sets @ir->oom on allocation failure or when IR_MAX_NODES is reached.
  */
 uint32_t ir_node_get(struct ir *ir, const struct ir_node *tmpl, const uint32_t *kids,

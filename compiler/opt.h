@@ -5,9 +5,12 @@
  *
  *   fold     rebuild every condition normalised: and/or flattened, constants folded, dead
  *            branches dropped, duplicates merged, `x and not x` folded, facts about
- *            always-present fields (evt.num >= 1, evt.type exists) applied, children
- *            ordered cheapest first (evaluation has no side effects, so any order gives
- *            the same result)
+ *            always-present fields (evt.num >= 1, evt.type exists) applied, conjuncts
+ *            shared by several branches of an or factored out ((K and A) or (K and B)
+ *            -> K and (A or B)), children ordered by expected cost over the estimated
+ *            chance that they decide the result, so that cheap tests that usually end
+ *            the evaluation come first (evaluation has no side effects, so any order
+ *            gives the same result)
  *   evttype  specialise each dispatch group to its event codes: evt.type and evt.dir
  *            tests are decided per code (when the code fixes the event name), rules that
  *            become false are dropped, codes with identical results share a group

@@ -25,7 +25,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 2
+#define FRC_ABI_VERSION 3
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -95,11 +95,13 @@ struct frc_lit {
  * @buckets: item index + 1 per bucket (0 = empty), open addressing with linear probing,
  *           keyed by rt_helpers_set_hash() of the bytes
  * @minlen, @maxlen: lengths of the shortest/longest item (quick reject)
+ * @lenmask: bit (length % 64) set for the length of every item (quick reject inline)
  */
 struct frc_strset {
 	frc_u32 n;
 	frc_u32 mask;
 	frc_u32 minlen, maxlen;
+	frc_u64 lenmask;
 	const frc_u8 *blob;
 	const frc_u32 *off;
 	const frc_u32 *buckets;
@@ -353,6 +355,15 @@ static inline int frc_sends(const struct frc_val *v, const frc_u8 *s, frc_u32 n)
 	if (v->multi)
 		return frc_s_endswith(v, FRC_Q_ANY, s, n);
 	return v->len >= n && (n == 0 || FRC_MEMEQ(v->s + (v->len - n), s, n));
+}
+
+static inline int frc_sin(const struct frc_val *v, const struct frc_strset *set)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return frc_s_in(v, FRC_Q_ANY, set);
+	return (set->lenmask >> (v->len & 63)) & 1 ? frc_s_in(v, FRC_Q_ANY, set) : 0;
 }
 
 static inline int frc_neq(const struct frc_val *v, frc_u64 k)

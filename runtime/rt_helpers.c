@@ -535,7 +535,7 @@ uint32_t rt_helpers_hash(const void *p, size_t n)
 
 static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 {
-	if (n < set->minlen || n > set->maxlen)
+	if (n < set->minlen || n > set->maxlen || !((set->lenmask >> (n & 63)) & 1))
 		return false;
 	if (!set->mask) {
 		for (frc_u32 i = 0; i < set->n; i++)
