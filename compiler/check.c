@@ -249,18 +249,36 @@ static const char *resolve_field(struct ck *c, struct ast *n, const char *name, 
 			pfx = "evt.arg";
 		else if (!strncmp(name, "evt.rawarg.", 11))
 			pfx = "evt.rawarg";
-		if (!pfx)
-			return nonexist;
-		const char *pn = name + strlen(pfx) + 1;
-		param = find_param(pn, strlen(pn));
-		if (!param)
-			return arena_printf(c->a, "unknown event argument %s", pn);
-		if (strlen(param->name) != strlen(pn) || arg)
-			return nonexist;
-		id = field_lookup(c->env, pfx, strlen(pfx));
-		argtxt = pn;
-		arg_len = (uint32_t)strlen(pn);
-		dotted = true;
+		if (pfx) {
+			const char *pn = name + strlen(pfx) + 1;
+			param = find_param(pn, strlen(pn));
+			if (!param)
+				return arena_printf(c->a, "unknown event argument %s", pn);
+			if (strlen(param->name) != strlen(pn) || arg)
+				return nonexist;
+			id = field_lookup(c->env, pfx, strlen(pfx));
+			argtxt = pn;
+			arg_len = (uint32_t)strlen(pn);
+			dotted = true;
+		} else {
+			/* NAME.ARG of the other fields taking a dotted argument
+			 * (evt.type.is.open, thread.cgroup.cpuset, evt.abspath.src): the
+			 * longest such field name followed by '.' and a non-empty argument */
+			for (size_t p = len; !arg && p-- > 1;) {
+				if (name[p] != '.' || p + 1 == len)
+					continue;
+				int d = field_lookup(c->env, name, p);
+				if (d < 0 || !(field_table[d].flags & FF_ARG_DOTTED))
+					continue;
+				id = d;
+				argtxt = name + p + 1;
+				arg_len = (uint32_t)(len - p - 1);
+				dotted = true;
+				break;
+			}
+			if (id < 0)
+				return nonexist;
+		}
 	} else if (arg) {
 		uint32_t fl = field_table[id].flags;
 		char *a = arena_strndup(c->a, arg, arg_len);

@@ -45,7 +45,8 @@ struct replay_opts {
 	struct strv enable_tags;	/* -t */
 	const char *capture;
 	const char *print_extra;	/* -p (Falco's deprecated print option) */
-	const char *filter, *format;	/* sysdig-like mode */
+	struct strv filters, formats;	/* sysdig-like mode: the k-th --format goes with the
+					 * k-th --filter */
 	double duration_s;		/* -M */
 	bool unbuffered, verbose, dump_config, all_events;
 };
@@ -54,7 +55,7 @@ static void replay_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: frc replay [-c CONFIG] [-r RULES]... [-o KEY=VALUE]... CAPTURE\n"
-		"       frc replay --filter COND [--format FMT] CAPTURE\n"
+		"       frc replay --filter COND [--format FMT] [--filter COND [--format FMT]]... CAPTURE\n"
 		"\n"
 		"Runs Falco rules over a .scap capture (gzip or plain) and prints the alerts as\n"
 		"Falco does, then a summary on stderr. Exit status 0 on success, 1 on error.\n"
@@ -80,6 +81,9 @@ static void replay_usage(FILE *f)
 		"  --filter COND    sysdig-like mode: print --format for every event matching COND\n"
 		"  --format FMT     output format of --filter mode (fields as %%field; a leading\n"
 		"                   '*' prints <NA> for missing values instead of skipping the event)\n"
+		"                   --filter/--format pairs may be repeated: each pair is a rule of\n"
+		"                   its own, all evaluated on every event (rule_matching: all), an\n"
+		"                   event printed once per matching pair, in the order given\n"
 		"  -h, --help       this text\n");
 }
 
@@ -184,10 +188,20 @@ static int replay_args(int argc, char **argv, struct replay_opts *o)
 			o->dump_config = true;
 			break;
 		case OPT_FILTER:
-			o->filter = optarg;
+			rc = strv_push(&o->filters, optarg);
 			break;
 		case OPT_FORMAT:
-			o->format = optarg;
+			if (o->formats.n >= o->filters.n) {
+				fprintf(stderr, "Error: --format '%s' follows no --filter of its own "
+						"(each --format belongs to the --filter before it)\n",
+					optarg);
+				return 1;
+			}
+			/* a --filter given without --format keeps the default format */
+			while (!rc && o->formats.n + 1 < o->filters.n)
+				rc = strv_push(&o->formats, "");
+			if (!rc)
+				rc = strv_push(&o->formats, optarg);
 			break;
 		case 'h':
 			replay_usage(stdout);
@@ -218,10 +232,11 @@ static int replay_args(int argc, char **argv, struct replay_opts *o)
 				"rules\n");
 		return 1;
 	}
-	if (o->format && !o->filter) {
-		fprintf(stderr, "Error: --format applies to --filter mode only\n");
-		return 1;
-	}
+	while (o->formats.n < o->filters.n)
+		if (strv_push(&o->formats, "")) {
+			fprintf(stderr, "Error: out of memory\n");
+			return 1;
+		}
 	return 0;
 }
 
@@ -252,7 +267,6 @@ struct replay {
 	/* per-event */
 	struct frc_evt *cur;
 	bool filter_mode;
-	bool require_all;
 	struct jw_buf line;
 	bool out_failed;
 };
@@ -295,7 +309,8 @@ static void on_match(void *ctx, uint32_t rule_id)
 	const struct out_rule *r = &R->orules[rule_id];
 	if (R->filter_mode) {
 		jw_reset(&R->line);
-		if (!out_fmt_render_checked(r->msg, &R->pool, &ev, &R->line) && R->require_all)
+		/* like sysdig -p: without a leading '*', an event missing a value is not printed */
+		if (!out_fmt_render_checked(r->msg, &R->pool, &ev, &R->line) && r->output[0] != '*')
 			return;
 		jw_putc(&R->line, '\n');
 		if (!R->line.oom && fwrite(R->line.p, 1, R->line.len, stdout) != R->line.len)
@@ -365,16 +380,22 @@ static int load_rules(struct replay *R)
 	if (!R->filter_mode && build_extras(R, &lo))
 		goto oom;
 	if (R->filter_mode) {
-		const char *fmt = R->o->format ? R->o->format :
-				  "%evt.time %proc.name (%thread.tid) %evt.dir %evt.type %evt.args";
-		char *text = arena_printf(&R->arena,
-					  "- rule: frc_filter\n  desc: frc replay --filter\n"
-					  "  condition: %s\n  output: %s\n  priority: DEBUG\n",
-					  yaml_quote(&R->arena, R->o->filter),
-					  yaml_quote(&R->arena, fmt));
+		/* one rule per --filter/--format pair, in the order given */
+		char *text = arena_strdup(&R->arena, "");
+		for (uint32_t k = 0; text && k < R->o->filters.n; k++) {
+			const char *fmt = R->o->formats.v[k][0] ? R->o->formats.v[k] :
+					  "%evt.time %proc.name (%thread.tid) %evt.dir %evt.type %evt.args";
+			const char *qc = yaml_quote(&R->arena, R->o->filters.v[k]);
+			const char *qf = yaml_quote(&R->arena, fmt);
+			text = qc && qf ? arena_printf(&R->arena,
+						       "%s- rule: frc_filter_%u\n"
+						       "  desc: frc replay --filter\n"
+						       "  condition: %s\n  output: %s\n"
+						       "  priority: DEBUG\n",
+						       text, k, qc, qf) : NULL;
+		}
 		if (!text)
 			goto oom;
-		R->require_all = fmt[0] != '*';
 		struct loader_input in = { .name = "--filter", .data = text, .len = strlen(text) };
 		rc = loader_load_inputs(&R->arena, &in, 1, &lo, &R->rules, &R->lres);
 	} else {
@@ -445,7 +466,8 @@ static int compile_rules(struct replay *R)
 		fprintf(stderr, "Error: the rules could not be compiled\n");
 		return -1;
 	}
-	ruleset_set_matching(R->rs, R->cfg.rule_matching == RULE_MATCHING_ALL ?
+	/* --filter mode: every pair prints its own lines, as if sysdig ran once per pair */
+	ruleset_set_matching(R->rs, R->cfg.rule_matching == RULE_MATCHING_ALL || R->filter_mode ?
 					    RULESET_MATCH_ALL : RULESET_MATCH_FIRST);
 	ruleset_set_min_priority(R->rs, R->cfg.min_priority);
 
@@ -599,7 +621,7 @@ static int replay_main(struct replay_opts *o)
 
 	memset(&R, 0, sizeof(R));
 	R.o = o;
-	R.filter_mode = o->filter != NULL;
+	R.filter_mode = o->filters.n > 0;
 	arena_init(&R.arena);
 	out_pool_init(&R.pool);
 	jw_init(&R.line);
@@ -760,5 +782,7 @@ int cli_replay(int argc, char **argv)
 	strv_free(&o.disable_substr);
 	strv_free(&o.disable_tags);
 	strv_free(&o.enable_tags);
+	strv_free(&o.filters);
+	strv_free(&o.formats);
 	return rc;
 }

@@ -1239,7 +1239,10 @@ static bool x_proc(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	case FLD_PROC_IS_CONTAINER_HEALTHCHECK:
 	case FLD_PROC_IS_CONTAINER_LIVENESS_PROBE:
 	case FLD_PROC_IS_CONTAINER_READINESS_PROBE:
-		return false;	/* the container plugin never sets them */
+		/* the container plugin gives every thread it knows a value: true only for a
+		 * thread it classified from container metadata (healthcheck/probe commands of
+		 * the container's runtime configuration), which a capture does not carry */
+		return vbool(v, false);
 	case FLD_THREAD_CAP_EFFECTIVE: return x_caps(e, t->cap_effective, v);
 	case FLD_THREAD_CAP_PERMITTED: return x_caps(e, t->cap_permitted, v);
 	case FLD_THREAD_CAP_INHERITABLE: return x_caps(e, t->cap_inheritable, v);

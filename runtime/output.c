@@ -910,6 +910,14 @@ static const struct frc_val *node_value(const struct out_node *n, const struct o
 	return ev->get(ev->ctx, n->slot, &pool->refs[n->slot]);
 }
 
+/* Fields libsinsp prints with PF_10_PADDED_DEC (nine digits, zero-padded): as text and,
+ * being rendered through rawval_to_string, as JSON strings. */
+static bool padded_ns(enum field_id id)
+{
+	return id == FLD_EVT_RAWTIME_NS || id == FLD_EVT_RELTIME_NS || id == FLD_EVT_LATENCY_NS ||
+	       id == FLD_EVT_DELTATIME_NS;
+}
+
 /* text of one field into @b; false when absent */
 static bool field_text(struct jw_buf *b, const struct out_node *n, const struct out_pool *pool,
 		       const struct out_event *ev, bool base64)
@@ -929,6 +937,10 @@ static bool field_text(struct jw_buf *b, const struct out_node *n, const struct 
 	const struct frc_val *v = node_value(n, pool, ev);
 	if (!v)
 		return false;
+	if (padded_ns(n->fid) && !v->items) {
+		jw_printf(b, "%09llu", (unsigned long long)v->n.u);
+		return true;
+	}
 	out_render_value(b, v, field_table[n->fid].type, field_table[n->fid].flags, base64);
 	return true;
 }
@@ -1519,6 +1531,10 @@ static void key_json(struct out_writer *w, const struct out_rule *r, const struc
 				json_scalar(b, &w->tmp, &items[i], fi->type, b64);
 			}
 			jw_putc(b, ']');
+			return;
+		}
+		if (padded_ns(n->fid) && !v->items) {
+			jw_printf(b, "\"%09llu\"", (unsigned long long)v->n.u);
 			return;
 		}
 		if (v->items || v->multi) {
