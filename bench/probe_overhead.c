@@ -12,9 +12,14 @@
  *          held against the target) and with it running (its work for the rest of the
  *          machine's traced syscalls then competes with the loop for CPUs and caches)
  * for two loops: getppid() (no rule needs it: the probe must drop it at the first test) and
- * openat() of a missing file (the rules need it: one event per call). Time is the loop
- * thread's CPU time (user + kernel), so other load on the machine does not count. Reports the
- * median over rounds of each run's best repetition, and the ratios of the added costs.
+ * openat() of a missing file (the rules need it: one event per call). Every program is
+ * loaded once; a measurement attaches one mode alone, runs the loop (best of -R repetitions
+ * of -n calls) and detaches it. Each round measures every mode in turn (order rotated), and a
+ * mode's added cost is taken against the 'none' run of the same round, so that the slow
+ * drifts of a shared machine cancel; the figures are medians over the rounds. Time is the
+ * loop thread's CPU time (user + kernel), so other load on the machine does not count
+ * directly. Other eBPF programs attached to sys_exit meanwhile (another frc) add to every
+ * mode alike: run it on an otherwise idle machine.
  * A benchmark, not a test: it prints numbers and never fails on them.
  */
 #include <errno.h>
@@ -50,8 +55,8 @@ static const char *rule_types[] = {
 	"linkat", "setns", "setuid", "socket", "symlink", "symlinkat", "unshare", "userfaultfd",
 };
 
-static long iters = 1000000;
-static int rounds = 5, reps = 3;
+static long iters = 200000;
+static int rounds = 21, reps = 2;
 static atomic_int stop_consumer, pause_consumer;
 static atomic_ulong consumed;
 
@@ -137,26 +142,67 @@ static int silent(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* the attached programs of each mode (loaded once; attaching is cheap, loading is not) */
+struct modes {
+	struct empty_bpf *e;
+	struct probe *p[2];	/* frc (rules' interest set), frc-nil (empty set) */
+};
+
+static int attach(struct modes *ms, enum mode m)
+{
+	char err[256];
+
+	if (m == M_FLOOR)
+		return empty_bpf__attach(ms->e);
+	if (m == M_FRC || m == M_NIL) {
+		if (probe_attach(ms->p[m == M_NIL], err, sizeof(err))) {
+			fprintf(stderr, "probe: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void detach(struct modes *ms, enum mode m)
+{
+	if (m == M_FLOOR)
+		empty_bpf__detach(ms->e);
+	else if (m == M_FRC || m == M_NIL)
+		probe_detach(ms->p[m == M_NIL]);
+}
+
+static double paired_median(double (*res)[128], int m, int rounds, double *v)
+{
+	for (int r = 0; r < rounds; r++)
+		v[r] = res[m][r] - res[M_NONE][r];
+	return median(v, rounds);
+}
+
 int main(int argc, char **argv)
 {
-	double res[M__N][L__N][64], live[64];
+	static double res[L__N][M__N][128], live[128], tmp[128];
 	uint64_t drops_total = 0, evts_total = 0;
 	uint64_t codes[8] = { 0 };
+	static const uint64_t nothing[8];
+	struct modes ms = { 0 };
+	pthread_t th[2];
 	char err[256];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:R:")) != -1) {
 		if (opt == 'n')
 			iters = atol(optarg);
 		else if (opt == 'r')
 			rounds = atoi(optarg);
+		else if (opt == 'R')
+			reps = atoi(optarg);
 		else {
-			fprintf(stderr, "usage: %s [-n ITERATIONS] [-r ROUNDS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n ITERATIONS] [-r ROUNDS] [-R REPS]\n", argv[0]);
 			return 2;
 		}
 	}
-	if (rounds < 1 || rounds > 64 || iters < 1000) {
-		fprintf(stderr, "bad -n/-r\n");
+	if (rounds < 1 || rounds > 128 || iters < 1000 || reps < 1) {
+		fprintf(stderr, "bad -n/-r/-R\n");
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -166,115 +212,100 @@ int main(int argc, char **argv)
 	libbpf_set_print(silent);
 	for (size_t i = 0; i < sizeof(rule_types) / sizeof(rule_types[0]); i++)
 		evtab_codes_by_name(rule_types[i], strlen(rule_types[i]), codes);
+	ms.e = empty_bpf__open_and_load();
+	if (!ms.e) {
+		fprintf(stderr, "cannot load the empty program\n");
+		return 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		/* trace this process too (the daemon ignores its own pid) */
+		struct probe_opts o = { .own_pid = 0x7ffffff0 };
+
+		ms.p[i] = probe_open(&o, on_event, NULL, err, sizeof(err));
+		if (!ms.p[i]) {
+			fprintf(stderr, "probe: %s\n", err);
+			return 1;
+		}
+		if (i == 0)
+			probe_set_interest(ms.p[i], codes, false);
+		else
+			probe_set_syscalls(ms.p[i], nothing);
+		pthread_create(&th[i], NULL, consumer, ms.p[i]);
+	}
 	pin(0);
+	/* every measurement is one mode attached alone; the modes alternate within each round
+	 * (order rotated), so slow drifts of the machine hit them alike and each mode's cost
+	 * is compared with the 'none' run of the same round */
 	for (int r = 0; r < rounds; r++) {
-		for (int k = 0; k < M__N; k++) {
-			enum mode m = (enum mode)((k + r) % M__N);	/* rotate the order */
-			struct empty_bpf *e = NULL;
-			struct probe *p = NULL;
-			pthread_t th;
+		for (int l = 0; l < L__N; l++) {
+			for (int k = 0; k < M__N; k++) {
+				enum mode m = (enum mode)((k + r) % M__N);
 
-			if (m == M_FLOOR) {
-				e = empty_bpf__open_and_load();
-				if (!e || empty_bpf__attach(e)) {
-					fprintf(stderr, "cannot attach the empty program\n");
+				if (attach(&ms, m))
 					return 1;
-				}
-			} else if (m == M_FRC || m == M_NIL) {
-				/* trace this process too (the daemon ignores its own pid) */
-				struct probe_opts o = { .own_pid = 0x7ffffff0 };
-
-				p = probe_open(&o, on_event, NULL, err, sizeof(err));
-				if (!p) {
-					fprintf(stderr, "probe: %s\n", err);
-					return 1;
-				}
-				if (m == M_FRC) {
-					probe_set_interest(p, codes, false);
-				} else {
-					static const uint64_t nothing[8];
-
-					probe_set_syscalls(p, nothing);
-				}
-				if (probe_attach(p, err, sizeof(err))) {
-					fprintf(stderr, "probe: %s\n", err);
-					return 1;
-				}
-				atomic_store(&stop_consumer, 0);
-				pthread_create(&th, NULL, consumer, p);
-			}
-			for (int l = 0; l < L__N; l++) {
-				/* the untraced loop measures the kernel side alone: the consumer
-				 * (busy with the rest of the machine's events) waits meanwhile */
+				/* the untraced loop measures the kernel side alone: the frc
+				 * consumer (busy with the rest of the machine's events) waits */
 				atomic_store(&pause_consumer, m == M_FRC && l == L_GETPPID);
-				res[m][l][r] = run_loop((enum lp)l);
+				res[l][m][r] = run_loop((enum lp)l);
 				atomic_store(&pause_consumer, 0);
-			}
-			if (m == M_FRC)
-				live[r] = run_loop(L_GETPPID);	/* consumer running */
-			if (e)
-				empty_bpf__destroy(e);
-			if (p) {
-				struct probe_counters c;
-
-				atomic_store(&stop_consumer, 1);
-				pthread_join(th, NULL);
-				probe_read_counters(p, &c, NULL);
-				drops_total += probe_counters_drops(&c);
-				evts_total += c.n_evts;
-				probe_close(p);
+				if (m == M_FRC && l == L_GETPPID)
+					live[r] = run_loop(L_GETPPID);	/* consumer running */
+				detach(&ms, m);
 			}
 		}
 	}
+	atomic_store(&stop_consumer, 1);
+	for (int i = 0; i < 2; i++) {
+		struct probe_counters c;
 
-	printf("probe overhead: %ld iterations x %d reps, %d rounds, loop on CPU 0, consumer on CPU 1\n",
-	       iters, reps, rounds);
-	printf("median of the rounds (ns/syscall; added = above 'none'):\n");
+		pthread_join(th[i], NULL);
+		probe_read_counters(ms.p[i], &c, NULL);
+		drops_total += probe_counters_drops(&c);
+		evts_total += c.n_evts;
+		probe_close(ms.p[i]);
+	}
+	empty_bpf__destroy(ms.e);
+
+	printf("probe overhead: %d rounds; per round and syscall, each mode attached alone in turn "
+	       "for the best of %d x %ld calls; loop on CPU 0, consumer on CPU 1\n", rounds, reps,
+	       iters);
+	printf("ns per syscall, median over the rounds; added = above the same round's 'none':\n");
 	printf("%-8s %9s %9s %9s %9s   %9s %9s %9s\n", "syscall", "none", "floor", "frc-nil",
 	       "frc", "floor+", "frc-nil+", "frc+");
-	double add[L__N][3];
+	double add[L__N][M__N];
 	for (int l = 0; l < L__N; l++) {
-		double mn = median(res[M_NONE][l], rounds);
-		double mf = median(res[M_FLOOR][l], rounds);
-		double mz = median(res[M_NIL][l], rounds);
-		double mr = median(res[M_FRC][l], rounds);
+		double mn, mf, mz, mr;
 
-		add[l][0] = mf - mn;
-		add[l][1] = mz - mn;
-		add[l][2] = mr - mn;
+		for (int m = 0; m < M__N; m++)
+			add[l][m] = m == M_NONE ? 0 : paired_median(res[l], m, rounds, tmp);
+		memcpy(tmp, res[l][M_NONE], sizeof(tmp));
+		mn = median(tmp, rounds);
+		memcpy(tmp, res[l][M_FLOOR], sizeof(tmp));
+		mf = median(tmp, rounds);
+		memcpy(tmp, res[l][M_NIL], sizeof(tmp));
+		mz = median(tmp, rounds);
+		memcpy(tmp, res[l][M_FRC], sizeof(tmp));
+		mr = median(tmp, rounds);
 		printf("%-8s %9.1f %9.1f %9.1f %9.1f   %+9.1f %+9.1f %+9.1f\n", loop_name[l], mn, mf,
-		       mz, mr, mf - mn, mz - mn, mr - mn);
+		       mz, mr, add[l][M_FLOOR], add[l][M_NIL], add[l][M_FRC]);
 	}
-	printf("getppid (not traced): frc-nil (dispatcher alone) total = %.2fx the floor's, "
-	       "added = %.2fx the floor's\n", median(res[M_NIL][L_GETPPID], rounds) /
-	       median(res[M_FLOOR][L_GETPPID], rounds),
-	       add[L_GETPPID][0] > 0 ? add[L_GETPPID][1] / add[L_GETPPID][0] : 0.0);
-	printf("getppid (not traced): frc total = %.2fx the floor's, added = %.2fx the floor's "
-	       "(target <= 1.30x)\n", median(res[M_FRC][L_GETPPID], rounds) /
-	       median(res[M_FLOOR][L_GETPPID], rounds),
-	       add[L_GETPPID][0] > 0 ? add[L_GETPPID][2] / add[L_GETPPID][0] : 0.0);
-	/* the best run of each mode: on a shared machine noise only ever adds time */
-	{
-		double bn = 1e18, bf = 1e18, br = 1e18, bz = 1e18;
-
-		for (int r = 0; r < rounds; r++) {
-			bz = res[M_NIL][L_GETPPID][r] < bz ? res[M_NIL][L_GETPPID][r] : bz;
-			bn = res[M_NONE][L_GETPPID][r] < bn ? res[M_NONE][L_GETPPID][r] : bn;
-			bf = res[M_FLOOR][L_GETPPID][r] < bf ? res[M_FLOOR][L_GETPPID][r] : bf;
-			br = res[M_FRC][L_GETPPID][r] < br ? res[M_FRC][L_GETPPID][r] : br;
-		}
-		printf("getppid best runs: none %.1f, floor %.1f (+%.1f), frc-nil %.1f (+%.1f), frc "
-		       "%.1f (+%.1f) ns: frc-nil/floor total %.2fx, frc/floor total %.2fx\n", bn, bf,
-		       bf - bn, bz, bz - bn, br, br - bn, bz / bf, br / bf);
+	for (int m = M_NIL; m >= M_FRC; m--) {
+		for (int r = 0; r < rounds; r++)
+			tmp[r] = res[L_GETPPID][m][r] / res[L_GETPPID][M_FLOOR][r];
+		printf("getppid (no rule needs it): %-7s total = %.3fx the floor's (median of the "
+		       "rounds' ratios), added = %.2fx the floor's added%s\n", mode_name[m],
+		       median(tmp, rounds),
+		       add[L_GETPPID][M_FLOOR] > 0 ? add[L_GETPPID][m] / add[L_GETPPID][M_FLOOR] : 0.0,
+		       m == M_FRC ? " (target <= 1.30x)" : "");
 	}
-	printf("getppid with the frc consumer running meanwhile: %.1f ns (%+.1f above none)\n",
-	       median(live, rounds), median(live, rounds) - median(res[M_NONE][L_GETPPID], rounds));
-	printf("openat (one event each): %.1f ns per emitted event above the floor\n",
-	       add[L_OPENAT][2] - add[L_OPENAT][0]);
-	printf("frc probe: %llu events seen by the probe, %llu consumed, %llu dropped\n",
+	for (int r = 0; r < rounds; r++)
+		tmp[r] = live[r] - res[L_GETPPID][M_NONE][r];
+	printf("getppid with the frc consumer running meanwhile: %+.1f ns above none\n",
+	       median(tmp, rounds));
+	printf("openat (one event each): frc adds %.1f ns per call above the floor's\n",
+	       add[L_OPENAT][M_FRC] - add[L_OPENAT][M_FLOOR]);
+	printf("frc probes: %llu events seen by the probe, %llu consumed, %llu dropped\n",
 	       (unsigned long long)evts_total, (unsigned long long)atomic_load(&consumed),
 	       (unsigned long long)drops_total);
-	for (int m = 0; m < M__N; m++)
-		(void)mode_name[m];
 	return 0;
 }
