@@ -363,6 +363,27 @@ def effective_tests(frc, tmp):
               got == all_rules, got)
 
 
+def boolean_tests(frc, tmp):
+    """yaml-cpp's boolean spellings (Falco reads values with yaml-cpp's as<bool>): the
+    effective json_output follows them; anything else warns and keeps the default."""
+    for v, js in (("True", True), ("on", True), ("YES", True), ("y", True), ("TRUE", True),
+                  ("false", False), ("Off", False), ("n", False),
+                  ("1", None), ("tRue", None), ("enabled", None)):
+        r = frc.run(["replay", "-c", STOCK, "-o", f"rules_files[0]={RULES1}",
+                     "-o", "syslog_output.enabled=false", "-o", "log_syslog=false",
+                     "-o", f"json_output={v}", TRACE])
+        first = (r.stdout.splitlines() or [""])[0]
+        is_json = first.startswith("{")
+        if js is None:
+            check(f"effective: json_output={v} is not a yaml-cpp boolean: warning, default false",
+                  r.returncode == 0 and not is_json and "Warning An open was seen" in first
+                  and f"-o json_output={v}: 'json_output' is not a boolean" in r.stderr,
+                  (first[:80], r.stderr[-300:]))
+        else:
+            check(f"effective: json_output={v} is {js}", r.returncode == 0 and is_json == js
+                  and "An open was seen" in first, first[:80])
+
+
 # ------------------------------------------------------------------ part 3: merge, env
 
 def merge_tests(frc, tmp):
@@ -789,12 +810,14 @@ def legacy_daemon_tests(frc, tmp):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
-    ap.add_argument("--only", choices=["dump", "effective", "merge", "errors", "daemon",
+    ap.add_argument("--only", choices=["dump", "effective", "booleans", "merge", "errors",
+                                       "daemon",
                                        "legacy_daemon"])
     a = ap.parse_args()
     os.chdir(ROOT)
     signal.alarm(900)   # a hang is a failure
-    parts = {"dump": dump_tests, "effective": effective_tests, "merge": merge_tests,
+    parts = {"dump": dump_tests, "effective": effective_tests, "booleans": boolean_tests,
+             "merge": merge_tests,
              "errors": error_tests, "daemon": daemon_tests,
              "legacy_daemon": legacy_daemon_tests}
     frc = Frc(a.build)
