@@ -483,9 +483,9 @@ static int cmp_conj(const void *a, const void *b)
  * Factoring of an or (children @kids, sorted by id and unique): the conjunct K found in
  * most and-children, with every other conjunct all of those children share (C), gives
  *     (K and C and A) or (K and C and B) or R   ->   (K and C and (A or B)) or R
- * so K and C are tested once; and when K is itself a child of the or, the and-children
- * containing it are absorbed: K or (K and A) -> K. Returns the new node, or UINT32_MAX when
- * no conjunct is shared (or on allocation failure, with @ir->oom set).
+ * so K and C are tested once. Before that, and-children with a conjunct that is itself a
+ * child of the or are absorbed: K or (K and A) -> K. Returns the new node, or UINT32_MAX
+ * when nothing applies (or on allocation failure, with @ir->oom set).
  */
 static uint32_t factor_or(struct ir *ir, const uint32_t *kids, uint32_t n)
 {
@@ -493,6 +493,31 @@ static uint32_t factor_or(struct ir *ir, const uint32_t *kids, uint32_t n)
 	uint32_t ncj = 0, total = 0, res = UINT32_MAX;
 	uint32_t *sel = NULL, *common = NULL, *tmp = NULL, *rest = NULL;
 	uint8_t *in = NULL;
+	/* absorption first: k or (k and a) -> k */
+	bool absorb = false;
+	for (uint32_t i = 0; i < n && !absorb; i++) {
+		const struct ir_node *c = &ir->nodes[kids[i]];
+		if (c->kind != IR_AND)
+			continue;
+		for (uint32_t j = 0; j < c->nkids && !absorb; j++)
+			absorb = has_kid(kids, n, ir_kids(ir, kids[i])[j]);
+	}
+	if (absorb) {
+		rest = malloc(n * sizeof(*rest));
+		if (!rest)
+			goto oom;
+		uint32_t m = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			const struct ir_node *c = &ir->nodes[kids[i]];
+			bool drop = false;
+			for (uint32_t j = 0; c->kind == IR_AND && j < c->nkids && !drop; j++)
+				drop = has_kid(kids, n, ir_kids(ir, kids[i])[j]);
+			if (!drop)
+				rest[m++] = kids[i];
+		}
+		res = ir_or(ir, rest, m);
+		goto out;
+	}
 	for (uint32_t i = 0; i < n; i++)
 		if (ir->nodes[kids[i]].kind == IR_AND)
 			total = sat_add(total, ir->nodes[kids[i]].nkids);
@@ -525,7 +550,6 @@ static uint32_t factor_or(struct ir *ir, const uint32_t *kids, uint32_t n)
 		free(cj);
 		return UINT32_MAX;
 	}
-	uint32_t K = cj[best].id;
 	in = calloc(n, 1);
 	sel = malloc(n * sizeof(*sel));
 	rest = malloc(n * sizeof(*rest));
@@ -539,10 +563,6 @@ static uint32_t factor_or(struct ir *ir, const uint32_t *kids, uint32_t n)
 	for (uint32_t i = 0; i < n; i++)
 		if (!in[i])
 			rest[nrest++] = kids[i];
-	if (has_kid(kids, n, K)) { /* absorption */
-		res = ir_or(ir, rest, nrest);
-		goto out;
-	}
 	/* C: conjuncts present in every selected child (cj is sorted by conjunct) */
 	uint32_t ncommon = 0;
 	for (uint32_t i = 0; i < ncj;) {

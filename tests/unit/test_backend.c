@@ -144,6 +144,53 @@ static void test_ir_normalise(void **state)
 	arena_free_all(&a);
 }
 
+/* or-factoring, absorption, and and-children ordered by cost over the chance to decide */
+static void test_ir_factor_order(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct ab_rules rb;
+	ab_rules_init(&rb, &a);
+	struct ast *k = ab_cmp(&a, "proc.name", NULL, OP_IN, "bash,sh");
+	struct ast *x = ab_cmp(&a, "fd.name", NULL, OP_STARTSWITH, "/etc");
+	struct ast *y = ab_cmp(&a, "fd.name", NULL, OP_STARTSWITH, "/usr");
+	struct ast *kx[2] = { k, x }, *yk[2] = { y, k };
+	struct ast *o1[2] = { ab_and(&a, kx, 2), ab_and(&a, yk, 2) };
+	ab_rule(&rb, "factor", ab_or(&a, o1, 2));
+	struct ast *o2[2] = { ab_and(&a, kx, 2), k };
+	ab_rule(&rb, "absorb", ab_or(&a, o2, 2));
+	struct ast *n[2] = { ab_not(&a, ab_cmp(&a, "user.name", NULL, OP_EQ, "root")), k };
+	ab_rule(&rb, "order", ab_and(&a, n, 2));
+	struct ir ir;
+	ir_init(&ir);
+	struct ir_diag d = { 0 };
+	assert_int_equal(lower_rules(&ir, &rb.rules, &d), 0);
+	struct opt_opts o = { .level = 1 };
+	assert_int_equal(opt_run(&ir, &o, &d), 0);
+	/* (k and x) or (y and k)  ->  k and (x or y) */
+	const struct ir_node *r0 = &ir.nodes[ir.rules[0].root];
+	assert_int_equal(r0->kind, IR_AND);
+	assert_int_equal(r0->nkids, 2);
+	uint32_t kid0 = ir_kids(&ir, ir.rules[0].root)[0], kid1 = ir_kids(&ir, ir.rules[0].root)[1];
+	uint32_t or_kid = ir.nodes[kid0].kind == IR_OR ? kid0 : kid1;
+	uint32_t k_id = or_kid == kid0 ? kid1 : kid0;
+	assert_int_equal(ir.nodes[or_kid].kind, IR_OR);
+	assert_int_equal(ir.nodes[or_kid].nkids, 2);
+	assert_int_equal(ir.nodes[k_id].kind, IR_TEST);
+	assert_int_equal(ir.nodes[k_id].op, OP_IN);
+	/* k or (k and x)  ->  k */
+	assert_int_equal(ir.rules[1].root, k_id);
+	/* the selective `in` first, the negated (usually true) equality after it */
+	const struct ir_node *r2 = &ir.nodes[ir.rules[2].root];
+	assert_int_equal(r2->kind, IR_AND);
+	assert_int_equal(r2->nkids, 2);
+	assert_int_equal(ir_kids(&ir, ir.rules[2].root)[0], k_id);
+	assert_int_equal(ir.nodes[ir_kids(&ir, ir.rules[2].root)[1]].kind, IR_NOT);
+	ir_fini(&ir);
+	arena_free_all(&a);
+}
+
 /* evt.type tests are decided per event code; rules that cannot match leave the group */
 static void test_evttype_specialisation(void **state)
 {
@@ -864,6 +911,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cstr_escape),
 		cmocka_unit_test(test_ir_normalise),
+		cmocka_unit_test(test_ir_factor_order),
 		cmocka_unit_test(test_evttype_specialisation),
 		cmocka_unit_test(test_absent_semantics),
 		cmocka_unit_test(test_quantifiers),
