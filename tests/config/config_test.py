@@ -45,6 +45,8 @@ import urllib.error
 import urllib.request
 
 import yaml   # python3-yaml (DEB_PKGS)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from frc_live import die_with_parent  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -628,7 +630,8 @@ def daemon_tests(frc, tmp):
     env = dict(os.environ, FRC_LOCK_FILE=os.path.join(d, "frc.lock"))
     out_p, err_p = os.path.join(d, "stdout.txt"), os.path.join(d, "stderr.txt")
     with open(out_p, "w") as out, open(err_p, "w") as err:
-        p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env)
+        p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env,
+                             preexec_fn=die_with_parent)
     try:
         def up():
             if p.poll() is not None:
@@ -750,7 +753,8 @@ def legacy_daemon_tests(frc, tmp):
         env = dict(os.environ, FRC_LOCK_FILE=os.path.join(d, "frc.lock"))
         err_p = os.path.join(d, "stderr.txt")
         with open(os.path.join(d, "stdout.txt"), "w") as out, open(err_p, "w") as err:
-            p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env)
+            p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env,
+                                 preexec_fn=die_with_parent)
         try:
             def up():
                 if p.poll() is not None:

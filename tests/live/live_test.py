@@ -34,6 +34,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from frc_live import die_with_parent  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD", "build")
@@ -101,7 +103,7 @@ class Daemon:
         env.pop("FRC_LIVE_ID", None)
         self.errf = open(self.err, "w")
         self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.errf, cwd=tmp,
-                                  env=env)
+                                  env=env, preexec_fn=die_with_parent)
 
     def stderr(self):
         with open(self.err) as f:

@@ -33,6 +33,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from frc_live import die_with_parent  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -647,7 +649,8 @@ def daemon_tests(build):
                  "-o", f"webserver.healthz_stall_timeout_ms={STALL_MS}"]
         env = dict(os.environ, FRC_LOCK_FILE=os.path.join(tmp, "frc.lock"))
         with open(out_path, "w") as out, open(err_path, "w") as err:
-            p = subprocess.Popen(args, stdout=out, stderr=err, cwd=tmp, env=env)
+            p = subprocess.Popen(args, stdout=out, stderr=err, cwd=tmp, env=env,
+                                 preexec_fn=die_with_parent)
         try:
             daemon_scenario(p, wport, rx, tmp, have_upstream, out_path, err_path)
         finally:

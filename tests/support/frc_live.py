@@ -4,6 +4,7 @@ alerts in a file and proc.env appended to every alert (so alerts are attributed 
 by an id in their environment, never by timing), result counting, polling with generous
 bounds.
 """
+import ctypes
 import json
 import os
 import signal
@@ -14,6 +15,17 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD", "build")
 FRC = os.path.join(ROOT, BUILD, "frc")
 SHARED = os.path.join(ROOT, "..", "shared")
+
+
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """Popen preexec_fn: the child gets SIGKILL when the test process dies, so an aborted
+    or killed test never leaves a daemon tracing the machine behind it. (Resolved at import:
+    the forked child of a threaded test must not import anything.)"""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class Results:
@@ -84,7 +96,7 @@ class Daemon:
         env.pop("FRC_LIVE_ID", None)
         self.errf = open(self.err, "w")
         self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.errf, cwd=tmp,
-                                  env=env)
+                                  env=env, preexec_fn=die_with_parent)
         self._alerts = []
         self._off = 0
 
