@@ -6,6 +6,7 @@
  * names the byte offset (uncompressed stream) where it was found.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1217,12 +1218,35 @@ static const struct conv_entry conv_table[] = {
 #undef I
 #undef FB
 
+#define NCONV (sizeof(conv_table) / sizeof(conv_table[0]))
+
+/* rows of conv_table grouped by event type: conv_rows[conv_first[t] .. conv_first[t + 1]) */
+static uint16_t conv_first[PPM_EVENT_MAX + 2];
+static uint16_t conv_rows[NCONV];
+static pthread_once_t conv_once = PTHREAD_ONCE_INIT;
+
+static void conv_index(void)
+{
+	uint32_t n = 0;
+
+	for (uint32_t t = 0; t <= PPM_EVENT_MAX; t++) {
+		conv_first[t] = (uint16_t)n;
+		for (size_t i = 0; i < NCONV; i++)
+			if (conv_table[i].type == t)
+				conv_rows[n++] = (uint16_t)i;
+	}
+	conv_first[PPM_EVENT_MAX + 1] = (uint16_t)n;
+}
+
 static const struct conv_entry *conv_find(uint16_t type, uint32_t nparams)
 {
-	/* the table is small (~250 rows) and only old-layout events get here */
-	for (size_t i = 0; i < sizeof(conv_table) / sizeof(conv_table[0]); i++)
-		if (conv_table[i].type == type && conv_table[i].nparams == nparams)
-			return &conv_table[i];
+	/* every old-layout event of a capture gets here: only the rows of its type are scanned */
+	pthread_once(&conv_once, conv_index);
+	if (type > PPM_EVENT_MAX)
+		return NULL;
+	for (uint32_t k = conv_first[type]; k < conv_first[type + 1]; k++)
+		if (conv_table[conv_rows[k]].nparams == nparams)
+			return &conv_table[conv_rows[k]];
 	return NULL;
 }
 
