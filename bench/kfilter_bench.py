@@ -25,25 +25,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "support"))
-from frc_live import BUILD, ROOT, SHARED, Daemon, live_unavailable  # noqa: E402
+from frc_live import BUILD, ROOT, UPSTREAM, Daemon, live_unavailable, metrics  # noqa: E402
 
 
-def metrics(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-            text = r.read().decode()
-    except OSError:
-        return {}
-    out = {}
-    for name in ("frc_events_processed_total", "falcosecurity_scap_n_evts_total",
-                 "frc_kernel_filter_dropped_events_total"):
-        m = re.search(rf"^{name}(?:{{[^}}]*}})? (\d+)", text, re.M)
-        if m:
-            out[name] = int(m.group(1))
-    return out
+COUNTERS = ("frc_events_processed_total", "falcosecurity_scap_n_evts_total",
+            "frc_kernel_filter_dropped_events_total")
+
+
+def counters(port):
+    """The event counters of a daemon's /metrics (first sample of each)."""
+    m = metrics(port, labels=False)
+    return {k: int(m[k]) for k in COUNTERS if k in m}
 
 
 def perf_count(cmd, tmp, cwd=None):
@@ -125,7 +119,7 @@ def main():
     ap.add_argument("--no-cost", action="store_true", help="skip the ns-per-open part")
     args = ap.parse_args()
     why = live_unavailable()
-    upstream = os.path.join(SHARED, "compat", "rules", "falco_rules.yaml")
+    upstream = UPSTREAM
     if why or not os.path.exists(upstream):
         print(f"kfilter_bench: skipped: {why or 'no ../shared upstream rules'}")
         return 0
@@ -152,7 +146,7 @@ def main():
                                ("idle", None, None)):
             reps = []
             for _ in range(args.reps):
-                before = {k: metrics(p) for k, p in ports.items()}
+                before = {k: counters(p) for k, p in ports.items()}
                 if cmd:
                     n, dt = perf_count(cmd, tmp, cwd)
                     last_dt = dt
@@ -160,7 +154,7 @@ def main():
                     n, dt = 0, last_dt
                     time.sleep(dt)
                 time.sleep(2.5)	# two statistics ticks
-                after = {k: metrics(p) for k, p in ports.items()}
+                after = {k: counters(p) for k, p in ports.items()}
                 ev = {k: after[k].get("frc_events_processed_total", 0) -
                       before[k].get("frc_events_processed_total", 0) for k in ports}
                 kd = (after["on"].get("frc_kernel_filter_dropped_events_total", 0) -

@@ -28,7 +28,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "support"))
-from frc_live import SHARED, Daemon, live_unavailable, summary_numbers, wait_for  # noqa: E402
+from frc_live import UPSTREAM, Daemon, live_unavailable, summary_numbers, wait_for  # noqa: E402
 
 MARKER = """
 - rule: frc bench reload marker
@@ -116,7 +116,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=20)
     args = ap.parse_args()
     why = live_unavailable()
-    upstream = os.path.join(SHARED, "compat", "rules", "falco_rules.yaml")
+    upstream = UPSTREAM
     if why or not os.path.exists(upstream):
         print(f"reload_bench: skipped: {why or 'no ../shared upstream rules'}")
         return 0

@@ -34,19 +34,16 @@ import copy
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 import yaml   # python3-yaml (DEB_PKGS)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from frc_live import die_with_parent  # noqa: E402
+from frc_live import (Results, die_with_parent, free_port, http_get,  # noqa: E402
+                      read_json_lines, stop_process, waiter)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -56,35 +53,9 @@ TRACE = os.path.join(COMPAT, "traces", "cat_write.scap")
 RULES1 = os.path.join(COMPAT, "falco_regression", "rules", "single_rule.yaml")
 RULES2 = os.path.join(COMPAT, "falco_regression", "rules", "double_rule.yaml")
 
-passed = failed = skipped = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        d = str(detail)
-        print(f"FAIL {name}{': ' + d[:1500] if d else ''}")
-    return bool(cond)
-
-
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print(f"SKIP {name}: {why}")
-
-
-def wait_for(pred, timeout=30.0, step=0.05):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
+R = Results(pass_detail=False, detail_limit=1500)
+check, skip = R.check, R.skip
+wait_for = waiter(timeout=30.0, step=0.05)
 
 
 def config_files():
@@ -273,13 +244,8 @@ def dump_tests(frc, tmp):
 # ------------------------------------------------------------------ part 2: effective
 
 def alerts_of(path):
-    out = []
-    if os.path.exists(path):
-        with open(path) as f:
-            for line in f:
-                if line.strip():
-                    out.append(json.loads(line))
-    return out
+    """The JSON alerts of a file ([] while it does not exist); a bad line raises."""
+    return read_json_lines(path, on_bad="raise")
 
 
 def by_rule(alerts):
@@ -568,22 +534,26 @@ MARKER_RULES = f"""\
 """
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def http_status(port, path):
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
+        return http_get(port, path, timeout=5)[0]
     except OSError:
         return None
+
+
+def start_daemon(frc, args, d, port, out_p, err_p):
+    """`frc ARGS` in the directory d with its own lock file, stdout and stderr to out_p and
+    err_p; waits (bounded) for /healthz on port. (process, "ok" | "exited" | None)"""
+    env = dict(os.environ, FRC_LOCK_FILE=os.path.join(d, "frc.lock"))
+    with open(out_p, "w") as out, open(err_p, "w") as err:
+        p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env,
+                             preexec_fn=die_with_parent)
+
+    def up():
+        if p.poll() is not None:
+            return "exited"
+        return "ok" if http_status(port, "/healthz") == 200 else None
+    return p, wait_for(up, timeout=120, step=0.2)
 
 
 def daemon_tests(frc, tmp):
@@ -627,17 +597,9 @@ def daemon_tests(frc, tmp):
           and doc.get("webserver", {}).get("prometheus_metrics_enabled") is False
           and doc.get("append_output", [{}])[-1].get("extra_fields") == ["proc.pid"],
           (r.returncode, r.stderr[-300:]))
-    env = dict(os.environ, FRC_LOCK_FILE=os.path.join(d, "frc.lock"))
     out_p, err_p = os.path.join(d, "stdout.txt"), os.path.join(d, "stderr.txt")
-    with open(out_p, "w") as out, open(err_p, "w") as err:
-        p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env,
-                             preexec_fn=die_with_parent)
+    p, st = start_daemon(frc, args, d, port, out_p, err_p)
     try:
-        def up():
-            if p.poll() is not None:
-                return "exited"
-            return "ok" if http_status(port, "/healthz") == 200 else None
-        st = wait_for(up, timeout=120, step=0.2)
         if not check("daemon: frc run -c falco.yaml starts, /healthz on the configured port",
                      st == "ok", (st, p.poll(), open(err_p).read()[-800:])):
             return
@@ -693,12 +655,7 @@ def daemon_tests(frc, tmp):
               not [a for a in parsed() if a.get("rule") == "frc config test info"])
     finally:
         if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                rc = p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                rc = p.wait()
+            rc = stop_process(p, timeout=60)
             check("daemon: SIGTERM stops it with status 0", rc == 0, rc)
     outtxt = open(out_p).read()
     errtxt = open(err_p).read()
@@ -709,7 +666,7 @@ def daemon_tests(frc, tmp):
           and STOCK in errtxt, errtxt[-800:])
     check("daemon: no alert lost after stop (the 3 opens, once each)",
           len([a for a in alerts_of(alerts) if a.get("rule") == NOTICE_RULE]) == 3)
-    if failed:
+    if R.failed:
         print("INFO daemon stderr (tail):\n" + errtxt[-1500:])
 
 
@@ -750,17 +707,9 @@ def legacy_daemon_tests(frc, tmp):
         args = ["run", "-c", conf]
         for o in ovr:
             args += ["-o", o]
-        env = dict(os.environ, FRC_LOCK_FILE=os.path.join(d, "frc.lock"))
         err_p = os.path.join(d, "stderr.txt")
-        with open(os.path.join(d, "stdout.txt"), "w") as out, open(err_p, "w") as err:
-            p = subprocess.Popen([frc.exe, *args], stdout=out, stderr=err, cwd=d, env=env,
-                                 preexec_fn=die_with_parent)
+        p, st = start_daemon(frc, args, d, port, os.path.join(d, "stdout.txt"), err_p)
         try:
-            def up():
-                if p.poll() is not None:
-                    return "exited"
-                return "ok" if http_status(port, "/healthz") == 200 else None
-            st = wait_for(up, timeout=120, step=0.2)
             if not check(f"daemon {label}: starts (/healthz on the -o port)", st == "ok",
                          (st, open(err_p).read()[-800:])):
                 continue
@@ -793,12 +742,7 @@ def legacy_daemon_tests(frc, tmp):
                   not [l for l in lines() if info_m in l])
         finally:
             if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    rc = p.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    rc = p.wait()
+                rc = stop_process(p, timeout=60)
                 check(f"daemon {label}: SIGTERM stops it with status 0", rc == 0, rc)
         errtxt = open(err_p).read()
         if logmsg:
@@ -841,8 +785,7 @@ def main():
                     import traceback
                     traceback.print_exc()
                     check(f"{name}: harness", False, repr(e))
-    print(f"RESULT: {passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
+    return R.finish()
 
 
 if __name__ == "__main__":

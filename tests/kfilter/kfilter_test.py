@@ -33,7 +33,7 @@ import tempfile
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from frc_live import (FRC, SHARED, Daemon, Results, live_unavailable,  # noqa: E402
+from frc_live import (FRC, UPSTREAM, Daemon, Results, live_unavailable,  # noqa: E402
                       summary_numbers, wait_for)
 
 R = Results()
@@ -285,7 +285,7 @@ def test_differential(tmp):
     rules = [os.path.join(tmp, "diff.yaml")]
     with open(rules[0], "w") as f:
         f.write(DIFF_RULES.format(t=t))
-    upstream = os.path.join(SHARED, "compat", "rules", "falco_rules.yaml")
+    upstream = UPSTREAM
     if os.path.exists(upstream):
         rules.insert(0, upstream)
     a = Daemon(tmp, rules, [], name="diff-on")

@@ -22,7 +22,7 @@ stays bounded), the single-instance and privilege errors, clean stop on SIGINT/S
 Needs root and kernel BTF; otherwise every case is reported as skipped with the reason.
 Prints `RESULT: N passed, M failed, K skipped`.
 """
-import json
+import functools
 import os
 import pty
 import socket
@@ -32,127 +32,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from frc_live import die_with_parent  # noqa: E402
+import frc_live  # noqa: E402
+from frc_live import (FRC, ROOT, UPSTREAM, Results, free_port,  # noqa: E402
+                      live_unavailable, metrics, wait_for)
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.environ.get("BUILD", "build")
-FRC = os.path.join(ROOT, BUILD, "frc")
-UPSTREAM = os.path.join(ROOT, "..", "shared", "compat", "rules", "falco_rules.yaml")
 OURS = os.path.join(ROOT, "rules", "frc_rules.yaml")
 
-passed = failed = skipped = 0
-
-
-def ok(name):
-    global passed
-    passed += 1
-    print(f"PASS {name}")
-
-
-def fail(name, detail=""):
-    global failed
-    failed += 1
-    print(f"FAIL {name}: {detail}")
-
-
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print(f"SKIP {name}: {why}")
-
-
-def check(name, cond, detail=""):
-    if cond:
-        ok(name)
-    else:
-        fail(name, detail)
-    return cond
-
-
-def wait_for(fn, timeout=60.0, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
-
-
-class Daemon:
-    """One `frc run` with JSON alerts in a file and proc.env appended to output_fields."""
-
-    def __init__(self, tmp, rules, extra=(), fields=("proc.env",)):
-        self.tmp = tmp
-        self.out = os.path.join(tmp, "alerts.jsonl")
-        self.err = os.path.join(tmp, "stderr.txt")
-        self.lock = os.path.join(tmp, "frc.lock")
-        args = [FRC, "run"]
-        for r in rules:
-            args += ["-r", r]
-        args += ["-o", "json_output=true",
-                 "-o", "stdout_output.enabled=false", "-o", "syslog_output.enabled=false",
-                 "-o", "file_output.enabled=true", "-o", f"file_output.filename={self.out}",
-                 "-o", "file_output.keep_alive=true", "-o", "log_level=info",
-                 "-o", "append_output[]=" + json.dumps({"extra_fields": list(fields)}), "-U"]
-        args += list(extra)
-        env = dict(os.environ, FRC_LOCK_FILE=self.lock)
-        env.pop("FRC_LIVE_ID", None)
-        self.errf = open(self.err, "w")
-        self.p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.errf, cwd=tmp,
-                                  env=env, preexec_fn=die_with_parent)
-
-    def stderr(self):
-        with open(self.err) as f:
-            return f.read()
-
-    def wait_ready(self, timeout=180):
-        def ready():
-            if self.p.poll() is not None:
-                return "exited"
-            return "ready" if "Events processing started" in self.stderr() else None
-        return wait_for(ready, timeout, 0.2) == "ready"
-
-    def alerts(self):
-        out = []
-        try:
-            with open(self.out) as f:
-                for line in f:
-                    line = line.strip()
-                    if line.startswith("{"):
-                        try:
-                            out.append(json.loads(line))
-                        except ValueError:
-                            out.append({"_bad_json": line})
-        except FileNotFoundError:
-            pass
-        return out
-
-    def alerts_of(self, aid):
-        tag = f"FRC_LIVE_ID={aid}"
-        return [a for a in self.alerts()
-                if tag in str(a.get("output_fields", {}).get("proc.env") or "")]
-
-    def wait_alert(self, aid, rule, timeout=60):
-        def find():
-            return [a for a in self.alerts_of(aid) if a.get("rule") == rule]
-        return wait_for(find, timeout)
-
-    def stop(self, sig=signal.SIGTERM, timeout=60):
-        if self.p.poll() is None:
-            self.p.send_signal(sig)
-            try:
-                self.p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-                self.errf.close()
-                return None
-        self.errf.close()
-        return self.p.returncode
+R = Results(pass_detail=False)
+ok, fail, skip, check = R.ok, R.fail, R.skip, R.check
+# a daemon of these scenarios: at most 3 minutes to start, 1 minute to stop
+Daemon = functools.partial(frc_live.Daemon, ready_timeout=180, stop_timeout=60)
 
 
 def act(aid, cmd, cwd=None, check_rc=False, **kw):
@@ -829,30 +720,9 @@ int main(int argc, char **argv)
 '''
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def prom(port):
     """The daemon's Prometheus metrics as {name: value} (labels dropped, first sample)."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-            text = r.read().decode()
-    except OSError:
-        return {}
-    out = {}
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, _, rest = line.partition(" ")
-        name = name.split("{", 1)[0]
-        try:
-            out.setdefault(name, float(rest.split()[0]))
-        except (ValueError, IndexError):
-            pass
-    return out
+    return metrics(port, labels=False)
 
 
 def rss_kb(pid):
@@ -866,10 +736,13 @@ def rss_kb(pid):
     return None
 
 
-def scenario_stress(tmp):
+def build_storm(tmp, name):
+    """The storm program (STORM_C) built in tmp, a target file for its opens and a copy
+    of cat named frcread: (storm, target, reader), or None (skip reported) without a C
+    compiler."""
     if not shutil.which("cc") and not shutil.which("gcc"):
-        skip("stress", "no C compiler to build the storm program")
-        return
+        skip(name, "no C compiler to build the storm program")
+        return None
     storm = os.path.join(tmp, "storm")
     src = storm + ".c"
     with open(src, "w") as f:
@@ -881,6 +754,14 @@ def scenario_stress(tmp):
         f.write("x")
     reader = os.path.join(tmp, "frcread")
     shutil.copy("/bin/cat", reader)
+    return storm, target, reader
+
+
+def scenario_stress(tmp):
+    built = build_storm(tmp, "stress")
+    if not built:
+        return
+    storm, target, reader = built
     port = free_port()
     d = Daemon(tmp, [UPSTREAM], extra=[
         "-o", "webserver.enabled=true", "-o", "webserver.listen_address=127.0.0.1",
@@ -974,20 +855,10 @@ def scenario_drops(tmp):
     survive, keep detecting, report exactly what was dropped (seen = received + dropped)
     and raise Falco's 'syscall event drop' internal alert. Not timing-dependent: the
     consumer does not run at all while the storm runs."""
-    if not shutil.which("cc") and not shutil.which("gcc"):
-        skip("drops", "no C compiler to build the storm program")
+    built = build_storm(tmp, "drops")
+    if not built:
         return
-    storm = os.path.join(tmp, "storm")
-    src = storm + ".c"
-    with open(src, "w") as f:
-        f.write(STORM_C)
-    subprocess.run([shutil.which("cc") or "gcc", "-O2", "-pthread", "-o", storm, src],
-                   check=True)
-    target = os.path.join(tmp, "target")
-    with open(target, "w") as f:
-        f.write("x")
-    reader = os.path.join(tmp, "frcread")
-    shutil.copy("/bin/cat", reader)
+    storm, target, reader = built
     # the drop actions of Falco's stock falco.yaml (without a configuration they are
     # "ignore", as in Falco)
     d = Daemon(tmp, [UPSTREAM], extra=["--no-kernel-filter",
@@ -1069,23 +940,14 @@ def scenario_errors(tmp):
 
 
 def main():
-    if not os.access(FRC, os.X_OK):
-        print(f"SKIP: {FRC} is not built")
-        print("RESULT: 0 passed, 0 failed, 1 skipped")
-        return 0
-    if os.geteuid() != 0:
-        print("SKIP: live tests need root (the eBPF probe)")
-        print("RESULT: 0 passed, 0 failed, 1 skipped")
-        return 0
-    if not os.path.exists("/sys/kernel/btf/vmlinux"):
-        print("SKIP: live tests need kernel BTF (/sys/kernel/btf/vmlinux)")
-        print("RESULT: 0 passed, 0 failed, 1 skipped")
-        return 0
-    h = subprocess.run([FRC, "run", "--help"], capture_output=True, text=True, timeout=30)
-    if "not built yet" in h.stdout + h.stderr:
-        print("SKIP: `frc run` is not built yet")
-        print("RESULT: 0 passed, 0 failed, 1 skipped")
-        return 0
+    why = live_unavailable()
+    if not why:
+        h = subprocess.run([FRC, "run", "--help"], capture_output=True, text=True, timeout=30)
+        if "not built yet" in h.stdout + h.stderr:
+            why = "`frc run` is not built yet"
+    if why:
+        skip("live tests", why)
+        return R.finish()
     only = set(sys.argv[1:])
     scen = [("ours", scenario_ours), ("errors", scenario_errors)]
     if os.path.exists(UPSTREAM):
@@ -1103,8 +965,7 @@ def main():
                 fn(tmp)
             except Exception as e:  # a broken scenario is a failure, never a silent pass
                 fail(f"{name}: scenario crashed", repr(e))
-    print(f"RESULT: {passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
+    return R.finish()
 
 
 if __name__ == "__main__":

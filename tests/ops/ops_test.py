@@ -31,42 +31,16 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from frc_live import die_with_parent  # noqa: E402
+from frc_live import (Results, die_with_parent, free_port, http_get,  # noqa: E402
+                      read_json_lines, stop_process, waiter)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-passed = failed = skipped = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}{': ' + str(detail) if detail else ''}")
-    return cond
-
-
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print(f"SKIP {name}: {why}")
-
-
-def wait_for(pred, timeout=20.0, step=0.02):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
+R = Results(pass_detail=False)
+check, skip = R.check, R.skip
+wait_for = waiter(timeout=20.0, step=0.02)
 
 
 # ------------------------------------------------------------------ receiver
@@ -154,15 +128,6 @@ class Receiver:
 
 
 # ------------------------------------------------------------------ helpers
-
-def http_get(port, path, timeout=10):
-    url = f"http://127.0.0.1:{port}{path}"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.headers.get("Content-Type", ""), r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers.get("Content-Type", ""), e.read().decode()
-
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\[\\"n])*)"(,|$)')
@@ -602,14 +567,6 @@ MARKER_RULE = """\
 STALL_MS = 3000   # webserver.healthz_stall_timeout_ms of the daemon under test
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def daemon_tests(build):
     import tempfile
     frc = os.path.abspath(os.path.join(build, "frc"))
@@ -655,15 +612,10 @@ def daemon_tests(build):
             daemon_scenario(p, wport, rx, tmp, have_upstream, out_path, err_path)
         finally:
             if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    rc = p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    rc = p.wait()
+                rc = stop_process(p, timeout=30)
                 check("daemon: SIGTERM stops it with status 0", rc == 0, rc)
             errtxt = open(err_path).read()
-            if failed:
+            if R.failed:
                 print("INFO daemon stderr (tail):\n" + errtxt[-1500:])
             rx.stop()
     if not have_upstream:
@@ -767,13 +719,7 @@ def daemon_scenario(p, wport, rx, tmp, have_upstream, out_path, err_path):
     check("daemon: /versions", st == 200 and "engine_version_semver" in body, body)
 
     # -- the same alerts on stdout, one JSON object per line
-    lines = [l for l in open(out_path).read().split("\n") if l.startswith("{")]
-    outs = []
-    for l in lines:
-        try:
-            outs.append(json.loads(l))
-        except ValueError:
-            pass
+    outs = read_json_lines(out_path, on_bad="skip")
     check("daemon: stdout has the marker alerts as JSON lines",
           len([a for a in outs if a.get("rule") == "frc ops test marker"
                and a.get("output_fields", {}).get("fd.name") == marker]) == n)
@@ -1172,8 +1118,7 @@ def main():
             import traceback
             traceback.print_exc()
             check(f"{name}: harness", False, repr(e))
-    print(f"RESULT: {passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
+    return R.finish()
 
 
 if __name__ == "__main__":

@@ -30,16 +30,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from frc_live import Daemon, Results, live_unavailable, summary_numbers, wait_for  # noqa: E402
+from frc_live import (Daemon, Results, free_port, live_unavailable,  # noqa: E402
+                      metrics, summary_numbers, wait_for)
 
 R = Results()
 
@@ -100,27 +99,6 @@ NAMES = ["reload: ten reloads under load", "reload: new rules take effect",
 SWITCH_MODES = (("kernel filter, worker thread", []),
                 ("no kernel filter, build on the event loop",
                  ["--no-kernel-filter", "-o", "frc.reload_thread=false"]))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def metrics(port):
-    """name{labels} -> value of the daemon's /metrics, {} when unreachable"""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-            text = r.read().decode()
-    except OSError:
-        return {}
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$", line)
-        if m:
-            out[m.group(1)] = float(m.group(2))
-    return out
 
 
 def main():
