@@ -901,6 +901,7 @@ static struct kdnf test_dnf(struct kf_rules *kr, const struct ir *ir, const stru
 {
 	const struct ir_node *lhs = &ir->nodes[n->a];
 	struct kdnf d;
+	int64_t v;
 
 	if (n->rhs_val || lhs->kind != IR_VFIELD || n->quant != 0 /* FRC_Q_ALL */)
 		return d_true();
@@ -923,6 +924,21 @@ static struct kdnf test_dnf(struct kf_rules *kr, const struct ir *ir, const stru
 	/* what remains is only sound positively */
 	if (!pos)
 		return d_true();
+	/* fd.num of an open is its result when the open succeeded (and user space added the
+	 * fd), -1 otherwise: a test false for -1 implies "res OP c" */
+	if (sl->field == FLD_FD_NUM && k->path_p >= 0 && k->res && n->op <= OP_GE &&
+	    const_num(ir, n->b, &v)) {
+		bool m1;
+		switch (n->op) {
+		case OP_EQ: m1 = -1 == v; break;
+		case OP_NE: m1 = -1 != v; break;
+		case OP_LT: m1 = -1 < v; break;
+		case OP_LE: m1 = -1 <= v; break;
+		case OP_GT: m1 = -1 > v; break;
+		default: m1 = -1 >= v; break;
+		}
+		return m1 ? d_true() : res_atom(kr, cmp_of_op[n->op], v, false);
+	}
 	/* "!=" and "not in" are never atoms */
 	if (sl->field == FLD_PROC_NAME)
 		return comm_test(kr, ir, n);
@@ -1273,10 +1289,15 @@ static int kernel_cost(const struct frc_kf_atom *a)
 
 static uint8_t scan_of(uint8_t kind)
 {
+	const uint8_t name = FRC_KF_SCAN_PATH | FRC_KF_SCAN_NAME;
+
 	switch (kind) {
-	case FRC_KFA_NAME_PFX: case FRC_KFA_RAW_PFX: return FRC_KF_SCAN_PATH;
-	case FRC_KFA_NAME_SFX: case FRC_KFA_RAW_SFX: return FRC_KF_SCAN_PATH | FRC_KF_SCAN_SFX;
-	case FRC_KFA_NAME_SUB: case FRC_KFA_RAW_SUB: return FRC_KF_SCAN_PATH | FRC_KF_SCAN_SUB;
+	case FRC_KFA_NAME_PFX: return name;
+	case FRC_KFA_NAME_SFX: return name | FRC_KF_SCAN_SFX;
+	case FRC_KFA_NAME_SUB: return name | FRC_KF_SCAN_SUB;
+	case FRC_KFA_RAW_PFX: return FRC_KF_SCAN_PATH;
+	case FRC_KFA_RAW_SFX: return FRC_KF_SCAN_PATH | FRC_KF_SCAN_SFX;
+	case FRC_KFA_RAW_SUB: return FRC_KF_SCAN_PATH | FRC_KF_SCAN_SUB;
 	default: return 0;
 	}
 }

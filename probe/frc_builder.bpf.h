@@ -329,10 +329,13 @@ static __always_inline void ev_strlist_user(struct frc_scratch *s, unsigned long
 #define FRC_KF_TAIL 1
 #endif
 static __always_inline void frc_kf_tail(void *ctx);
+static __always_inline void frc_kf_direct(struct frc_scratch *s);
 #define ev_submit(s)					\
 	do {						\
 		if (FRC_KF_TAIL)			\
 			frc_kf_tail(ctx);		\
+		else					\
+			frc_kf_direct(s);		\
 		ev_submit_direct(s);			\
 	} while (0)
 

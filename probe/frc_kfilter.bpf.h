@@ -70,6 +70,22 @@ struct {
 	__type(value, struct frc_kf_stats);
 } frc_kf_stats SEC(".maps");
 
+/* per event code: what the filter did (enum frc_kf_why) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FRC_KF_WHY_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} frc_kf_why SEC(".maps");
+
+/* the cgroup (v2 id) whose events frc_kf_why counts apart, 0: none (a benchmark sets it) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} frc_kf_diag SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -79,21 +95,28 @@ struct {
 
 /* per-CPU working memory of one decision */
 struct frc_kf_tmp {
-	struct frc_kf_lpm_key pk;	/* set id + path (with its NUL) */
-	struct frc_kf_lpm_key sk;	/* set id + reversed path (without NUL) */
+	struct frc_kf_lpm_key pk;	/* set id + raw path (with its NUL) */
+	struct frc_kf_lpm_key sk;	/* set id + reversed raw path (without NUL) */
+	struct frc_kf_lpm_key npk;	/* set id + fd.name: the normalised absolute path */
+	struct frc_kf_lpm_key nsk;	/* set id + reversed fd.name */
 	struct frc_kf_comm_key ck;
 	struct frc_kf_shadow sv;
+	__u8 stk[128];			/* normalisation: output length after each '/' */
 	__u64 win;			/* path scan: last 8 bytes */
 	__u32 poff;			/* path param offset in the event */
-	__u32 plen;			/* path bytes, NUL included */
-	__u32 subs[FRC_KF_BANKS];	/* needle hits per bank */
+	__u32 plen;			/* path bytes, NUL included (0: no usable path) */
+	__u32 nlen;			/* fd.name bytes, NUL included (0: not known) */
+	__u32 tc, sp, skip;		/* normalisation: output length, stack depth, skip */
+	__u32 subs[FRC_KF_BANKS];	/* needle hits per bank, raw path */
+	__u32 nsubs[FRC_KF_BANKS];	/* needle hits per bank, fd.name */
 	__u8 prev;
 	__u8 dslash;			/* "//" somewhere */
-	__u8 noncanon;			/* "//", "/." or a trailing '/' */
+	__u8 noncanon;			/* relative, "//", "/." or a trailing '/' */
 	__u8 scanned;
 	__u8 comm_state;		/* 0 not read, 1 trusted, 2 renamed */
 	__u8 raw_rel;
-	__u8 pad[2];
+	__u8 name_raw;			/* fd.name is the raw path itself */
+	__u8 pass2;			/* the byte scan runs over fd.name */
 	__s64 res;
 	__u32 flags;
 	__u32 tgid;
@@ -127,6 +150,21 @@ static __always_inline struct frc_kf_stats *kf_stats(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&frc_kf_stats, &zero);
+}
+
+static __always_inline void kf_why(__u32 code, __u32 why)
+{
+	__u32 key = (code & (FRC_KF_NCODES - 1)) * FRC_KF_NWHY + (why & (FRC_KF_NWHY - 1));
+	__u32 zero = 0;
+	__u64 *cg = bpf_map_lookup_elem(&frc_kf_diag, &zero);
+	__u64 *v;
+
+	if (cg && *cg && bpf_get_current_cgroup_id() == *cg)
+		key += FRC_KF_NCODES * FRC_KF_NWHY;
+	v = bpf_map_lookup_elem(&frc_kf_why, &key);
+
+	if (v)
+		(*v)++;
 }
 
 /* the offsets of the params of the event being built, once per decision */
@@ -167,50 +205,129 @@ static __always_inline int kf_param_int(struct frc_kf_tmp *t, struct frc_scratch
 
 /* ---------------------------------------------------------------- the path scan */
 
+/* byte @i of the raw path (first pass: also its features) or of fd.name (second pass):
+ * the reversed copy and the needle windows */
 static long kf_scan_byte(__u32 i, void *ctx)
 {
 	struct kf_cx *cx = ctx;
 	struct frc_kf_tmp *t = cx->t;
-	struct frc_scratch *s = cx->s;
+	__u32 n;
 	__u8 c;
 
-	if (!t || !s || i + 1 >= t->plen)
+	if (!t)
 		return 1;
-	c = s->data[FRC_OFF(t->poff + i)];
-	if (t->prev == '/' && (c == '/' || c == '.')) {
-		t->noncanon = 1;
-		if (c == '/')
-			t->dslash = 1;
+	n = t->pass2 ? t->nlen : t->plen;
+	if (i + 1 >= n)
+		return 1;
+	if (t->pass2) {
+		c = t->npk.data[2 + FRC_BOUND(i, 0xff)];
+	} else {
+		c = t->pk.data[2 + FRC_BOUND(i, 0xff)];
+		if (t->prev == '/' && (c == '/' || c == '.')) {
+			t->noncanon = 1;
+			if (c == '/')
+				t->dslash = 1;
+		}
+		t->prev = c;
 	}
-	t->prev = c;
 	/* reversed copy for the suffix trie: byte i of the path goes to strlen - 1 - i */
-	if (cx->scan & FRC_KF_SCAN_SFX)
-		t->sk.data[2 + FRC_BOUND(t->plen - 2 - i, 0xff)] = c;
+	if (cx->scan & FRC_KF_SCAN_SFX) {
+		if (t->pass2)
+			t->nsk.data[2 + FRC_BOUND(n - 2 - i, 0xff)] = c;
+		else
+			t->sk.data[2 + FRC_BOUND(n - 2 - i, 0xff)] = c;
+	}
 	if (!(cx->scan & FRC_KF_SCAN_SUB))
 		return 0;
 	/* needles cannot hold NUL, so the zeroes the window starts with never match */
 	t->win = (t->win << 8) | c;
 	for (int b = 0; b < FRC_KF_BANKS; b++) {
-		const struct frc_kf_needles *n = &frc_kf_needles[b];
+		const struct frc_kf_needles *nd = &frc_kf_needles[b];
+		__u32 hit = 0;
 
 		if (!(cx->live & (1u << b)))
 			continue;
 		for (int k = 0; k < FRC_KF_NEEDLES; k++)
-			if ((__u32)k < n->n && (t->win & n->mask[k]) == n->val[k])
-				t->subs[b] |= 1u << k;
+			if ((__u32)k < nd->n && (t->win & nd->mask[k]) == nd->val[k])
+				hit |= 1u << k;
+		if (t->pass2)
+			t->nsubs[b] |= hit;
+		else
+			t->subs[b] |= hit;
 	}
 	return 0;
 }
 
-/* reads the path param once: fills the prefix key, the reversed key and the features */
+/* fd.name of an absolute path, as user space computes it (state_concat_paths: "." and
+ * ".." components and repeated '/' removed lexically, no trailing '/'): one step per raw
+ * byte, the output in npk, the output length after each '/' written on a stack */
+static long kf_norm_byte(__u32 i, void *ctx)
+{
+	struct kf_cx *cx = ctx;
+	struct frc_kf_tmp *t = cx->t;
+	__u32 tc, last = 0;
+	__u8 c, c1, c2;
+
+	if (!t || i + 1 >= t->plen || i >= FRC_KF_PATH_MAX)
+		return 1;
+	if (t->skip) {
+		t->skip--;
+		return 0;
+	}
+	tc = t->tc;
+	c = t->pk.data[2 + FRC_BOUND(i, 0xff)];
+	c1 = i + 2 < t->plen ? t->pk.data[2 + FRC_BOUND(i + 1, 0xff)] : 0;
+	if (tc)
+		last = t->npk.data[2 + FRC_BOUND(tc - 1, 0xff)];
+	if (c == '.' && (!tc || last == '/')) {
+		if (c1 == '.') {
+			c2 = i + 3 < t->plen ? t->pk.data[2 + FRC_BOUND(i + 2, 0xff)] : 0;
+			if (c2 == '/' || c2 == 0) {
+				/* "..": back to after the previous '/' (never above the root) */
+				if (tc > 1 && t->sp >= 2) {
+					t->sp--;
+					t->tc = t->stk[FRC_BOUND(t->sp - 1, 127)];
+				}
+				t->skip = c2 == '/' ? 2 : 1;
+				return 0;
+			}
+		} else if (c1 == '/') {
+			t->skip = 1;
+			return 0;
+		} else if (c1 == 0) {
+			return 0;
+		}
+	} else if (c == '/' && tc && last == '/') {
+		return 0;
+	}
+	if (tc >= FRC_KF_PATH_MAX - 1) {
+		t->tc = FRC_KF_PATH_MAX;	/* cannot happen: the output is never longer */
+		return 1;
+	}
+	t->npk.data[2 + FRC_BOUND(tc, 0xff)] = c;
+	t->tc = tc + 1;
+	if (c == '/') {
+		if (t->sp >= 128) {
+			t->tc = FRC_KF_PATH_MAX;	/* cannot happen: <= 127 '/' fit */
+			return 1;
+		}
+		t->stk[FRC_BOUND(t->sp, 127)] = (__u8)(tc + 1);
+		t->sp++;
+	}
+	return 0;
+}
+
+/* reads the path param once: fills the prefix key, the reversed key and the features;
+ * fd.name too when an fd.name atom needs it and the path is absolute but not canonical */
 static __always_inline void kf_scan(struct kf_cx *cx)
 {
 	struct frc_kf_tmp *t = cx->t;
 	struct frc_scratch *s = cx->s;
-	__u32 len, off;
+	__u32 len, off, tc;
 
 	t->scanned = 1;
 	t->plen = 0;
+	t->nlen = 0;
 	if (cx->p->path_p >= t->np)
 		return;
 	off = t->off[FRC_BOUND(cx->p->path_p, FRC_MAX_NPARAMS - 1)];
@@ -223,13 +340,43 @@ static __always_inline void kf_scan(struct kf_cx *cx)
 	t->dslash = 0;
 	t->noncanon = 0;
 	t->win = 0;
+	t->pass2 = 0;
 	t->subs[0] = t->subs[1] = 0;
-	if (s->data[FRC_OFF(off)] != '/')
+	t->nsubs[0] = t->nsubs[1] = 0;
+	if (bpf_probe_read_kernel(&t->pk.data[2], FRC_BOUND(len, 0xff), &s->data[FRC_OFF(off)])) {
+		t->plen = 0;
+		return;
+	}
+	t->pk.data[2 + FRC_BOUND(len - 1, 0xff)] = 0;
+	if (t->pk.data[2] != '/')
 		t->noncanon = 1;	/* relative: fd.name depends on the cwd or dirfd */
-	bpf_probe_read_kernel(&t->pk.data[2], FRC_BOUND(len, 0xff), &s->data[FRC_OFF(off)]);
 	bpf_loop(FRC_KF_PATH_MAX, kf_scan_byte, cx, 0);
-	if (len > 2 && s->data[FRC_OFF(off + len - 2)] == '/')
+	if (len > 2 && t->pk.data[2 + FRC_BOUND(len - 2, 0xff)] == '/')
 		t->noncanon = 1;
+	t->name_raw = !t->noncanon;
+	if (!t->noncanon) {
+		t->nlen = len;
+		return;
+	}
+	if (t->pk.data[2] != '/' || !(cx->scan & FRC_KF_SCAN_NAME))
+		return;		/* fd.name unknown (relative) or not needed */
+	t->tc = 0;
+	t->sp = 0;
+	t->skip = 0;
+	bpf_loop(FRC_KF_PATH_MAX, kf_norm_byte, cx, 0);
+	tc = t->tc;
+	if (!tc || tc >= FRC_KF_PATH_MAX - 1)
+		return;		/* fd.name stays unknown */
+	if (tc > 1 && t->npk.data[2 + FRC_BOUND(tc - 1, 0xff)] == '/')
+		tc--;
+	t->npk.data[2 + FRC_BOUND(tc, 0xff)] = 0;
+	t->nlen = tc + 1;
+	if (cx->scan & (FRC_KF_SCAN_SFX | FRC_KF_SCAN_SUB)) {
+		t->pass2 = 1;
+		t->win = 0;
+		bpf_loop(FRC_KF_PATH_MAX, kf_scan_byte, cx, 0);
+		t->pass2 = 0;
+	}
 }
 
 /* may atom @a be true for this event */
@@ -248,29 +395,34 @@ static __always_inline int kf_atom(struct kf_cx *cx, const struct frc_kf_atom *a
 	case FRC_KFA_RAW_SFX:
 	case FRC_KFA_RAW_SUB: {
 		int raw = kind >= FRC_KFA_RAW_PFX;
-		int known;
+		int nm = !raw && !t->name_raw;	/* fd.name: the normalised copy */
+		__u32 len = nm ? t->nlen : t->plen;
 
 		if (!t->plen)
 			return 1;
-		/* fd.name is the argument itself only for a canonical absolute path;
-		 * fd.nameraw is it unless it has "//" (and, for open/creat, is relative) */
-		known = !t->noncanon;
-		if (raw)
-			known = !t->dslash && (known || t->raw_rel);
-		if (!known)
+		/* fd.name is known for absolute paths (normalised like user space does);
+		 * fd.nameraw is the argument unless it has "//" (and, for open/creat, unless
+		 * it is not canonical) */
+		if (raw ? t->dslash || (t->noncanon && !t->raw_rel) : !t->nlen)
 			return 1;
 		if (kind == FRC_KFA_NAME_SUB || kind == FRC_KFA_RAW_SUB)
-			return (t->subs[bank] >> (a->arg & 31)) & 1;
+			return ((nm ? t->nsubs[bank] : t->subs[bank]) >> (a->arg & 31)) & 1;
 		if (kind == FRC_KFA_NAME_PFX || kind == FRC_KFA_RAW_PFX) {
-			t->pk.data[0] = (__u8)((bank << 7) | ((a->arg >> 8) & 0x7f));
-			t->pk.data[1] = (__u8)a->arg;
-			t->pk.prefixlen = (2 + t->plen) * 8;
-			return bpf_map_lookup_elem(&frc_kf_pfx, &t->pk) != NULL;
+			struct frc_kf_lpm_key *k = nm ? &t->npk : &t->pk;
+
+			k->data[0] = (__u8)((bank << 7) | ((a->arg >> 8) & 0x7f));
+			k->data[1] = (__u8)a->arg;
+			k->prefixlen = (2 + len) * 8;
+			return bpf_map_lookup_elem(&frc_kf_pfx, k) != NULL;
 		}
-		t->sk.data[0] = (__u8)((bank << 7) | ((a->arg >> 8) & 0x7f));
-		t->sk.data[1] = (__u8)a->arg;
-		t->sk.prefixlen = (2 + t->plen - 1) * 8;
-		return bpf_map_lookup_elem(&frc_kf_sfx, &t->sk) != NULL;
+		{
+			struct frc_kf_lpm_key *k = nm ? &t->nsk : &t->sk;
+
+			k->data[0] = (__u8)((bank << 7) | ((a->arg >> 8) & 0x7f));
+			k->data[1] = (__u8)a->arg;
+			k->prefixlen = (2 + len - 1) * 8;
+			return bpf_map_lookup_elem(&frc_kf_sfx, k) != NULL;
+		}
 	}
 	case FRC_KFA_FLAGS:
 		r = (t->flags & (__u32)a->val) != 0;
@@ -365,8 +517,10 @@ static __always_inline void kf_replay(struct frc_kf_tmp *t, __s64 fd)
 					c->n_drops_buffer++;
 					c->n_drops_buffer_class[FRC_DC_OPEN]++;
 				}
-			} else if (st) {
-				st->replayed++;
+			} else {
+				if (st)
+					st->replayed++;
+				kf_why(*(__u16 *)&v->ev[20], FRC_KFW_REPLAY);
 			}
 		}
 	}
@@ -510,6 +664,7 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	struct frc_kf_stats *st;
 	struct frc_kf_tmp *t;
 	int drop = 1, shadow = 1, eval = 0;
+	__u32 why = FRC_KFW_KEEP_PASS;
 
 	if (!live || !s)
 		return 0;
@@ -547,6 +702,8 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	cx.p = meta;
 	t->scanned = 0;
 	t->plen = 0;
+	t->nlen = 0;
+	t->name_raw = 0;
 	t->comm_state = 0;
 	t->raw_rel = meta->raw_rel;
 	t->res = 0;
@@ -568,32 +725,40 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	}
 	st->seen++;
 
-	if (meta->state == FRC_KF_ST_KEEP || meta->state == FRC_KF_ST_CLONE)
+	if (meta->state == FRC_KF_ST_KEEP || meta->state == FRC_KF_ST_CLONE) {
 		drop = 0;
+		why = meta->state == FRC_KF_ST_KEEP ? FRC_KFW_KEEP_STATE : FRC_KFW_KEEP_CLONE;
+	}
 	if (drop && eval && (cx.scan & FRC_KF_SCAN_PATH))
 		kf_scan(&cx);
 	if (drop && pr0) {
 		if (pr0->mode != FRC_KF_EVAL) {
 			drop = 0;
+			why = FRC_KFW_KEEP_PASS;
 		} else {
 			cx.p = pr0;
 			cx.bank = 0;
 			cx.pass = 0;
 			bpf_loop(FRC_KF_CLAUSES, kf_clause, &cx, 0);
-			if (cx.pass)
+			if (cx.pass) {
 				drop = 0;
+				why = FRC_KFW_KEEP_CLAUSE;
+			}
 		}
 	}
 	if (drop && pr1) {
 		if (pr1->mode != FRC_KF_EVAL) {
 			drop = 0;
+			why = FRC_KFW_KEEP_PASS;
 		} else {
 			cx.p = pr1;
 			cx.bank = 1;
 			cx.pass = 0;
 			bpf_loop(FRC_KF_CLAUSES, kf_clause, &cx, 0);
-			if (cx.pass)
+			if (cx.pass) {
 				drop = 0;
+				why = FRC_KFW_KEEP_CLAUSE;
+			}
 		}
 	}
 
@@ -601,25 +766,30 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 		switch (meta->state) {
 		case FRC_KF_ST_NONE:
 			st->dropped++;
+			kf_why(code, FRC_KFW_DROP);
 			return 1;
 		case FRC_KF_ST_OPEN:
 			if (t->res < 0) {
 				st->dropped++;
+				kf_why(code, FRC_KFW_DROP_FAILED);
 				return 1;
 			}
 			if (shadow && !kf_keep_open(t, s)) {
 				st->dropped++;
 				st->shadowed++;
+				kf_why(code, FRC_KFW_DROP_SHADOW);
 				return 1;
 			}
 			if (shadow)
 				st->shadow_full++;
+			why = FRC_KFW_KEEP_OPEN;
 			break;
 		case FRC_KF_ST_CLOSE: {
 			__s64 fd = -1;
 			struct frc_kf_shadow_key k;
 			struct frc_kf_shadow *v;
 
+			why = FRC_KFW_KEEP_CLOSE;
 			if (meta->used_fd[0] == FRC_KF_NOPARAM ||
 			    kf_param_int(t, s, meta->used_fd[0], &fd) || fd < 0 ||
 			    fd >= FRC_KF_SHADOW_FD_MAX)
@@ -636,12 +806,14 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 			bpf_map_delete_elem(&frc_kf_shadow, &k);
 			st->dropped++;
 			st->closes_dropped++;
+			kf_why(code, FRC_KFW_DROP_CLOSE);
 			return 1;
 		}
 		default:
 			break;
 		}
 	}
+	kf_why(code, why);
 
 	/* the event goes: user space must know the fds it uses */
 	cx.p = meta;
@@ -682,6 +854,13 @@ int BPF_PROG(frc_kf_exit, struct pt_regs *regs, long ret)
 	if (!frc_kf_submit(s))
 		ev_submit_direct(s);
 	return 0;
+}
+
+/* an event of a program the filter does not see: counted only */
+static __always_inline void frc_kf_direct(struct frc_scratch *s)
+{
+	if (frc_kf_live)
+		kf_why(s->type, FRC_KFW_DIRECT);
 }
 
 static __always_inline void frc_kf_tail(void *ctx)

@@ -69,7 +69,9 @@ enum frc_kf_state {
 
 enum frc_kf_mode { FRC_KF_PASS, FRC_KF_EVAL };
 
-enum { FRC_KF_SCAN_PATH = 1, FRC_KF_SCAN_SFX = 2, FRC_KF_SCAN_SUB = 4 };
+/* what the path scan computes: the path itself, its reversed copy, the needles; for
+ * fd.name atoms (_NAME) also the lexically normalised path (state_concat_paths) */
+enum { FRC_KF_SCAN_PATH = 1, FRC_KF_SCAN_SFX = 2, FRC_KF_SCAN_SUB = 4, FRC_KF_SCAN_NAME = 8 };
 
 #define FRC_KF_NOPARAM 0xff
 
@@ -144,6 +146,28 @@ struct frc_kf_shadow {
 	__u32 pad;
 	__u8 ev[FRC_KF_STORE_BUF];
 };
+
+/* what the filter did with an event, counted per event code in frc_kf_why (key: code *
+ * FRC_KF_NWHY + why; bench/kfilter_bench.py reads it) */
+enum frc_kf_why {
+	FRC_KFW_DROP,		/* no clause may be true, no state effect */
+	FRC_KFW_DROP_FAILED,	/* a failed open no clause may match */
+	FRC_KFW_DROP_SHADOW,	/* a successful open, its fd shadowed */
+	FRC_KFW_DROP_CLOSE,	/* a close of a shadowed fd */
+	FRC_KFW_KEEP_STATE,	/* state class "state": never dropped */
+	FRC_KFW_KEEP_CLONE,	/* process creation: never dropped */
+	FRC_KFW_KEEP_PASS,	/* some rule needs what the kernel cannot see */
+	FRC_KFW_KEEP_CLAUSE,	/* a clause may be true */
+	FRC_KFW_KEEP_OPEN,	/* an open not shadowed (shadowing off, table full, fd too high) */
+	FRC_KFW_KEEP_CLOSE,	/* a close of an fd user space knows */
+	FRC_KFW_REPLAY,		/* a shadowed open replayed (state only) before a use */
+	FRC_KFW_DIRECT,		/* emitted by a program the filter does not see (exec, exit) */
+	FRC_KFW__COUNT
+};
+#define FRC_KF_NWHY 16
+/* frc_kf_why has two halves: [0] events of tasks outside the cgroup frc_kf_diag names (all
+ * events when it names none), [1] events of tasks inside it (a benchmark's workload) */
+#define FRC_KF_WHY_ENTRIES (2 * FRC_KF_NCODES * FRC_KF_NWHY)
 
 /* per-CPU counters */
 struct frc_kf_stats {

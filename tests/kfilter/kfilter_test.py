@@ -171,7 +171,11 @@ os.close(os.open("h", os.O_RDONLY))
 os.fchdir(here)
 os.close(here); os.close(d)
 # non-canonical paths: "//", "/./", "/../"
-for p in [t + "//sub/f", t + "/./sub/f", t + "/sub/inner/../f", t + "/plain/../sub/f"]:
+# (the probe normalises absolute ones into fd.name the way user space does)
+for p in [t + "//sub/f", t + "/./sub/f", t + "/sub/inner/../f", t + "/plain/../sub/f",
+          t + "/sub/../sub/./inner/../f", t + "/sub/inner/..", t + "/sub/inner/../../plain",
+          t + "/sub/../a.frcsfx", t + "/sub/inner/../../frcbase1", t + "/sub/.../f",
+          t + "/sub/..f", "/.." + t + "/../diff/./sub//inner/./g", t + "/sub/inner/./"]:
     try:
         os.close(os.open(p, os.O_RDONLY))
     except OSError:

@@ -110,17 +110,75 @@ static bool has_item(const struct kf_image *img, uint32_t set, const char *p, bo
 	return false;
 }
 
+/* fd.name of an absolute path the way the probe computes it (kf_norm_byte: one step per
+ * raw byte, the output length after each '/' on a stack); false if it gives up */
+static bool sim_normalize(const char *in, char *out)
+{
+	size_t plen = strlen(in) + 1, tc = 0, sp = 0, skip = 0;
+	uint8_t stk[128];
+
+	for (size_t i = 0; i + 1 < plen && i < FRC_KF_PATH_MAX; i++) {
+		if (skip) {
+			skip--;
+			continue;
+		}
+		char c = in[i], c1 = i + 2 < plen ? in[i + 1] : 0, last = tc ? out[tc - 1] : 0;
+		if (c == '.' && (!tc || last == '/')) {
+			if (c1 == '.') {
+				char c2 = i + 3 < plen ? in[i + 2] : 0;
+				if (c2 == '/' || c2 == 0) {
+					if (tc > 1 && sp >= 2) {
+						sp--;
+						tc = stk[sp - 1];
+					}
+					skip = c2 == '/' ? 2 : 1;
+					continue;
+				}
+			} else if (c1 == '/') {
+				skip = 1;
+				continue;
+			} else if (c1 == 0) {
+				continue;
+			}
+		} else if (c == '/' && tc && last == '/') {
+			continue;
+		}
+		if (tc >= FRC_KF_PATH_MAX - 1)
+			return false;
+		out[tc++] = c;
+		if (c == '/') {
+			if (sp >= 128)
+				return false;
+			stk[sp++] = (uint8_t)tc;
+		}
+	}
+	if (!tc || tc >= FRC_KF_PATH_MAX - 1)
+		return false;
+	if (tc > 1 && out[tc - 1] == '/')
+		tc--;
+	out[tc] = 0;
+	return true;
+}
+
 static bool sim_atom(const struct kf_image *img, const struct frc_kf_prog *p,
 		     const struct frc_kf_atom *a, const struct kview *v)
 {
 	size_t plen = v->path ? strlen(v->path) + 1 : 0;
-	bool noncanon = true, dslash = false;
+	bool noncanon = true, dslash = false, name_known = false;
+	char name[FRC_KF_PATH_MAX + 1];
 
 	if (v->path && plen >= 2 && plen <= FRC_KF_PATH_MAX) {
 		noncanon = v->path[0] != '/' || strstr(v->path, "/.") || (plen > 2 &&
 			   v->path[plen - 2] == '/');
 		dslash = strstr(v->path, "//") != NULL;
 		noncanon |= dslash;
+		/* fd.name: the path itself when canonical, normalised when absolute */
+		if (!noncanon) {
+			snprintf(name, sizeof(name), "%s", v->path);
+			name_known = true;
+		} else if (v->path[0] == '/') {
+			name_known = sim_normalize(v->path, name);
+		}
 	} else {
 		plen = 0;
 	}
@@ -128,13 +186,14 @@ static bool sim_atom(const struct kf_image *img, const struct frc_kf_prog *p,
 	case FRC_KFA_NAME_PFX: case FRC_KFA_NAME_SFX: case FRC_KFA_NAME_SUB:
 	case FRC_KFA_RAW_PFX: case FRC_KFA_RAW_SFX: case FRC_KFA_RAW_SUB: {
 		bool raw = a->kind >= FRC_KFA_RAW_PFX;
-		bool known = plen && (raw ? !dslash && (!noncanon || p->raw_rel) : !noncanon);
+		bool known = plen && (raw ? !dslash && (!noncanon || p->raw_rel) : name_known);
+		const char *s = raw ? v->path : name;
 		if (!known)
 			return true;
 		if (a->kind == FRC_KFA_NAME_SUB || a->kind == FRC_KFA_RAW_SUB)
-			return memmem(v->path, plen - 1, img->needle_bytes[a->arg],
+			return memmem(s, strlen(s), img->needle_bytes[a->arg],
 				      img->needle_len[a->arg]) != NULL;
-		return has_item(img, a->arg, v->path,
+		return has_item(img, a->arg, s,
 				a->kind == FRC_KFA_NAME_SFX || a->kind == FRC_KFA_RAW_SFX);
 	}
 	case FRC_KFA_FLAGS:
@@ -173,6 +232,45 @@ static bool sim_pass(const struct kf_image *img, const struct kview *v)
 			return true;
 	}
 	return false;
+}
+
+/* ------------------------------------------------------------------ normalisation */
+
+/* the probe's one-pass normalisation agrees with user space's state_concat_paths */
+static void test_normalize(void **state)
+{
+	(void)state;
+	static const char *const parts[] = { "/", "//", "/.", "/..", "/./", "/../", "a", "bc",
+					     ".x", "..y", "...", ".", "..", "etc", "/etc/" };
+	static const char *const fixed[] = { "/", "/..", "/../..", "/a/..", "/a/../", "/.", "/./",
+					     "/a/./b/", "/a//b", "/usr/lib/../../etc/passwd",
+					     "/a/b/c/../../../../d", "/..a/.b/...", "/a/.." };
+	uint64_t seed = 0x4e4f;
+	char in[1100], want[1100], got[FRC_KF_PATH_MAX + 1];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < 200000; i++) {
+		if (i < sizeof(fixed) / sizeof(fixed[0])) {
+			snprintf(in, sizeof(in), "%s", fixed[i]);
+		} else {
+			size_t l = 1;
+			in[0] = '/';
+			in[1] = 0;
+			for (uint32_t k = fw_rand(&seed) % 12; k > 0 && l < 200; k--) {
+				const char *p = parts[fw_rand(&seed) % (sizeof(parts) / sizeof(parts[0]))];
+				snprintf(in + l, sizeof(in) - l, "%s", p);
+				l = strlen(in);
+			}
+		}
+		state_concat_paths(".", 1, in, strlen(in), want);
+		if (!sim_normalize(in, got))
+			continue;
+		n++;
+		if (strcmp(want, got))
+			print_message("normalise '%s': user space '%s', probe '%s'\n", in, want, got);
+		assert_string_equal(want, got);
+	}
+	assert_true(n > 190000);
 }
 
 /* ------------------------------------------------------------------ shapes */
@@ -218,8 +316,12 @@ static void test_shapes(void **state)
 	v.res = 0;
 	v.path = "lib/c";			/* relative: fd.name unknown */
 	assert_true(sim_pass(b.img, &v));
-	v.path = "/tmp/../etc/passwd";		/* not canonical */
+	v.path = "/tmp/../etc/passwd";		/* not canonical: normalised */
 	v.flags = 2;
+	assert_true(sim_pass(b.img, &v));
+	v.path = "/etc/../tmp/passwd";
+	assert_false(sim_pass(b.img, &v));
+	v.path = "/etc//passwd/";
 	assert_true(sim_pass(b.img, &v));
 	char *text = kf_image_text(b.img, NULL);
 	assert_non_null(text);
@@ -541,6 +643,7 @@ static void test_sound_upstream(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_sound_stress),
 		cmocka_unit_test(test_sound_upstream),
