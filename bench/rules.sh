@@ -2,13 +2,20 @@
 # Rule-evaluation benchmark (not a test): the three upstream rule files through the libtcc
 # JIT, the gcc AOT build and the reference evaluator on the same events, as ns/event and
 # ratios, plus the time to compile the whole ruleset with libtcc. Two event sources:
-#   1. a synthetic stream drawn from the rules' own constants, fields from a table (pure
-#      evaluation cost, deep evaluation);
+#   1. a synthetic stream: real frc events (wire format, decoded by event_decode) over real
+#      state tables (processes with parent chains, fds, users, containers), with names,
+#      paths, arguments and addresses drawn from the rules' own constants so that
+#      evaluation goes deep; fields come from the runtime's extractors as in the daemon
+#      (frc_field and its per-event cache for compiled code, one extraction per check for
+#      the reference). Until Nov 29 this stream used a precomputed table of every field
+#      for every event (~8 KB per event, ~390 MB in all), which measured the harness's
+#      cache misses more than evaluation; an event is now a few hundred bytes;
 #   2. the compat captures replayed through the real runtime (state, extractors): the
 #      evaluation cost over a replay without rules.
 # CPU time is noisy on a shared VM; when valgrind is installed the instructions per event
 # (callgrind, deterministic) are printed too and are the figures to compare.
-# usage: bench/rules.sh [EVENTS] [ROUNDS]       (env NO_CALLGRIND=1 skips callgrind)
+# usage: bench/rules.sh [EVENTS] [ROUNDS]       (env NO_CALLGRIND=1 skips callgrind;
+#        RULES_BENCH_DIFF=1 lists events where compiled code and reference disagree)
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}

@@ -2415,31 +2415,46 @@ static bool x_evt(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 
 /* ---- dispatch ---- */
 
+/* the extractor class of each field id, from its name prefix: computed once at start-up,
+   so that an extraction picks its class with one load instead of comparing names */
+enum { XC_NONE, XC_EVT, XC_PROC, XC_USER, XC_FD, XC_CONTAINER };
+static uint8_t field_class[FLD__COUNT];
+
+__attribute__((constructor)) static void field_class_init(void)
+{
+	static const struct { const char *p; uint8_t c; } pre[] = {
+		{ "evt.", XC_EVT }, { "syscall.", XC_EVT }, { "proc.", XC_PROC },
+		{ "thread.", XC_PROC }, { "user.", XC_USER }, { "group.", XC_USER },
+		{ "fd.", XC_FD }, { "container.", XC_CONTAINER }, { "k8s.", XC_CONTAINER },
+	};
+	for (uint32_t f = 0; f < FLD__COUNT; f++)
+		for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+			if (!strncmp(field_table[f].name, pre[i].p, strlen(pre[i].p))) {
+				field_class[f] = pre[i].c;
+				break;
+			}
+}
+
 static bool extract(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 {
 	memset(v, 0, sizeof(*v));
 	if (q->fid >= FLD__COUNT || !e->st || !e->scratch)
 		return false;
-	const char *name = field_table[q->fid].name;
 	bool ok;
-	if (!strncmp(name, "evt.", 4) || !strncmp(name, "syscall.", 8))
-		ok = x_evt(e, q, v);
-	else if (!strncmp(name, "proc.", 5) || !strncmp(name, "thread.", 7))
-		ok = x_proc(e, q, v);
-	else if (!strncmp(name, "user.", 5) || !strncmp(name, "group.", 6))
-		ok = x_user(e, q, v);
-	else if (!strncmp(name, "fd.", 3))
-		ok = x_fd(e, q, v);
-	else if (!strncmp(name, "container.", 10) || !strncmp(name, "k8s.", 4))
-		ok = x_container(e, q, v);
-	else
-		ok = false;
+	switch (field_class[q->fid]) {
+	case XC_EVT: ok = x_evt(e, q, v); break;
+	case XC_PROC: ok = x_proc(e, q, v); break;
+	case XC_USER: ok = x_user(e, q, v); break;
+	case XC_FD: ok = x_fd(e, q, v); break;
+	case XC_CONTAINER: ok = x_container(e, q, v); break;
+	default: ok = false; break;
+	}
 	if (ok && !v->multi && !v->s && field_table[q->fid].type == FT_CHARBUF)
 		vstrz(v, "");
 	return ok && !e->scratch->oom;
 }
 
-/* the kind of field: which class handles it (computed once per id) */
+/* the filter value of a slot, extracted at most once per event (cached by generation) */
 const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
 {
 	struct frc_slots *ss = e->slots;
