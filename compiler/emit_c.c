@@ -41,6 +41,7 @@ struct emit {
 	struct fn *fns;		/* queued functions */
 	uint32_t nfns, capfns;
 	bool uses_r;		/* the body being generated reads `r` */
+	bool uses_fc;		/* ... or the field cache `fc` */
 	bool failed;
 };
 
@@ -136,7 +137,8 @@ static void emit_value(struct emit *em, uint32_t id, unsigned depth)
 {
 	const struct ir_node *n = &em->ir->nodes[id];
 	if (n->kind == IR_VFIELD) {
-		cw_put(em->w, "frc_field(e, %" PRIu32 "u)", n->a);
+		em->uses_fc = true;
+		cw_put(em->w, "FRC_FV(e, fc, %" PRIu32 "u)", n->a);
 	} else if (n->kind == IR_VCONST) {
 		use_const(em, n->a);
 		em->vused[n->a] = 1;
@@ -313,9 +315,10 @@ static void emit_ref(struct emit *em, uint32_t id, unsigned depth)
 		queue_fn(em, FN_MEMO, id, m - 1);
 	}
 	em->uses_r = true;
+	em->uses_fc = true;
 	cw_put(em->w, "FRC_MEMO(r, %" PRIu32 "u, ", m - 1);
 	cw_ident(em->w, "n", m - 1);
-	cw_put(em->w, "(e, r))");
+	cw_put(em->w, "(e, r, fc))");
 }
 
 /* the expression of condition @id itself (its children through emit_ref) */
@@ -371,6 +374,7 @@ static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
 	struct cw *saved = em->w;
 	em->w = &body;
 	em->uses_r = false;
+	em->uses_fc = false;
 	cw_tabs(&body);
 	if (f->kind == FN_MEMO) {
 		em->uses_r = true;
@@ -387,9 +391,11 @@ static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
 		cw_line(out, "/* rule %" PRIu32 " */", f->num);
 	cw_put(out, "static int ");
 	fn_name(out, f);
-	cw_put(out, "(struct frc_evt *e, struct frc_run *r)\n{\n");
+	cw_put(out, "(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)\n{\n");
 	if (!em->uses_r)
 		cw_line(out, "\t(void)r;");
+	if (!em->uses_fc)
+		cw_line(out, "\t(void)fc;");
 	if (body.oom)
 		out->oom = true;
 	else if (body.len)
@@ -423,7 +429,13 @@ static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 		f.num = em->cond_num[root] - 1;
 	}
 	fn_name(em->w, &f);
-	cw_put(em->w, "(e, r)");
+	cw_put(em->w, "(e, r, fc)");
+}
+
+/* 64-bit words of the field cache's "loaded" bitmap */
+static unsigned fc_words(const struct ir *ir)
+{
+	return (unsigned)((ir->nslots ? ir->nslots : 1) + 63) / 64;
 }
 
 static bool group_used(const struct ir *ir, uint32_t g)
@@ -466,6 +478,9 @@ static void emit_group(struct emit *em, uint32_t g)
 	cw_ident(w, "grp", em->gnum[g]);
 	cw_put(w, "(struct frc_evt *e, struct frc_run *r)\n{\n");
 	w->indent = 1;
+	cw_line(w, "struct frc_g_fc fc_, *fc = &fc_;");
+	cw_line(w, "for (frc_u32 i = 0; i < %uu; i++)", fc_words(ir));
+	cw_line(w, "\tfc->have[i] = 0;");
 	for (uint32_t i = 0; i < gr->n; i++) {
 		cw_line(w, "/* rule %" PRIu32 " */", gr->rules[i]);
 		cw_tabs(w);
@@ -1095,7 +1110,7 @@ static void gen_bodies(struct emit *em, struct cw *groups, struct cw *fns, uint3
 	for (uint32_t i = 0; i < em->nfns; i++) {
 		cw_put(fns, "static int ");
 		fn_name(fns, &em->fns[i]);
-		cw_put(fns, "(struct frc_evt *e, struct frc_run *r);\n");
+		cw_put(fns, "(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);\n");
 	}
 	cw_put(fns, "\n");
 	for (uint32_t i = 0; i < em->nfns; i++)
@@ -1129,6 +1144,12 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	       ir->nslots, ngroups, ir->nmemo);
 	cw_put(&out, "#include \"frc_rt_abi.h\"\n\n");
 	emit_fields(ir, &out);
+	/* gcc cannot see that FRC_FV reads v[k] only once bit k of have[] is set */
+	cw_put(&out, "#if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)\n"
+		     "#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n#endif\n");
+	cw_put(&out, "/* the values of the field slots read so far for this event (FRC_FV) */\n");
+	cw_put(&out, "struct frc_g_fc {\n\tfrc_u64 have[%uu];\n\tconst struct frc_val *v[%" PRIu32
+		     "u];\n};\n\n", fc_words(ir), ir->nslots ? ir->nslots : 1);
 	cw_put(&out, "/* constants */\n");
 	for (uint32_t i = 0; i < ir->nconsts; i++)
 		if (em.cused[i])

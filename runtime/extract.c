@@ -858,6 +858,18 @@ static void anc_text(struct sb *b, struct frc_thread *p, enum anc_what w)
 	}
 }
 
+/* a name or path of an ancestor as a value pointing at the thread's string (stable while
+   the event is evaluated: the state changes before and after evaluation only) */
+static bool anc_direct(struct frc_val *v, struct frc_thread *p, enum anc_what w)
+{
+	const struct frc_str *s = w == A_NAME ? &p->comm : w == A_EXE ? &p->exe
+				: w == A_EXEPATH ? &p->exepath : NULL;
+	if (!s)
+		return false;
+	vstr(v, s->s, s->len);
+	return true;
+}
+
 /* proc.a* fields */
 static bool x_ancestor(struct frc_evt *e, const struct xq *q, struct frc_thread *t, enum anc_what w,
 		       struct frc_val *v)
@@ -872,6 +884,8 @@ static bool x_ancestor(struct frc_evt *e, const struct xq *q, struct frc_thread 
 			return false;
 		if (w == A_PID)
 			return should_xid(a->pid) && vint(v, a->pid);
+		if (anc_direct(v, a, w))	/* the thread's own string: no copy */
+			return true;
 		anc_text(&b, a, w);
 		return vsb(v, &b);
 	}
@@ -901,6 +915,8 @@ static bool x_ancestor(struct frc_evt *e, const struct xq *q, struct frc_thread 
 			it[i].n.i = anc[i]->pid;
 			continue;
 		}
+		if (anc_direct(&it[i], anc[i], w))
+			continue;
 		struct sb ib;
 		sb_init(&ib, e->scratch);
 		anc_text(&ib, anc[i], w);

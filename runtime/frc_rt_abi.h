@@ -8,7 +8,9 @@
  * Field access: emitted code names each distinct (field, argument) pair it uses as a
  * "slot" in its frc_g_fields[] table; frc_field(e, slot) returns the value for the current
  * event, extracted at most once per event (the runtime caches it), or 0 when the field has
- * no value on this event (a comparison on an absent field is false, also !=).
+ * no value on this event (a comparison on an absent field is false, also !=). Emitted
+ * code reads slots through FRC_FV, a cache of the pointers on the group function's stack,
+ * so that a slot tested by many rules costs one call per event, not one per test.
  *
  * Evaluation: the runtime looks up the event code in frc_g_ruleset.dispatch and calls
  * the group function found there with a struct frc_run (enabled-rule mask, memo storage,
@@ -25,7 +27,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 3
+#define FRC_ABI_VERSION 4
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -78,6 +80,23 @@ struct frc_field_ref {
 
 /* Value of slot @slot for the current event, or 0 if absent. Never allocates. */
 const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot);
+
+/*
+ * FRC_FV(e, c, k): frc_field(e, k) through the per-evaluation cache @c, a struct that the
+ * emitted unit defines with `frc_u64 have[(nslots + 63) / 64]` (bit k set: v[k] holds
+ * slot k's value, possibly 0) and `const struct frc_val *v[nslots]`; the group function
+ * clears @have once per event. @k is a constant, so the test is one load and one bit test.
+ */
+static inline const struct frc_val *frc_fv_load(struct frc_evt *e, frc_u64 *have,
+						const struct frc_val **v, frc_u32 k)
+{
+	have[k >> 6] |= 1ULL << (k & 63);
+	return v[k] = frc_field(e, k);
+}
+
+#define FRC_FV(e, c, k) \
+	((((c)->have[(k) >> 6] >> ((k) & 63)) & 1) ? (c)->v[(k)] \
+						   : frc_fv_load((e), (c)->have, (c)->v, (k)))
 
 /* ------------------------------------------------------------------ constants */
 
