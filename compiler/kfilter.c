@@ -752,6 +752,29 @@ static struct kdnf flags_atom(struct kf_rules *kr, uint32_t mask, bool neg)
 	return d_atom(kr, atom_get(kr, &a));
 }
 
+/* `evt.arg.flags contains NAME` on an open: user space renders the flags as the names of
+ * table entries whose bits are all set, joined by '|'; a NAME without '|' is inside one
+ * rendered name, so some bit of an entry whose name contains NAME is set (an entry of value
+ * 0, rendered for no flags, defeats this) */
+static struct kdnf flags_contains(struct kf_rules *kr, const struct ir *ir,
+				  const struct evt_param *fp, const struct ir_node *n)
+{
+	const struct ir_const *c = &ir->consts[n->b];
+	uint32_t mask = 0;
+
+	if (c->kind != IRC_STR || !c->len || memchr(c->s, '|', c->len) ||
+	    memchr(c->s, 0, c->len) || fp->type != PT_FLAGS32 || !fp->flags)
+		return d_true();
+	for (const struct evt_flagname *f = fp->flags; f->name; f++) {
+		if (!memmem(f->name, strlen(f->name), c->s, c->len))
+			continue;
+		if (!f->value)
+			return d_true();
+		mask |= f->value;
+	}
+	return mask ? flags_atom(kr, mask, false) : d_false();
+}
+
 static const uint8_t cmp_of_op[OP__COUNT] = {
 	[OP_EQ] = FRC_KF_EQ, [OP_NE] = FRC_KF_NE, [OP_LT] = FRC_KF_LT, [OP_LE] = FRC_KF_LE,
 	[OP_GT] = FRC_KF_GT, [OP_GE] = FRC_KF_GE,
@@ -938,6 +961,13 @@ static struct kdnf test_dnf(struct kf_rules *kr, const struct ir *ir, const stru
 		default: m1 = -1 >= v; break;
 		}
 		return m1 ? d_true() : res_atom(kr, cmp_of_op[n->op], v, false);
+	}
+	if (sl->field == FLD_EVT_ARG && k->flags_p >= 0 && n->op == OP_CONTAINS) {
+		const struct evt_param *fp = &k->s->params[k->flags_p];
+		bool named = sl->arg && sl->arg_len == strlen(fp->name) &&
+			     !memcmp(sl->arg, fp->name, sl->arg_len);
+		if (named || (!sl->arg && sl->arg_index == k->flags_p))
+			return flags_contains(kr, ir, fp, n);
 	}
 	/* "!=" and "not in" are never atoms */
 	if (sl->field == FLD_PROC_NAME)

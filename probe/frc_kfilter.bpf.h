@@ -486,6 +486,14 @@ static __always_inline __u64 kf_start_ns(void)
 	return BPF_CORE_READ(t, group_leader, start_time);
 }
 
+/* the start time of the current process, read once per decision (only shadows need it) */
+static __always_inline __u64 kf_start(struct frc_kf_tmp *t)
+{
+	if (!t->start_ns)
+		t->start_ns = kf_start_ns();
+	return t->start_ns;
+}
+
 /* emits the kept open of fd @fd (state only) and forgets it */
 static __always_inline void kf_replay(struct frc_kf_tmp *t, __s64 fd)
 {
@@ -500,7 +508,7 @@ static __always_inline void kf_replay(struct frc_kf_tmp *t, __s64 fd)
 	v = bpf_map_lookup_elem(&frc_kf_shadow, &k);
 	if (!v)
 		return;
-	if (v->start_ns == t->start_ns) {
+	if (v->start_ns == kf_start(t)) {
 		st = kf_stats();
 		c = counters_get();
 		n = v->len + 8;
@@ -547,7 +555,7 @@ static __always_inline int kf_keep_open(struct frc_kf_tmp *t, struct frc_scratch
 	if (len > FRC_KF_STORE_MAX)
 		return -1;
 	len = FRC_BOUND(len, FRC_KF_STORE_BUF - 1);
-	t->sv.start_ns = t->start_ns;
+	t->sv.start_ns = kf_start(t);
 	t->sv.len = len;
 	if (bpf_probe_read_kernel(t->sv.ev, len, s->data))
 		return -1;
@@ -591,7 +599,7 @@ static long kf_inherit_fd(__u32 fd, void *ctx)
 		return 0;
 	if (bpf_probe_read_kernel(&t->sv, sizeof(t->sv), pv))
 		return 0;
-	t->sv.start_ns = t->start_ns;
+	t->sv.start_ns = kf_start(t);
 	ck.tgid = t->tgid;
 	ck.fd = fd;
 	if (!bpf_map_update_elem(&frc_kf_shadow, &ck, &t->sv, BPF_ANY))
@@ -655,6 +663,33 @@ static __always_inline void kf_inherit(struct frc_kf_tmp *t)
 
 /* ---------------------------------------------------------------- the decision */
 
+static __always_inline __u32 kf_need1(__u32 need, __u8 p)
+{
+	return p != FRC_KF_NOPARAM && p + 1u > need ? p + 1u : need;
+}
+
+/* how many leading params the decision about an event of program @p reads (@eval: some
+ * live bank evaluates the code): 0 when it never drops the event and has no fds to look
+ * after */
+static __always_inline __u32 kf_need(const struct frc_kf_prog *p, int eval)
+{
+	__u32 n = 0;
+
+	if (eval && p->state != FRC_KF_ST_KEEP && p->state != FRC_KF_ST_CLONE) {
+		n = kf_need1(n, p->path_p);
+		n = kf_need1(n, p->flags_p);
+		n = kf_need1(n, p->res_p);
+	}
+	if (p->state == FRC_KF_ST_CLONE || p->used_fd[0] != FRC_KF_NOPARAM ||
+	    p->new_fd[0] != FRC_KF_NOPARAM)
+		n = kf_need1(n, p->res_p);
+	for (int i = 0; i < 3; i++) {
+		n = kf_need1(n, p->used_fd[i]);
+		n = kf_need1(n, p->new_fd[i]);
+	}
+	return n > FRC_MAX_NPARAMS ? FRC_MAX_NPARAMS : n;
+}
+
 /* 1: drop the event being submitted */
 static __always_inline int frc_kf_submit(struct frc_scratch *s)
 {
@@ -664,7 +699,7 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	struct frc_kf_stats *st;
 	struct frc_kf_tmp *t;
 	int drop = 1, shadow = 1, eval = 0;
-	__u32 why = FRC_KFW_KEEP_PASS;
+	__u32 why = FRC_KFW_KEEP_PASS, need;
 
 	if (!live || !s)
 		return 0;
@@ -709,12 +744,19 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	t->res = 0;
 	t->flags = 0;
 	t->tgid = bpf_get_current_pid_tgid() >> 32;
-	t->start_ns = kf_start_ns();
+	t->start_ns = 0;
 	t->np = *(__u32 *)&s->data[22];
 	if (t->np > FRC_MAX_NPARAMS)
 		t->np = FRC_MAX_NPARAMS;
 	cx.acc = FRC_HDR_LEN + 2 * t->np;
-	bpf_loop(FRC_MAX_NPARAMS, kf_offsets_cb, &cx, 0);
+	need = kf_need(meta, eval);
+	if (!need && meta->state != FRC_KF_ST_CLONE) {
+		/* nothing to read: a state event without fds (the common kept case) */
+		st->seen++;
+		kf_why(code, meta->state == FRC_KF_ST_KEEP ? FRC_KFW_KEEP_STATE : FRC_KFW_KEEP_PASS);
+		return 0;
+	}
+	bpf_loop(need, kf_offsets_cb, &cx, 0);
 	if (meta->res_p != FRC_KF_NOPARAM)
 		kf_param_int(t, s, meta->res_p, &t->res);
 	if (meta->flags_p != FRC_KF_NOPARAM) {
@@ -799,7 +841,7 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 			v = bpf_map_lookup_elem(&frc_kf_shadow, &k);
 			if (!v)
 				break;
-			if (v->start_ns != t->start_ns) {
+			if (v->start_ns != kf_start(t)) {
 				bpf_map_delete_elem(&frc_kf_shadow, &k);
 				break;
 			}

@@ -357,7 +357,9 @@ static const char *const stress_rules =
 	"fd.name contains h5 or fd.name contains h6) and (evt.is_open_write = true or "
 	"evt.rawres = 7 or proc.name = x)\n  output: o\n  priority: INFO\n"
 	"- rule: s8\n  desc: d\n  condition: kf_open and fd.name in (/etc/a, /etc/b) and not "
-	"proc.name in (cat) and not fd.name startswith /etc/b\n  output: o\n  priority: INFO\n";
+	"proc.name in (cat) and not fd.name startswith /etc/b\n  output: o\n  priority: INFO\n"
+	"- rule: s9\n  desc: d\n  condition: kf_open and (evt.arg.flags contains O_CREAT or "
+	"evt.arg.flags contains \"TRUNC\") and fd.directory = /etc\n  output: o\n  priority: INFO\n";
 
 struct vocab {
 	const char *s[512];
@@ -409,7 +411,7 @@ static void harvest(struct vocab *paths, struct vocab *comms, const struct ast *
 
 struct evbuf {
 	struct fake_field f[32];
-	char name[1100], raw[1100], dir[1100], file[1100], path[1100], comm[32];
+	char name[1100], raw[1100], dir[1100], file[1100], path[1100], comm[32], flagtxt[1024];
 };
 
 static void add_str(struct fake_evt *e, uint32_t field, const char *s)
@@ -509,6 +511,16 @@ static void user_event(uint64_t *seed, const struct vocab *paths, const struct v
 		add_str(e, FLD_FD_FILENAME, b->file);
 	}
 	bool flags_known = k->code != PPME_SYSCALL_CREAT_X;
+	/* evt.arg.flags: the flags param rendered the way extract.c renders it */
+	for (uint32_t i = 0; flags_known && i < s->nparams; i++) {
+		if (strcmp(s->params[i].name, "flags"))
+			continue;
+		evtab_render_flags(s->params[i].type, s->params[i].flags, k->flags, b->flagtxt,
+				   sizeof(b->flagtxt));
+		add_str(e, FLD_EVT_ARG, b->flagtxt);
+		e->f[e->n - 1].arg = "flags";
+		e->f[e->n - 1].arg_len = 5;
+	}
 	add_num(e, FLD_EVT_IS_OPEN_READ, flags_known && (k->flags & PPM_O_RDONLY));
 	add_num(e, FLD_EVT_IS_OPEN_WRITE, flags_known && (k->flags & PPM_O_WRONLY));
 	add_num(e, FLD_EVT_RAWRES, (uint64_t)k->res);
@@ -547,7 +559,8 @@ static void soundness(const struct built *b, uint32_t nevents, double min_drop)
 		random_path(&seed, &paths, eb.path, sizeof(eb.path));
 		k.path = eb.path;
 		k.flags = (uint32_t)(fw_rand(&seed) % 4) | (fw_rand(&seed) % 4 ? 0 : PPM_O_DIRECTORY) |
-			  (fw_rand(&seed) % 4 ? 0 : PPM_O_CREAT);
+			  (fw_rand(&seed) % 4 ? 0 : PPM_O_CREAT) |
+			  (fw_rand(&seed) % 4 ? 0 : 0x100u /* O_TRUNC */);
 		k.res = results[fw_rand(&seed) % 9];
 		const char *c = comms.n && fw_rand(&seed) % 2 ? comms.s[fw_rand(&seed) % comms.n] :
 				"bash";
