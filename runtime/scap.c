@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The .scap reader. Blocks are read whole into a growable buffer (checked against their
- * trailer), metadata blocks are parsed from memory through a bounds-checked cursor, and
- * events go through the converter (scapconv.def) before being returned. Every error
- * names the byte offset (uncompressed stream) where it was found.
+ * The .scap reader. The stream is read in large chunks into one input buffer and blocks
+ * are used in place (each checked against its trailer): metadata blocks are parsed
+ * through a bounds-checked cursor, events go through the converter (scapconv.def) and are
+ * returned as pointers into the buffer, or into a conversion buffer when their layout
+ * changed. Every error names the byte offset (uncompressed stream) where it was found.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -103,6 +104,21 @@ static char *arena_strndup(struct arena *ar, const uint8_t *s, size_t n)
 
 /* ---- the reader ---- */
 
+/*
+ * What the reader looks up on every event, per event type (< PPM_EVENT_MAX: every code
+ * has a schema), built once (tables_init).
+ */
+struct tinfo {
+	const struct evt_schema *s;
+	uint32_t flags;		/* EVF_* */
+	uint16_t nparams;
+	uint8_t ls;		/* bytes per param length: 2, or 4 for EVF_LARGE_PAYLOAD */
+};
+static struct tinfo tinfo[PPM_EVENT_MAX];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static void tables_init(void);
+
+
 struct stored_evt {
 	int64_t tid;
 	uint8_t *buf;
@@ -130,11 +146,18 @@ struct scap_reader {
 	struct vec threads, fds, ifaces, users, groups;
 	struct arena strs;
 
-	uint8_t *blk;		/* body of the current block */
-	size_t blk_cap;
-	uint8_t *evv1;		/* v1 event upgraded to the v2 header */
-	size_t evv1_cap;
-	uint8_t *conv_in, *conv_out; /* MAX_CONV_EVENT each */
+	/* input buffer: stream bytes [ib_base, ib_base + ib_end) are in ib[0, ib_end), the
+	   next unread one is ib[ib_pos] (r->off = ib_base + ib_pos). Blocks and events are
+	   handed out as pointers into it (valid until the next read), never copied. */
+	uint8_t *ib;
+	size_t ib_cap, ib_pos, ib_end;
+	uint64_t ib_base;
+	bool ib_eof;
+	size_t chunk;		/* refill size */
+
+	uint8_t *blk;		/* body of the current block (points into ib) */
+	uint8_t *conv_in, *conv_out; /* MAX_CONV_EVENT each, used alternately */
+	uint32_t last_count;	/* index in counts of the last counted block type */
 
 	struct stored_evt *store; /* STORE_SLOTS, open addressing by tid */
 	uint32_t nstored;
@@ -165,8 +188,13 @@ static int fail(struct scap_reader *r, uint64_t off, const char *fmt, ...)
 static void count_block(struct scap_reader *r, uint32_t bt)
 {
 	r->stats.blocks++;
+	if (r->last_count < r->ncounts && r->counts[r->last_count].bt == bt) {
+		r->counts[r->last_count].n++;
+		return;
+	}
 	for (uint32_t i = 0; i < r->ncounts; i++) {
 		if (r->counts[i].bt == bt) {
+			r->last_count = i;
 			r->counts[i].n++;
 			return;
 		}
@@ -255,22 +283,54 @@ static bool is_event_block(uint32_t bt)
 	       bt == SCAP_BT_EVF_V2_LARGE;
 }
 
-/* read exactly @n bytes; returns bytes read (short on EOF) or -1 on a stream error */
-static long rd(struct scap_reader *r, void *dst, size_t n)
-{
-	size_t got = 0;
+/* the input buffer is refilled by this many bytes at a time (gzread then decompresses or
+   reads straight into it, without an intermediate copy) */
+#define IB_CHUNK (256u << 10)
+/* room kept before the unread bytes: a v1 event is upgraded in place by moving its header
+   4 bytes back, and an event block has at least 8 bytes before its event, but after a
+   refill the block header may no longer be in the buffer */
+#define IB_LEAD 16u
 
-	while (got < n) {
-		size_t want = n - got;
+/*
+ * Make at least @n unread bytes available at ib[ib_pos] if the stream has them. Return the
+ * number available (less than @n only at the end of the stream), or -1 on a stream error.
+ * The buffer grows as data actually arrives, so a bogus block length cannot make us
+ * allocate much more than the file holds.
+ */
+static long fill_slow(struct scap_reader *r, size_t n)
+{
+	while (r->ib_end - r->ib_pos < n && !r->ib_eof) {
+		size_t avail = r->ib_end - r->ib_pos, want;
 		int k;
 
+		if (r->ib_pos > IB_LEAD) {
+			/* keep the unread tail only (less than @n bytes: part of one block), after
+			   IB_LEAD bytes of room */
+			memmove(r->ib + IB_LEAD, r->ib + r->ib_pos, avail);
+			r->ib_base += r->ib_pos - IB_LEAD;
+			r->ib_end = IB_LEAD + avail;
+			r->ib_pos = IB_LEAD;
+		}
+		if (r->ib_end == r->ib_cap) {
+			size_t nc = r->ib_cap * 2;
+			uint8_t *nb = realloc(r->ib, nc);
+			if (!nb) {
+				fail(r, r->ib_base + r->ib_end, "out of memory reading the capture");
+				return -1;
+			}
+			r->ib = nb;
+			r->ib_cap = nc;
+		}
+		want = n - avail > r->chunk ? n - avail : r->chunk;
+		if (want > r->ib_cap - r->ib_end)
+			want = r->ib_cap - r->ib_end;
 		if (want > (1u << 30))
 			want = 1u << 30;
-		k = gzread(r->gz, (char *)dst + got, (unsigned)want);
+		k = gzread(r->gz, r->ib + r->ib_end, (unsigned)want);
 		if (k < 0) {
 			int errnum = 0;
 			const char *m = gzerror(r->gz, &errnum);
-			fail(r, r->off + got, "cannot read capture: %s",
+			fail(r, r->ib_base + r->ib_end, "cannot read capture: %s",
 			     errnum == Z_ERRNO ? strerror(errno) : m);
 			return -1;
 		}
@@ -278,15 +338,29 @@ static long rd(struct scap_reader *r, void *dst, size_t n)
 			int errnum = 0;
 			const char *m = gzerror(r->gz, &errnum);
 			if (errnum != Z_OK && errnum != Z_BUF_ERROR) {
-				fail(r, r->off + got, "cannot read capture: %s", m);
+				fail(r, r->ib_base + r->ib_end, "cannot read capture: %s", m);
 				return -1;
 			}
+			r->ib_eof = true;
 			break;
 		}
-		got += (size_t)k;
+		r->ib_end += (size_t)k;
 	}
-	r->off += got;
-	return (long)got;
+	return (long)(r->ib_end - r->ib_pos < n ? r->ib_end - r->ib_pos : n);
+}
+
+static inline long fill(struct scap_reader *r, size_t n)
+{
+	if (__builtin_expect(r->ib_end - r->ib_pos >= n, 1))
+		return (long)n;
+	return fill_slow(r, n);
+}
+
+/* consume @n bytes (made available by fill) */
+static void take(struct scap_reader *r, size_t n)
+{
+	r->ib_pos += n;
+	r->off = r->ib_base + r->ib_pos;
 }
 
 /*
@@ -296,7 +370,7 @@ static long rd(struct scap_reader *r, void *dst, size_t n)
  */
 static int read_header(struct scap_reader *r, uint32_t *bt, uint32_t *total, uint64_t *boff)
 {
-	uint8_t h[8];
+	const uint8_t *h;
 	long k;
 
 	if (r->have_pending) {
@@ -307,13 +381,15 @@ static int read_header(struct scap_reader *r, uint32_t *bt, uint32_t *total, uin
 		return 1;
 	}
 	*boff = r->off;
-	k = rd(r, h, 8);
+	k = fill(r, 8);
 	if (k < 0)
 		return SCAP_RC_ERROR;
 	if (k == 0)
 		return 0;
 	if (k < 8)
 		return fail(r, *boff, "truncated block header (%ld of 8 bytes): the capture is truncated", k);
+	h = r->ib + r->ib_pos;
+	take(r, 8);
 	memcpy(bt, h, 4);
 	memcpy(total, h + 4, 4);
 	if (*total < 12)
@@ -323,40 +399,28 @@ static int read_header(struct scap_reader *r, uint32_t *bt, uint32_t *total, uin
 	return 1;
 }
 
-/* read the rest of the block (body and trailer) into r->blk; body length = total - 12 */
+/*
+ * Take the rest of the block (body and trailer): r->blk points to it in the input buffer
+ * until the next read; body length = total - 12.
+ */
 static int read_body(struct scap_reader *r, uint32_t bt, uint32_t total, uint64_t boff, size_t limit)
 {
 	size_t need = (size_t)total - 8;
-	size_t have = 0;
 	uint32_t trailer;
+	long k;
 
 	if (need > limit)
 		return fail(r, boff, "block of type 0x%x is %u bytes, more than the %zu allowed",
 			    bt, total, limit + 8);
-	/* grow as data actually arrives, so a bogus length cannot make us allocate much */
-	while (have < need) {
-		size_t step = need - have;
-		if (step > (1u << 20))
-			step = 1u << 20;
-		if (have + step > r->blk_cap) {
-			size_t nc = r->blk_cap ? r->blk_cap : 65536;
-			while (nc < have + step)
-				nc *= 2;
-			uint8_t *nb = realloc(r->blk, nc);
-			if (!nb)
-				return fail(r, boff, "out of memory reading a %u-byte block", total);
-			r->blk = nb;
-			r->blk_cap = nc;
-		}
-		long k = rd(r, r->blk + have, step);
-		if (k < 0)
-			return SCAP_RC_ERROR;
-		have += (size_t)k;
-		if ((size_t)k < step)
-			return fail(r, r->off, "truncated block of type 0x%x starting at offset %llu: "
-				    "expected %u bytes, the capture ends after %zu",
-				    bt, (unsigned long long)boff, total, have + 8);
-	}
+	k = fill(r, need);
+	if (k < 0)
+		return SCAP_RC_ERROR;
+	if ((size_t)k < need)
+		return fail(r, r->off + (uint64_t)k, "truncated block of type 0x%x starting at offset %llu: "
+			    "expected %u bytes, the capture ends after %zu",
+			    bt, (unsigned long long)boff, total, (size_t)k + 8);
+	r->blk = r->ib + r->ib_pos;
+	take(r, need);
 	memcpy(&trailer, r->blk + need - 4, 4);
 	if (trailer != total)
 		return fail(r, boff + total - 4, "block of type 0x%x: trailer length %u does not match "
@@ -928,10 +992,16 @@ static struct scap_reader *reader_new(void)
 	r->ifaces.esz = sizeof(struct scap_iface);
 	r->users.esz = sizeof(struct scap_user);
 	r->groups.esz = sizeof(struct scap_group);
+	pthread_once(&tables_once, tables_init);
+	r->chunk = IB_CHUNK;
+	r->ib_cap = 2 * (size_t)IB_CHUNK;
+	r->ib = malloc(r->ib_cap);
+	r->ib_pos = r->ib_end = IB_LEAD;
+	r->ib_base = (uint64_t)0 - IB_LEAD;	/* r->off = ib_base + ib_pos = 0 (mod 2^64) */
 	r->store = calloc(STORE_SLOTS, sizeof(*r->store));
 	r->conv_in = malloc(MAX_CONV_EVENT);
 	r->conv_out = malloc(MAX_CONV_EVENT);
-	if (!r->store || !r->conv_in || !r->conv_out) {
+	if (!r->ib || !r->store || !r->conv_in || !r->conv_out) {
 		scap_close(r);
 		return NULL;
 	}
@@ -944,7 +1014,7 @@ static struct scap_reader *finish_open(struct scap_reader *r, char *err, size_t 
 	uint64_t boff;
 	int rc;
 
-	gzbuffer(r->gz, 1u << 17);
+	gzbuffer(r->gz, 1u << 16);	/* reads of IB_CHUNK then bypass zlib's own buffer */
 	rc = read_header(r, &bt, &total, &boff);
 	if (rc == 0)
 		fail(r, 0, "empty file: not a scap capture");
@@ -984,6 +1054,9 @@ struct scap_reader *scap_open_mem(const void *data, size_t len, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* tests and fuzzing: small, varying refills, so that blocks straddle refills and the
+	   buffer is compacted and grown (the file path refills by IB_CHUNK) */
+	r->chunk = 16 + (len * 7919) % 1009;
 	fd = memfd_create("frc-scap", MFD_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
@@ -1021,8 +1094,7 @@ void scap_close(struct scap_reader *r)
 	free(r->users.v);
 	free(r->groups.v);
 	arena_free(&r->strs);
-	free(r->blk);
-	free(r->evv1);
+	free(r->ib);
 	free(r->conv_in);
 	free(r->conv_out);
 	if (r->store)
@@ -1128,10 +1200,10 @@ static void set_nparams(uint8_t *e, uint32_t v)
 	memcpy(e + 22, &v, 4);
 }
 
+/* @type < PPM_EVENT_MAX */
 static uint32_t lensz(uint16_t type)
 {
-	const struct evt_schema *s = evtab_schema(type);
-	return s && (s->flags & EVF_LARGE_PAYLOAD) ? 4 : 2;
+	return tinfo[type].ls;
 }
 
 static uint32_t plen_at(const uint8_t *e, uint32_t i, uint32_t ls)
@@ -1156,7 +1228,7 @@ static void set_plen(uint8_t *e, uint32_t i, uint32_t ls, uint32_t v)
 	}
 }
 
-const char *scap_event_check(const uint8_t *e, size_t avail)
+static const char *event_check(const uint8_t *e, size_t avail)
 {
 	uint32_t len, np, ls;
 	uint64_t at;
@@ -1182,6 +1254,12 @@ const char *scap_event_check(const uint8_t *e, size_t avail)
 		at += pl;
 	}
 	return NULL;
+}
+
+const char *scap_event_check(const uint8_t *e, size_t avail)
+{
+	pthread_once(&tables_once, tables_init);
+	return event_check(e, avail);
 }
 
 /* ---- converter (scap-format.md §10) ---- */
@@ -1223,12 +1301,17 @@ static const struct conv_entry conv_table[] = {
 /* rows of conv_table grouped by event type: conv_rows[conv_first[t] .. conv_first[t + 1]) */
 static uint16_t conv_first[PPM_EVENT_MAX + 2];
 static uint16_t conv_rows[NCONV];
-static pthread_once_t conv_once = PTHREAD_ONCE_INIT;
-
-static void conv_index(void)
+static void tables_init(void)
 {
 	uint32_t n = 0;
 
+	for (uint32_t t = 0; t < PPM_EVENT_MAX; t++) {
+		const struct evt_schema *s = evtab_schema((uint16_t)t);
+		tinfo[t].s = s;
+		tinfo[t].flags = s->flags;
+		tinfo[t].nparams = s->nparams;
+		tinfo[t].ls = (s->flags & EVF_LARGE_PAYLOAD) ? 4 : 2;
+	}
 	for (uint32_t t = 0; t <= PPM_EVENT_MAX; t++) {
 		conv_first[t] = (uint16_t)n;
 		for (size_t i = 0; i < NCONV; i++)
@@ -1241,7 +1324,6 @@ static void conv_index(void)
 static const struct conv_entry *conv_find(uint16_t type, uint32_t nparams)
 {
 	/* every old-layout event of a capture gets here: only the rows of its type are scanned */
-	pthread_once(&conv_once, conv_index);
 	if (type > PPM_EVENT_MAX)
 		return NULL;
 	for (uint32_t k = conv_first[type]; k < conv_first[type + 1]; k++)
@@ -1253,27 +1335,30 @@ static const struct conv_entry *conv_find(uint16_t type, uint32_t nparams)
 static enum conv_res conv_test(struct scap_reader *r, const uint8_t *e, uint64_t off)
 {
 	uint16_t type = ev_type(e);
-	const struct evt_schema *s = evtab_schema(type);
+	const struct tinfo *ti;
 	uint32_t np = ev_nparams(e);
 
-	if (!s || (s->flags & EVF_UNUSED))
+	if (type >= PPM_EVENT_MAX)
 		return C_DROP;
-	if (!(s->flags & EVF_CONVERTER_MANAGED)) {
-		if (!(s->flags & EVF_OLD_VERSION))
+	ti = &tinfo[type];
+	if (ti->flags & EVF_UNUSED)
+		return C_DROP;
+	if (!(ti->flags & EVF_CONVERTER_MANAGED)) {
+		if (!(ti->flags & EVF_OLD_VERSION))
 			return C_PASS;
 		if (evtab_is_enter(type))
 			return C_DROP;
-		fail(r, off, "old exit event %s has no conversion", s->sym);
+		fail(r, off, "old exit event %s has no conversion", ti->s->sym);
 		return C_ERROR;
 	}
 	if (evtab_is_enter(type))
 		return C_CONTINUE;
-	if (np > s->nparams) {
-		fail(r, off, "event %s has %u parameters, more than the %u expected", s->sym, np,
-		     s->nparams);
+	if (np > ti->nparams) {
+		fail(r, off, "event %s has %u parameters, more than the %u expected", ti->s->sym, np,
+		     ti->nparams);
 		return C_ERROR;
 	}
-	if ((s->flags & EVF_OLD_VERSION) || np != s->nparams)
+	if ((ti->flags & EVF_OLD_VERSION) || np != ti->nparams)
 		return C_CONTINUE;
 	return C_PASS;
 }
@@ -1437,8 +1522,9 @@ static bool container_json(const uint8_t *old, char *out, size_t size, uint32_t 
 	return true;
 }
 
-/* one conversion step of @in into r->conv_out */
-static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint64_t off)
+/* one conversion step of @in: *res is @in itself (passed as is) or @dst (rebuilt) */
+static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t *dst, uint64_t off,
+			       const uint8_t **res)
 {
 	uint16_t type = ev_type(in);
 	uint32_t np = ev_nparams(in);
@@ -1453,23 +1539,23 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint64_
 		     evtab_schema(type)->sym, np);
 		return C_ERROR;
 	}
+	*res = in;
 	switch (ce->action) {
 	case A_STORE:
 		store_put(r, in);
 		return C_DROP;
 	case A_PASS:
-		memcpy(r->conv_out, in, ev_len(in));
 		return C_PASS;
 	case A_STORE_AND_PASS:
 		store_put(r, in);
-		memcpy(r->conv_out, in, ev_len(in));
 		return C_PASS;
 	default:
 		break;
 	}
 
-	memcpy(r->conv_out, in, HDR_V2);
-	b.e = r->conv_out;
+	memcpy(dst, in, HDR_V2);
+	b.e = dst;
+	*res = dst;
 	b.overflow = false;
 	if (ce->action == A_ADD_PARAMS) {
 		uint32_t ls = lensz(type);
@@ -1493,7 +1579,7 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint64_
 		b.ls = lensz(ce->new_type);
 		b.at = HDR_V2 + ce->ninstr * b.ls;
 	}
-	ns = evtab_schema(ev_type(b.e));
+	ns = tinfo[ev_type(b.e)].s;
 
 	for (uint32_t i = 0; i < ce->ninstr; i++) {
 		const struct conv_instr *ins = &ce->instr[i];
@@ -1572,7 +1658,10 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint64_
 	return conv_test(r, b.e, off);
 }
 
-/* run @e through the converter; on PASS *out is the event to deliver */
+/*
+ * Run @e through the converter; on PASS *out is the event to deliver: @e itself or one of
+ * the two conversion buffers (each step writes the one its input is not in).
+ */
 static enum conv_res convert(struct scap_reader *r, const uint8_t *e, uint64_t off, const uint8_t **out)
 {
 	enum conv_res res = conv_test(r, e, off);
@@ -1586,27 +1675,30 @@ static enum conv_res convert(struct scap_reader *r, const uint8_t *e, uint64_t o
 			fail(r, off, "event of %u bytes is too large to convert", ev_len(e));
 			return C_ERROR;
 		}
-		memmove(r->conv_in, e, ev_len(e));
-		res = conv_step(r, r->conv_in, off);
-		e = r->conv_out;
+		res = conv_step(r, e, e == r->conv_out ? r->conv_in : r->conv_out, off, &e);
 	}
 	if (res == C_CONTINUE) {
 		fail(r, off, "event conversion did not terminate");
 		return C_ERROR;
 	}
-	*out = r->conv_out;
+	*out = e;
 	return res;
 }
 
 /* ---- events ---- */
 
-/* upgrade a v1 event (22-byte header) to v2: insert nparams, recompute it from lengths */
-static int upgrade_v1(struct scap_reader *r, const uint8_t *ev, uint32_t avail, uint64_t off,
-		      const uint8_t **out)
+/*
+ * Upgrade a v1 event (22-byte header) to v2 in place: the header moves 4 bytes back, over
+ * the end of the block header and the cpuid already read (@ev is at least 10 bytes into
+ * the block), and nparams, recomputed from the lengths, fills the gap.
+ */
+static int upgrade_v1(struct scap_reader *r, uint8_t *ev, uint32_t avail, uint64_t off,
+		      uint8_t **out)
 {
 	uint32_t len;
 	uint16_t type;
 	const struct evt_schema *s;
+	uint8_t *e = ev - 4;
 	int64_t n;
 
 	memcpy(&len, ev + 16, 4);
@@ -1615,32 +1707,44 @@ static int upgrade_v1(struct scap_reader *r, const uint8_t *ev, uint32_t avail, 
 		return fail(r, off, "event length %u is smaller than the v1 header", len);
 	if (len > avail)
 		return fail(r, off, "event length %u is larger than the %u bytes in its block", len, avail);
-	if (r->evv1_cap < (size_t)len + 4) {
-		size_t nc = (size_t)len + 4 > 65536 ? (size_t)len + 4 : 65536;
-		uint8_t *nb = realloc(r->evv1, nc);
-		if (!nb)
-			return fail(r, off, "out of memory");
-		r->evv1 = nb;
-		r->evv1_cap = nc;
+	{
+		/* all 22 bytes loaded before the overlapping stores, in registers */
+		uint64_t w0, w1;
+		uint32_t w2;
+		uint16_t w3;
+		memcpy(&w0, ev, 8);
+		memcpy(&w1, ev + 8, 8);
+		memcpy(&w2, ev + 16, 4);
+		memcpy(&w3, ev + 20, 2);
+		memcpy(e, &w0, 8);
+		memcpy(e + 8, &w1, 8);
+		memcpy(e + 16, &w2, 4);
+		memcpy(e + 20, &w3, 2);
 	}
-	memcpy(r->evv1, ev, HDR_V1);
-	memcpy(r->evv1 + HDR_V2, ev + HDR_V1, len - HDR_V1);
 	len += 4;
 	if (type == PPME_NOTIFICATION_E || type == PPME_INFRASTRUCTURE_EVENT_E) {
 		if (len < HDR_V2 + 3)
 			return fail(r, off, "notification event too short");
 		len -= 3;
 	}
-	s = evtab_schema(type);
-	for (n = s->nparams; n >= 0; n--) {
-		uint64_t end = HDR_V2 + (uint64_t)n * 2;
-		if (end > len)
-			continue;
-		for (int64_t i = 0; i < n; i++) {
-			uint16_t l;
-			memcpy(&l, r->evv1 + HDR_V2 + i * 2, 2);
-			end += l;
-		}
+	s = tinfo[type].s;
+	/*
+	 * nparams: the largest n <= the schema's count whose lengths add up to the event
+	 * length; from the largest n whose length array fits, the first n that does not
+	 * overshoot must match exactly. psum[n] = sum of the first n lengths.
+	 */
+	uint64_t psum[256];
+	int64_t maxn = tinfo[type].nparams < 255 ? tinfo[type].nparams : 255;
+	if (HDR_V2 + (uint64_t)maxn * 2 > len)
+		maxn = len >= HDR_V2 ? (int64_t)((len - HDR_V2) / 2) : -1;
+	psum[0] = 0;
+	for (int64_t i = 0; i < maxn; i++) {
+		uint16_t l;
+		memcpy(&l, e + HDR_V2 + i * 2, 2);
+		psum[i + 1] = psum[i] + l;
+	}
+	for (n = maxn; n >= 0; n--) {
+		uint64_t end = HDR_V2 + (uint64_t)n * 2 + psum[n];
 		if (end < len)
 			return fail(r, off, "cannot compute the parameter count of a v1 %s event "
 				    "(corrupted capture)", s->sym);
@@ -1650,9 +1754,9 @@ static int upgrade_v1(struct scap_reader *r, const uint8_t *ev, uint32_t avail, 
 	if (n < 0)
 		return fail(r, off, "cannot compute the parameter count of a v1 %s event (corrupted capture)",
 			    s->sym);
-	set_len(r->evv1, len);
-	set_nparams(r->evv1, (uint32_t)n);
-	*out = r->evv1;
+	set_len(e, len);
+	set_nparams(e, (uint32_t)n);
+	*out = e;
 	return 1;
 }
 
@@ -1694,7 +1798,7 @@ int scap_next(struct scap_reader *r, struct scap_raw *out)
 		out->flags = 0;
 		if (evf)
 			memcpy(&out->flags, r->blk + 2, 4);
-		const uint8_t *ev = r->blk + evoff;
+		uint8_t *ev = r->blk + evoff;
 		uint32_t avail = body - evoff;
 		uint16_t type;
 		memcpy(&type, ev + 20, 2);
@@ -1706,7 +1810,7 @@ int scap_next(struct scap_reader *r, struct scap_raw *out)
 			if ((rc = upgrade_v1(r, ev, avail, boff, &ev)) != 1)
 				return rc;
 		} else {
-			const char *why = scap_event_check(ev, avail);
+			const char *why = event_check(ev, avail);
 			if (why)
 				return fail(r, boff, "invalid event: %s", why);
 		}

@@ -151,7 +151,8 @@ struct scap_reader;
 /* Open @path (gzip or plain). On failure returns NULL and writes a message to @err. */
 struct scap_reader *scap_open(const char *path, char *err, size_t errlen);
 
-/* Same over a memory buffer (copied), for tests and fuzzing. */
+/* Same over a memory buffer (copied), for tests and fuzzing: the buffer is read in small
+ * varying pieces, to exercise the reader's refills. */
 struct scap_reader *scap_open_mem(const void *data, size_t len, char *err, size_t errlen);
 
 void scap_close(struct scap_reader *r);

@@ -343,6 +343,57 @@ static void test_plain_and_memory(void **state)
 	free(buf);
 }
 
+/*
+ * Every fixture read from its file (large refills) and from memory (small varying
+ * refills: blocks straddle refills, the buffer is compacted and grown, v1 events are
+ * upgraded in place next to a refill boundary) delivers byte-identical events.
+ */
+static void test_refills(void **state)
+{
+	(void)state;
+	if (!have_traces()) {
+		skip();
+		return;
+	}
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		char path[256], err[512];
+		size_t len;
+		uint8_t *buf;
+		struct scap_reader *rf, *rm;
+		struct scap_raw a, b;
+		int ra, rb;
+		uint64_t n = 0;
+
+		snprintf(path, sizeof(path), TRACES "%s", fixtures[i].file);
+		buf = slurp(path, &len);
+		rf = scap_open(path, err, sizeof(err));
+		assert_non_null(rf);
+		rm = scap_open_mem(buf, len, err, sizeof(err));
+		if (!rm)
+			fail_msg("%s (memory): %s", fixtures[i].file, err);
+		for (;;) {
+			ra = scap_next(rf, &a);
+			rb = scap_next(rm, &b);
+			assert_int_equal(ra, rb);
+			if (ra != SCAP_RC_EVENT)
+				break;
+			assert_int_equal(a.len, b.len);
+			assert_int_equal(a.offset, b.offset);
+			assert_int_equal(a.cpuid, b.cpuid);
+			assert_int_equal(a.flags, b.flags);
+			assert_int_equal(a.block_index, b.block_index);
+			if (memcmp(a.hdr, b.hdr, a.len))
+				fail_msg("%s: event %llu differs", fixtures[i].file, (unsigned long long)n);
+			n++;
+		}
+		assert_int_equal(ra, SCAP_RC_EOF);
+		assert_int_equal(n, fixtures[i].delivered);
+		scap_close(rf);
+		scap_close(rm);
+		free(buf);
+	}
+}
+
 /* read everything; return the error text (or "" at a clean end) */
 static void drain(const uint8_t *buf, size_t len, char *out, size_t outsz)
 {
@@ -496,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_converter_container),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_plain_and_memory),
+		cmocka_unit_test(test_refills),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupted),
 		cmocka_unit_test(test_open_missing),
