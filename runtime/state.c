@@ -18,6 +18,7 @@
 #define CLONE_STALE_TIME_NS 2000000000ull
 #define SP_EVT_BUF_SIZE 4096
 #define RECENT_EXITS 8192
+#define RECENT_BUCKETS 4096	/* power of 2 */
 #define MAX_UID_ENTRIES 65536
 
 /* ---- strings ---- */
@@ -113,6 +114,7 @@ struct ctr_users {
 
 struct recent_exit {
 	uint64_t key, ts;
+	int32_t next, prev;	/* chain of the key's bucket (entries with a non-zero key) */
 };
 
 struct frc_state {
@@ -148,6 +150,7 @@ struct frc_state {
 
 	struct recent_exit *recent;
 	uint32_t recent_at;
+	int32_t *recent_heads;	/* RECENT_BUCKETS chains over recent[], -1 terminated */
 
 	struct frc_state_stats stats;
 	char tmp[8192];
@@ -531,6 +534,10 @@ static uint32_t tidhash(int64_t tid)
 
 static struct frc_thread *thash_find(const struct frc_state *st, int64_t tid)
 {
+	/* the thread of the last get_thread(): tids are unique in the table and an erased
+	   thread clears it */
+	if (st->last && st->last->tid == tid)
+		return st->last;
 	for (struct frc_thread *t = st->buckets[tidhash(tid) & (st->nbuckets - 1)]; t; t = t->hnext)
 		if (t->tid == tid)
 			return t;
@@ -973,20 +980,67 @@ static uint64_t exit_key(int64_t ptid, int64_t tid)
 	return ((uint64_t)ptid & 0xffffffffull) << 32 | ((uint64_t)tid & 0xffffffffull);
 }
 
+static uint32_t recent_bucket(uint64_t k)
+{
+	return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> 40) & (RECENT_BUCKETS - 1);
+}
+
+static void recent_clear(struct frc_state *st)
+{
+	memset(st->recent, 0, RECENT_EXITS * sizeof(*st->recent));
+	for (uint32_t i = 0; i < RECENT_BUCKETS; i++)
+		st->recent_heads[i] = -1;
+	st->recent_at = 0;
+}
+
+/*
+ * The last RECENT_EXITS exits in a ring; entries with a non-zero key are also chained by
+ * key hash, so that a clone looks up its child in a few steps instead of scanning the
+ * ring (the zero key, of unused entries too, is looked up by a scan).
+ */
 static void record_recent_exit(struct frc_state *st, int64_t tid, int64_t ptid, uint64_t ts)
 {
-	st->recent[st->recent_at].key = exit_key(ptid, tid);
-	st->recent[st->recent_at].ts = ts;
+	int32_t i = (int32_t)st->recent_at;
+	struct recent_exit *x = &st->recent[i];
+
+	if (x->key) {
+		if (x->prev >= 0)
+			st->recent[x->prev].next = x->next;
+		else
+			st->recent_heads[recent_bucket(x->key)] = x->next;
+		if (x->next >= 0)
+			st->recent[x->next].prev = x->prev;
+	}
+	x->key = exit_key(ptid, tid);
+	x->ts = ts;
+	if (x->key) {
+		int32_t *h = &st->recent_heads[recent_bucket(x->key)];
+		x->prev = -1;
+		x->next = *h;
+		if (*h >= 0)
+			st->recent[*h].prev = i;
+		*h = i;
+	}
 	st->recent_at = (st->recent_at + 1) % RECENT_EXITS;
+}
+
+static bool recent_match(const struct recent_exit *x, uint64_t k, uint64_t ts)
+{
+	return x->key == k && ts >= x->ts && ts - x->ts < CLONE_STALE_TIME_NS;
 }
 
 static bool recently_exited(const struct frc_state *st, int64_t tid, int64_t ptid, uint64_t ts)
 {
 	uint64_t k = exit_key(ptid, tid);
 
-	for (uint32_t i = 0; i < RECENT_EXITS; i++)
-		if (st->recent[i].key == k && ts >= st->recent[i].ts &&
-		    ts - st->recent[i].ts < CLONE_STALE_TIME_NS)
+	if (!k) {
+		for (uint32_t i = 0; i < RECENT_EXITS; i++)
+			if (recent_match(&st->recent[i], k, ts))
+				return true;
+		return false;
+	}
+	for (int32_t i = st->recent_heads[recent_bucket(k)]; i >= 0; i = st->recent[i].next)
+		if (recent_match(&st->recent[i], k, ts))
 			return true;
 	return false;
 }
@@ -4320,6 +4374,9 @@ struct frc_state *state_new(const struct frc_state_cfg *cfg)
 	st->ngbuckets = 1024;
 	st->gbuckets = calloc(st->ngbuckets, sizeof(*st->gbuckets));
 	st->recent = calloc(RECENT_EXITS, sizeof(*st->recent));
+	st->recent_heads = malloc(RECENT_BUCKETS * sizeof(*st->recent_heads));
+	if (st->recent && st->recent_heads)
+		recent_clear(st);
 	st->host_ctr.id = xstrdup("host");
 	st->host_ctr.name = xstrdup("host");
 	st->host_ctr.image = xstrdup("");
@@ -4327,7 +4384,8 @@ struct frc_state *state_new(const struct frc_state_cfg *cfg)
 	st->host_ctr.imagetag = xstrdup("");
 	st->host_ctr.ip = xstrdup("");
 	st->host_ctr.user = xstrdup("");
-	if (!st->buckets || !st->gbuckets || !st->recent || !ctr_users(st, "", true)) {
+	if (!st->buckets || !st->gbuckets || !st->recent || !st->recent_heads ||
+	    !ctr_users(st, "", true)) {
 		state_free(st);
 		return NULL;
 	}
@@ -4360,8 +4418,7 @@ void state_reset(struct frc_state *st)
 	st->have_remove_tid = false;
 	st->nrm_fds = 0;
 	st->last = NULL;
-	memset(st->recent, 0, RECENT_EXITS * sizeof(*st->recent));
-	st->recent_at = 0;
+	recent_clear(st);
 }
 
 static void free_thread_mem(struct frc_thread *t)
@@ -4418,5 +4475,6 @@ void state_free(struct frc_state *st)
 	free(st->buckets);
 	free(st->gbuckets);
 	free(st->recent);
+	free(st->recent_heads);
 	free(st);
 }
