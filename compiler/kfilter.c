@@ -1184,6 +1184,31 @@ static bool modifies_state(uint16_t c)
 	}
 }
 
+/* events that feed the state tables only for some values of one param (state.c):
+ * fcntl only duplicates fds (F_DUPFD, F_DUPFD_CLOEXEC) or sets close-on-exec (F_SETFD);
+ * the rlimit calls only record RLIMIT_NOFILE */
+static bool cond_state(uint16_t code, struct frc_kf_prog *p)
+{
+	switch (code) {
+	case PPME_SYSCALL_FCNTL_X:
+		p->state_p = 2;
+		p->state_mask = (1ull << PPM_FCNTL_F_DUPFD) | (1ull << PPM_FCNTL_F_SETFD) |
+				(1ull << PPM_FCNTL_F_DUPFD_CLOEXEC);
+		return true;
+	case PPME_SYSCALL_PRLIMIT_X:
+		p->state_p = 6;
+		p->state_mask = 1ull << PPM_RLIMIT_NOFILE;
+		return true;
+	case PPME_SYSCALL_GETRLIMIT_X:
+	case PPME_SYSCALL_SETRLIMIT_X:
+		p->state_p = 3;
+		p->state_mask = 1ull << PPM_RLIMIT_NOFILE;
+		return true;
+	default:
+		return false;
+	}
+}
+
 void kf_code_params(uint16_t code, struct frc_kf_prog *p)
 {
 	const struct evt_schema *s = code < evtab_ncodes ? evtab_schema(code) : NULL;
@@ -1195,6 +1220,7 @@ void kf_code_params(uint16_t code, struct frc_kf_prog *p)
 	memset(p->used_fd, FRC_KF_NOPARAM, sizeof(p->used_fd));
 	memset(p->new_fd, FRC_KF_NOPARAM, sizeof(p->new_fd));
 	p->state = FRC_KF_ST_KEEP;
+	p->state_p = FRC_KF_NOPARAM;
 	if (!s || (evtab_is_enter(code) && code != PPME_PROCEXIT_1_E))
 		return;
 	kcode_init(&k, code);
@@ -1223,6 +1249,8 @@ void kf_code_params(uint16_t code, struct frc_kf_prog *p)
 	else if (code == PPME_SYSCALL_CLONE_20_X || code == PPME_SYSCALL_FORK_20_X ||
 		 code == PPME_SYSCALL_VFORK_20_X || code == PPME_SYSCALL_CLONE3_X)
 		p->state = FRC_KF_ST_CLONE;
+	else if (cond_state(code, p))
+		p->state = FRC_KF_ST_COND;
 	else if (!modifies_state(code) &&
 		 !(s->flags & (EVF_CREATES_FD | EVF_DESTROYS_FD | EVF_MODIFIES_STATE)))
 		p->state = FRC_KF_ST_NONE;
@@ -1440,6 +1468,7 @@ static const char *const cmp_name[] = { "=", "!=", "<", "<=", ">", ">=" };
 static const char *const state_name[] = {
 	[FRC_KF_ST_KEEP] = "state", [FRC_KF_ST_NONE] = "none", [FRC_KF_ST_OPEN] = "open",
 	[FRC_KF_ST_CLOSE] = "close", [FRC_KF_ST_CLONE] = "clone",
+	[FRC_KF_ST_COND] = "state for some values of one param",
 };
 
 static void put_bytes(struct cw *w, const uint8_t *b, size_t n)
@@ -1490,6 +1519,13 @@ char *kf_image_text(const struct kf_image *img, size_t *len)
 		if (!p->nclauses)
 			cw_put(&w, " %s", p->state == FRC_KF_ST_CLOSE ? "dropped when the fd is shadowed" :
 					  "no rule can match: dropped");
+		if (p->state == FRC_KF_ST_COND && s && p->state_p < s->nparams) {
+			cw_put(&w, " (kept when %s is", s->params[p->state_p].name);
+			for (uint32_t v = 0; v < 64; v++)
+				if ((p->state_mask >> v) & 1)
+					cw_put(&w, " %" PRIu32, v);
+			cw_put(&w, ")");
+		}
 		cw_put(&w, "\n");
 		for (uint32_t i = 0; i < p->nclauses; i++) {
 			const struct frc_kf_clause *c = &p->c[i];

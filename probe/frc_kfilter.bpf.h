@@ -687,6 +687,8 @@ static __always_inline __u32 kf_need(const struct frc_kf_prog *p, int eval)
 		n = kf_need1(n, p->used_fd[i]);
 		n = kf_need1(n, p->new_fd[i]);
 	}
+	if (p->state == FRC_KF_ST_COND)
+		n = kf_need1(n, p->state_p);
 	return n > FRC_MAX_NPARAMS ? FRC_MAX_NPARAMS : n;
 }
 
@@ -770,6 +772,15 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	if (meta->state == FRC_KF_ST_KEEP || meta->state == FRC_KF_ST_CLONE) {
 		drop = 0;
 		why = meta->state == FRC_KF_ST_KEEP ? FRC_KFW_KEEP_STATE : FRC_KFW_KEEP_CLONE;
+	} else if (meta->state == FRC_KF_ST_COND) {
+		__s64 v = -1;
+
+		/* an unreadable param feeds state, to be safe */
+		if (kf_param_int(t, s, meta->state_p, &v) || (__u64)v >= 64 ||
+		    ((meta->state_mask >> v) & 1)) {
+			drop = 0;
+			why = FRC_KFW_KEEP_STATE;
+		}
 	}
 	if (drop && eval && (cx.scan & FRC_KF_SCAN_PATH))
 		kf_scan(&cx);
@@ -807,6 +818,7 @@ static __always_inline int frc_kf_submit(struct frc_scratch *s)
 	if (drop) {
 		switch (meta->state) {
 		case FRC_KF_ST_NONE:
+		case FRC_KF_ST_COND:
 			st->dropped++;
 			kf_why(code, FRC_KFW_DROP);
 			return 1;

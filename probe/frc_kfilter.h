@@ -65,6 +65,8 @@ enum frc_kf_state {
 	FRC_KF_ST_OPEN,		/* creates an fd from a path: dropped with its fd shadowed */
 	FRC_KF_ST_CLOSE,	/* closes an fd: dropped when that fd is shadowed */
 	FRC_KF_ST_CLONE,	/* new process: inherits the parent's shadowed fds */
+	FRC_KF_ST_COND,		/* feeds state only when param @state_p is one of the values
+				 * in @state_mask (< 64), otherwise like FRC_KF_ST_NONE */
 };
 
 enum frc_kf_mode { FRC_KF_PASS, FRC_KF_EVAL };
@@ -100,6 +102,7 @@ struct frc_kf_clause {
  * @used_fd: params naming fds the event uses (a shadowed one is replayed first)
  * @new_fd: params naming fds the event creates (their shadows are forgotten)
  * @scan: the atoms need the path (FRC_KF_SCAN_PATH), its reversed copy (_SFX), needles (_SUB)
+ * @state_p, @state_mask: FRC_KF_ST_COND: the param and the values that feed state
  */
 struct frc_kf_prog {
 	__u8 mode;
@@ -111,7 +114,9 @@ struct frc_kf_prog {
 	__u8 used_fd[3];
 	__u8 new_fd[3];
 	__u8 scan;		/* FRC_KF_SCAN_*: what the path scan must compute */
-	__u8 pad2;
+	__u8 state_p;
+	__u32 pad3;
+	__u64 state_mask;
 	struct frc_kf_clause c[FRC_KF_CLAUSES];
 };
 

@@ -145,6 +145,16 @@ fd = os.open(t + "/dupme", os.O_RDONLY)
 fd2 = os.dup(fd)
 os.dup2(fd, 77)
 os.close(77); os.close(fd2); os.close(fd)
+# fcntl: F_GETFL has no state effect (dropped in the kernel); F_DUPFD makes an fd that
+# dup2 then duplicates (its fd.name comes from the fcntl)
+import fcntl
+fd = os.open(t + "/dupme", os.O_RDONLY)
+fcntl.fcntl(fd, fcntl.F_GETFL)
+fd3 = fcntl.fcntl(fd, fcntl.F_DUPFD, 100)
+os.close(fd)
+fcntl.fcntl(fd3, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+os.dup2(fd3, 78)
+os.close(78); os.close(fd3)
 # close of a file opened earlier
 fd = os.open(t + "/closeme", os.O_RDONLY)
 os.close(fd)

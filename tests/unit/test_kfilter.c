@@ -302,6 +302,18 @@ static void test_shapes(void **state)
 	assert_int_equal(p->nclauses, 2);
 	assert_int_equal(b.img->progs[PPME_SYSCALL_PTRACE_X].mode, FRC_KF_EVAL);
 	assert_int_equal(b.img->progs[PPME_SYSCALL_PTRACE_X].c[0].a[0].kind, FRC_KFA_COMM);
+	/* fcntl and the rlimit calls feed state for some commands/resources only */
+	p = &b.img->progs[PPME_SYSCALL_FCNTL_X];
+	assert_int_equal(p->state, FRC_KF_ST_COND);
+	assert_int_equal(p->mode, FRC_KF_EVAL);
+	assert_int_equal(p->nclauses, 0);
+	assert_int_equal(p->state_p, 2);
+	assert_true(p->state_mask == ((1ull << PPM_FCNTL_F_DUPFD) | (1ull << PPM_FCNTL_F_SETFD) |
+				      (1ull << PPM_FCNTL_F_DUPFD_CLOEXEC)));
+	assert_int_equal(b.img->progs[PPME_SYSCALL_PRLIMIT_X].state, FRC_KF_ST_COND);
+	assert_int_equal(b.img->progs[PPME_SYSCALL_PRLIMIT_X].state_p, 6);
+	assert_true(b.img->progs[PPME_SYSCALL_PRLIMIT_X].state_mask == 1ull << PPM_RLIMIT_NOFILE);
+	p = &b.img->progs[PPME_SYSCALL_OPENAT_2_X];
 	/* thread state events are never evaluated */
 	assert_int_equal(b.img->progs[PPME_SYSCALL_EXECVE_19_X].mode, FRC_KF_PASS);
 	assert_int_equal(b.img->progs[PPME_SYSCALL_CLONE_20_X].mode, FRC_KF_PASS);
