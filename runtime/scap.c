@@ -1391,14 +1391,6 @@ static struct stored_evt *store_slot(struct scap_reader *r, int64_t tid, bool cr
 	return NULL;
 }
 
-static void store_clear(struct scap_reader *r, int64_t tid)
-{
-	struct stored_evt *s = store_slot(r, tid, false);
-
-	if (s)
-		s->len = 0;	/* keep the slot (and its buffer) for the tid */
-}
-
 static bool store_put(struct scap_reader *r, const uint8_t *e)
 {
 	struct stored_evt *s = store_slot(r, ev_tid(e), true);
@@ -1416,12 +1408,6 @@ static bool store_put(struct scap_reader *r, const uint8_t *e)
 	memcpy(s->buf, e, len);
 	s->len = len;
 	return true;
-}
-
-static const uint8_t *store_get(struct scap_reader *r, int64_t tid)
-{
-	struct stored_evt *s = store_slot(r, tid, false);
-	return s && s->len ? s->buf : NULL;
 }
 
 static uint32_t type_min_len(enum evt_ptype t)
@@ -1533,6 +1519,8 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t
 	struct builder b;
 	uint32_t first = 0;
 	bool used_enter = false;
+	struct stored_evt *slot = NULL;	/* the tid's stored enter, looked up once */
+	bool slot_known = false;
 
 	if (!ce) {
 		fail(r, off, "no conversion for event %s with %u parameters (unsupported capture layout)",
@@ -1610,7 +1598,11 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t
 			continue;
 		}
 		case K_ENTER:
-			src = store_get(r, ev_tid(in));
+			if (!slot_known) {
+				slot = store_slot(r, ev_tid(in), false);
+				slot_known = true;
+			}
+			src = slot && slot->len ? slot->buf : NULL;
 			if (src) {
 				if (ev_type(src) != type - 1) {
 					fail(r, off, "the stored enter event of tid %lld is %s, not the enter of %s",
@@ -1652,7 +1644,7 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t
 		return C_ERROR;
 	}
 	if (used_enter)
-		store_clear(r, ev_tid(in));
+		slot->len = 0;	/* keep the slot (and its buffer) for the tid */
 	set_len(b.e, b.at);
 	r->stats.converted++;
 	return conv_test(r, b.e, off);
