@@ -5,6 +5,7 @@
  * (`-o` keys), conversions follow yaml-cpp (what Falco reads its configuration with).
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -608,30 +609,35 @@ static struct cnode *step_index(struct cnode *n, const char *idx, size_t len)
 	}
 	memcpy(buf, idx, len);
 	buf[len] = 0;
+	/* Falco reads the index with std::stoi: leading blanks and a sign, then digits; what
+	 * follows them is ignored; no digits or out of int range is an error */
 	char *end;
 	errno = 0;
 	long v = strtol(buf, &end, 10);
-	if (*end || end == buf || errno || v < 0) {
+	if (end == buf || errno || v < INT_MIN || v > INT_MAX) {
 		cn_seterr("expected a numeric index, found '%s'", buf);
 		return NULL;
 	}
+	char key[16];
+	snprintf(key, sizeof(key), "%ld", v);
 	if (n->kind == CN_NULL)
 		n->kind = CN_SEQ;
 	if (n->kind == CN_MAP) /* yaml-cpp looks the index up as a key */
-		return step_key(n, buf);
+		return step_key(n, key);
 	if (n->kind != CN_SEQ) {
 		cn_seterr("cannot index the scalar value '%s' with [%s]", n->str, buf);
 		return NULL;
 	}
-	if ((uint32_t)v < n->n)
+	if (v >= 0 && (uint32_t)v < n->n)
 		return n->items[v];
-	if ((uint32_t)v == n->n) {
+	if (v >= 0 && (uint32_t)v == n->n) {
 		if (cn_seq_push(n, cn_new(CN_NULL)))
 			return NULL;
 		return n->items[v];
 	}
-	cn_seterr("index %ld is out of range (the sequence has %u elements)", v, n->n);
-	return NULL;
+	/* past the end or negative: yaml-cpp turns the sequence into a map keyed "0", "1", ...
+	 * and adds the index as a key (Falco then reads no list there) */
+	return step_key(n, key);
 }
 
 static int set_path(struct cnode *root, const char *key, struct cnode *value)

@@ -50,6 +50,11 @@ static void cfg_warn(struct cfg_ctx *c, const char *fmt, ...)
 	c->o->warn(c->o->warn_ctx, buf);
 }
 
+/* The name of the nodes of an `-o key={...}` value (compared by address). */
+static const char override_name[] = "(-o value)";
+
+static const char *node_where(const struct cnode *n, const char *path, char *buf, size_t len);
+
 /* ---------------------------------------------------------------- priorities */
 
 static const char *const prio_names[PRIO__COUNT] = {
@@ -280,16 +285,13 @@ static void check_keys(struct cfg_ctx *c, const struct cnode *n, char *path, siz
 		const char *legacy;
 		const struct cnode *v = n->items[i];
 		int st = key_status(path, &legacy);
-		const char *file = v->file ? v->file : "(command line)";
+		char loc[600];
 		if (st == 0) {
-			if (v->file)
-				cfg_warn(c, "%s:%u:%u: unknown configuration key '%s' (ignored)", file,
-					 v->line, v->col, path);
-			else
-				cfg_warn(c, "unknown configuration key '%s' (ignored)", path);
+			cfg_warn(c, "%sunknown configuration key '%s' (ignored)",
+				 node_where(v, path, loc, sizeof(loc)), path);
 		} else if (legacy) {
-			cfg_warn(c, "%s:%u:%u: configuration key '%s' is not used: %s", file, v->line,
-				 v->col, path, legacy);
+			cfg_warn(c, "%sconfiguration key '%s' is not used: %s",
+				 node_where(v, path, loc, sizeof(loc)), path, legacy);
 		} else if (st == 2) {
 			check_keys(c, v, path, np + kl);
 		}
@@ -305,20 +307,46 @@ static struct cnode *get(struct cfg_ctx *c, const char *path)
 }
 
 /*
- * Where the value of @path comes from, as a message prefix: "file:line:col: " for a value
- * read from a file, "-o path=value: " for one set on the command line, "" when absent.
- * Falco's own texts follow the prefix unchanged.
+ * Where the node @n at @path comes from, as a message prefix: "file:line:col: " for a node
+ * read from a file, "-o path=value: " (or "-o path=...: " for a map or list) for one set on
+ * the command line, "" for NULL. Falco's own texts follow the prefix unchanged.
  */
-static const char *where(struct cfg_ctx *c, const char *path, char *buf, size_t len)
+static const char *node_where(const struct cnode *n, const char *path, char *buf, size_t len)
 {
-	const struct cnode *n = get(c, path);
-
 	buf[0] = 0;
-	if (n && n->file)
+	if (n && n->file && n->file != override_name)
 		snprintf(buf, len, "%s:%u:%u: ", n->file, n->line, n->col);
 	else if (n)
 		snprintf(buf, len, "-o %s=%s: ", path, n->kind == CN_SCALAR ? n->str : "...");
 	return buf;
+}
+
+/*
+ * An error about the node @n at @path: "file:line:col: Error reading config file (file): "
+ * before the message for a node read from a file, "-o path=value: " for one set on the
+ * command line. Returns -1.
+ */
+static int node_fail(struct cfg_ctx *c, const struct cnode *n, const char *path, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
+static int node_fail(struct cfg_ctx *c, const struct cnode *n, const char *path, const char *fmt,
+		     ...)
+{
+	char msg[512], loc[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	node_where(n, path, loc, sizeof(loc));
+	if (n && n->file && n->file != override_name)
+		return cfg_fail(c, "%sError reading config file (%s): %s", loc, n->file, msg);
+	return cfg_fail(c, "%s%s", loc, msg);
+}
+
+/* node_where() of the value of @path. */
+static const char *where(struct cfg_ctx *c, const char *path, char *buf, size_t len)
+{
+	return node_where(get(c, path), path, buf, len);
 }
 
 static bool get_bool(struct cfg_ctx *c, const char *path, bool def)
@@ -469,9 +497,10 @@ static int read_append_output(struct cfg_ctx *c)
 	for (uint32_t i = 0; i < n->n; i++) {
 		const struct cnode *e = n->items[i];
 		struct cfg_append_output *a = &cfg->append_output[cfg->nappend_output++];
+		char path[96];
+		snprintf(path, sizeof(path), "append_output[%u]", i);
 		if (e->kind != CN_MAP)
-			return cfg_fail(c, "Error reading config file (%s): append_output entry %u "
-					   "is not a map", c->name, i);
+			return node_fail(c, e, path, "append_output entry %u is not a map", i);
 		const struct cnode *m = cn_map_get(e, "match");
 		if (m && m->kind == CN_MAP) {
 			const char *s;
@@ -485,10 +514,12 @@ static int read_append_output(struct cfg_ctx *c)
 				if (!a->tags)
 					return -1;
 				for (uint32_t j = 0; j < t->n; j++) {
-					if (t->items[j]->kind != CN_SCALAR)
-						return cfg_fail(c, "Error reading config file (%s): "
-								   "append_output match tags must be strings",
-								c->name);
+					if (t->items[j]->kind != CN_SCALAR) {
+						snprintf(path, sizeof(path),
+							 "append_output[%u].match.tags[%u]", i, j);
+						return node_fail(c, t->items[j], path, "append_output "
+								 "match tags must be strings");
+					}
 					if (!(a->tags[a->ntags++] = strdup(t->items[j]->str)))
 						return -1;
 				}
@@ -499,9 +530,9 @@ static int read_append_output(struct cfg_ctx *c)
 			return -1;
 		const struct cnode *f = cn_map_get(e, "extra_fields");
 		if (f) {
+			snprintf(path, sizeof(path), "append_output[%u].extra_fields", i);
 			if (f->kind != CN_SEQ)
-				return cfg_fail(c, "Error reading config file (%s): append_output "
-						   "extra_fields must be a list", c->name);
+				return node_fail(c, f, path, "append_output extra_fields must be a list");
 			a->field_keys = calloc(f->n ? f->n : 1, sizeof(char *));
 			a->field_formats = calloc(f->n ? f->n : 1, sizeof(char *));
 			a->field_raw = calloc(f->n ? f->n : 1, sizeof(bool));
@@ -520,14 +551,19 @@ static int read_append_output(struct cfg_ctx *c)
 					fmt = d->str;
 					raw = true;
 				} else {
-					return cfg_fail(c, "Error reading config file (%s): invalid "
-							   "append_output extra_fields entry", c->name);
+					snprintf(path, sizeof(path), "append_output[%u].extra_fields[%u]",
+						 i, j);
+					return node_fail(c, d, path,
+							 "invalid append_output extra_fields entry");
 				}
-				for (uint32_t k = 0; k < a->nfields; k++)
-					if (!strcmp(a->field_keys[k], key))
-						return cfg_fail(c, "Error reading config file (%s): "
-								   "append_output extra_fields key '%s' "
-								   "defined twice", c->name, key);
+				for (uint32_t k = 0; k < a->nfields; k++) {
+					if (strcmp(a->field_keys[k], key))
+						continue;
+					snprintf(path, sizeof(path), "append_output[%u].extra_fields[%u]",
+						 i, j);
+					return node_fail(c, d, path, "append_output extra_fields key "
+							 "'%s' defined twice", key);
+				}
 				a->field_keys[a->nfields] = strdup(key);
 				a->field_formats[a->nfields] = strdup(fmt);
 				a->field_raw[a->nfields] = raw;
@@ -539,9 +575,10 @@ static int read_append_output(struct cfg_ctx *c)
 		const struct cnode *so = cn_map_get(e, "suggested_output");
 		if (so) {
 			bool b;
+			snprintf(path, sizeof(path), "append_output[%u].suggested_output", i);
 			if (!cn_as_bool(so, &b))
-				return cfg_fail(c, "Error reading config file (%s): append_output "
-						   "suggested_output must be a boolean", c->name);
+				return node_fail(c, so, path,
+						 "append_output suggested_output must be a boolean");
 			a->suggested_output = b;
 		}
 		if (a->rule && a->ntags) {
@@ -580,12 +617,13 @@ static int read_rules_selection(struct cfg_ctx *c)
 	if (!n || n->kind == CN_NULL)
 		return 0;
 	if (n->kind != CN_SEQ)
-		return cfg_fail(c, "Error reading config file (%s): 'rules' must be a list of "
-				   "enable/disable entries", c->name);
+		return node_fail(c, n, "rules", "'rules' must be a list of enable/disable entries");
 	for (uint32_t i = 0; i < n->n; i++) {
 		const struct cnode *e = n->items[i];
 		const struct cnode *op = NULL;
 		bool enable = false;
+		char path[64];
+		snprintf(path, sizeof(path), "rules[%u]", i);
 		if (e->kind == CN_MAP) {
 			if ((op = cn_map_get(e, "enable")))
 				enable = true;
@@ -593,14 +631,13 @@ static int read_rules_selection(struct cfg_ctx *c)
 				op = cn_map_get(e, "disable");
 		}
 		if (!op || op->kind != CN_MAP)
-			return cfg_fail(c, "Error reading config file (%s): rules entry %u must be "
-					   "{enable: {rule|tag: ...}} or {disable: {rule|tag: ...}}",
-					c->name, i);
+			return node_fail(c, op ? op : e, path, "rules entry %u must be "
+					 "{enable: {rule|tag: ...}} or {disable: {rule|tag: ...}}", i);
 		const char *r = cn_as_str(cn_map_get(op, "rule"));
 		const char *t = cn_as_str(cn_map_get(op, "tag"));
 		if ((!r || !*r) && (!t || !*t))
-			return cfg_fail(c, "Error reading config file (%s): rules entry %u names "
-					   "neither a rule nor a tag", c->name, i);
+			return node_fail(c, op, path, "rules entry %u names neither a rule nor a tag",
+					 i);
 		if (r && *r && add_sel(c->cfg, enable, SEL_RULE_WILDCARD, r))
 			return -1;
 		if (t && *t && add_sel(c->cfg, enable, SEL_TAG, t))
@@ -1170,7 +1207,7 @@ static int apply_override(struct cfg_ctx *c, const char *opt)
 	if (!key)
 		return -1;
 	if (vl >= 2 && val[0] == '{' && val[vl - 1] == '}') {
-		v = cn_load_string(val, vl, "(-o value)", false);
+		v = cn_load_string(val, vl, override_name, false);
 		if (!v) {
 			cfg_fail(c, "Error parsing config option \"%s\": %s", opt, cn_error());
 			free(key);

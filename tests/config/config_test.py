@@ -487,6 +487,46 @@ def error_tests(frc, tmp):
         r = frc.run(["run", "-o", opt, "--dry-run"])
         check(f"errors: -o {opt}: exit 1 with Falco's message",
               r.returncode == 1 and msg in r.stderr, r.stderr[-300:])
+    # entries of append_output and rules: where the bad entry is (file:line:col, or the -o)
+    for name, text, msg, pos in (
+            ("append_nomap.yaml", "append_output:\n  - extra_output: x\n  - 5\n",
+             "append_output entry 1 is not a map", "3:5"),
+            ("append_fields.yaml", "append_output:\n  - extra_fields: proc.pid\n",
+             "append_output extra_fields must be a list", "2:19"),
+            ("rules_entry.yaml", "rules:\n  - disable: {rule: a}\n  - enable: [x]\n",
+             "rules entry 1 must be", "3:5"),
+            ("rules_none.yaml", "rules:\n  - enable: {other: x}\n",
+             "rules entry 0 names neither a rule nor a tag", "2:5")):
+        p = os.path.join(d, name)
+        with open(p, "w") as f:
+            f.write(text)
+        for mode in (["run", "--dry-run"], ["replay", TRACE]):
+            r = frc.run([mode[0], "-c", p, "-o", f"rules_files[0]={RULES1}", *mode[1:]])
+            check(f"errors: {name} ({mode[0]}): exit 1 with {name}:{pos}",
+                  r.returncode == 1 and f"{p}:{pos}: " in r.stderr and msg in r.stderr,
+                  (r.returncode, r.stderr[-300:]))
+    for opt, msg in (('append_output[]={"extra_fields": 3}',
+                      "-o append_output[0].extra_fields=3: append_output extra_fields must be "
+                      "a list"),
+                     ("rules[]=3", "-o rules[0]=3: rules entry 0 must be")):
+        r = frc.run(["run", "-o", opt, "--dry-run"])
+        check(f"errors: -o {opt}: exit 1 naming the option", r.returncode == 1 and msg in r.stderr,
+              r.stderr[-300:])
+    r = frc.run(["run", "-o", "outputs.rate=1", "-r", RULES1, "--dry-run"])
+    check("errors: a legacy key set by -o warns naming the option (exit 0)",
+          r.returncode == 0 and "-o outputs=...: configuration key 'outputs' is not used"
+          in r.stderr and "(command line)" not in r.stderr, (r.returncode, r.stderr[-300:]))
+    # an index past the end of a list (yaml-cpp): the list becomes a map keyed by the
+    # indexes, which Falco reads as no list at all
+    rc, got, err = frc.dump("run", None, [f"rules_files[0]={RULES1}", "rules_files[3]=/x.yaml"])
+    check("errors: -o list[N]=x past the end turns the list into a map, as Falco",
+          rc == 0 and got and got.get("rules_files") == {"0": RULES1, "3": "/x.yaml"},
+          (rc, got and got.get("rules_files"), err[-300:]))
+    r = frc.run(["replay", "-o", f"rules_files[0]={RULES1}", "-o", "rules_files[3]=/x.yaml",
+                 TRACE])
+    check("errors: ... so no rules file is configured (Falco's error, exit 1)",
+          r.returncode == 1 and "You must specify at least one rules file" in r.stderr,
+          (r.returncode, r.stderr[-300:]))
     r = frc.run(["run", "-c", os.path.join(d, "nope.yaml"), "--dry-run"])
     check("errors: missing -c file",
           r.returncode == 1 and "Could not find configuration file at" in r.stderr, r.stderr[-200:])

@@ -2,7 +2,8 @@
  *
  * Unit tests of the Falco configuration reader (runtime/config.c, runtime/cfgtree.c):
  * stock falco.yaml, -o overrides with Falco's key syntax, ${ENV}, config_files merging
- * strategies, Falco's validation errors, unknown-key warnings, rule selection wildcards.
+ * strategies, Falco's validation errors, unknown-key warnings, rule selection wildcards,
+ * source locations of errors in entries, index paths past the end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -324,6 +325,100 @@ static void test_falco_errors(void **state)
 	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
 }
 
+/* Errors in append_output and rules entries name where the entry is: file:line:col for a
+ * file, the -o option for the command line; legacy and unknown keys set by -o name the
+ * option too. */
+static void test_entry_locations(void **state)
+{
+	struct frc_config cfg;
+	char err[512];
+	const char *p;
+
+	(void)state;
+	p = write_file("e1.yaml", "json_output: true\nappend_output:\n  - extra_output: x\n  - 5\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e1.yaml:4:5: "));
+	assert_non_null(strstr(err, "append_output entry 1 is not a map"));
+	p = write_file("e2.yaml", "append_output:\n  - match:\n      tags: [a, [b]]\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e2.yaml:3:17: "));
+	assert_non_null(strstr(err, "match tags must be strings"));
+	p = write_file("e3.yaml", "append_output:\n  - extra_fields:\n      - proc.pid\n"
+				  "      - {a: [b]}\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e3.yaml:4:9: "));
+	assert_non_null(strstr(err, "invalid append_output extra_fields entry"));
+	p = write_file("e4.yaml", "append_output:\n  - extra_fields: [proc.pid, proc.pid]\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e4.yaml:2:30: "));
+	assert_non_null(strstr(err, "key 'proc.pid' defined twice"));
+	p = write_file("e5.yaml", "append_output:\n  - suggested_output: perhaps\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e5.yaml:2:23: "));
+	p = write_file("e6.yaml", "rules:\n  - disable:\n      rule: a\n  - enable: 3\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e6.yaml:4:13: "));
+	assert_non_null(strstr(err, "rules entry 1 must be"));
+	p = write_file("e7.yaml", "rules:\n  - enable:\n      other: x\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e7.yaml:2:5: "));
+	assert_non_null(strstr(err, "rules entry 0 names neither a rule nor a tag"));
+	p = write_file("e8.yaml", "rules: 7\n");
+	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "e8.yaml:1:8: "));
+
+	/* the same from -o: the option is named, no file position */
+	const char *o1[] = { "append_output[]={\"extra_fields\": 3}" };
+	assert_int_equal(load(&cfg, NULL, o1, 1, err, sizeof(err)), -1);
+	assert_string_equal(err, "-o append_output[0].extra_fields=3: append_output extra_fields "
+				 "must be a list");
+	const char *o2[] = { "rules[]=3" };
+	assert_int_equal(load(&cfg, NULL, o2, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-o rules[0]=3: rules entry 0 must be"));
+
+	/* legacy and unknown keys set by -o */
+	const char *o3[] = { "outputs.rate=1", "bogus=2" };
+	assert_int_equal(load(&cfg, NULL, o3, 2, err, sizeof(err)), 0);
+	assert_non_null(strstr(warnings, "-o outputs=...: configuration key 'outputs' is not used"));
+	assert_non_null(strstr(warnings, "-o bogus=2: unknown configuration key 'bogus'"));
+	assert_null(strstr(warnings, "(command line)"));
+	config_free(&cfg);
+}
+
+/* Falco's set_scalar with an index (yaml-cpp's operator[]): the next index appends, one
+ * past the end or negative turns the sequence into a map keyed by the indexes, and the
+ * index is read like std::stoi. */
+static void test_index_paths(void **state)
+{
+	struct frc_config cfg;
+	char err[512];
+	const char *p = write_file("i.yaml", "list: [a, b]\nrules_files: [/nonexistent/r.yaml]\n");
+	const char *ov[] = { "list[2]=c", "rules_files[5]=/x.yaml", "fresh[3]=q", "neg[-1]=n",
+			     "loose[ 1x]=l" };
+	struct cnode *n;
+
+	(void)state;
+	assert_int_equal(load(&cfg, p, ov, 5, err, sizeof(err)), 0);
+	n = cn_lookup(cfg.doc, "list");
+	assert_int_equal(n->kind, CN_SEQ);
+	assert_int_equal(n->n, 3);
+	assert_string_equal(n->items[2]->str, "c");
+	n = cn_lookup(cfg.doc, "rules_files");
+	assert_int_equal(n->kind, CN_MAP);
+	assert_string_equal(cn_map_get(n, "0")->str, "/nonexistent/r.yaml");
+	assert_string_equal(cn_map_get(n, "5")->str, "/x.yaml");
+	assert_int_equal(cfg.nrules_files, 0); /* a map is no list of rules files */
+	n = cn_lookup(cfg.doc, "fresh");
+	assert_int_equal(n->kind, CN_MAP);
+	assert_string_equal(cn_map_get(n, "3")->str, "q");
+	assert_string_equal(cn_map_get(cn_lookup(cfg.doc, "neg"), "-1")->str, "n");
+	assert_string_equal(cn_map_get(cn_lookup(cfg.doc, "loose"), "1")->str, "l");
+	config_free(&cfg);
+	const char *bad[] = { "list[99999999999]=x" };
+	assert_int_equal(load(&cfg, p, bad, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "expected a numeric index"));
+}
+
 static void test_wildcards_and_priorities(void **state)
 {
 	enum frc_priority p;
@@ -372,6 +467,8 @@ int main(void)
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_env_and_merge),
 		cmocka_unit_test(test_falco_errors),
+		cmocka_unit_test(test_entry_locations),
+		cmocka_unit_test(test_index_paths),
 		cmocka_unit_test(test_wildcards_and_priorities),
 		cmocka_unit_test(test_dump),
 	};
