@@ -6,10 +6,8 @@
  */
 #include "loader.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,6 +19,7 @@
 #include "parse.h"
 #include "reader.h"
 #include "runtime/evtab.h"
+#include "runtime/strv.h"
 #include "runtime/version.h"
 
 #define DEF_MAX_FILE_SIZE ((size_t)64 << 20)
@@ -267,75 +266,30 @@ int loader_load_inputs(struct arena *a, const struct loader_input *in, size_t n,
 	return all_ok ? 0 : 1;
 }
 
-static int cmp_path(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-static bool yaml_name(const char *p)
-{
-	size_t n = strlen(p);
-	return (n >= 5 && !strcmp(p + n - 5, ".yaml")) || (n >= 4 && !strcmp(p + n - 4, ".yml"));
-}
-
 /*
- * Falco's rules-path expansion: a directory stands for its regular *.yaml / *.yml files,
- * sorted by path (not recursive); other paths are taken as given.
+ * Falco's rules-path expansion (runtime/strv.h): copies in the arena, since rules and
+ * results refer to them after the caller's strings are gone. *expanded: a path was a
+ * directory.
  */
 static const char **expand_paths(struct arena *a, const char *const *files, size_t n, size_t *out_n,
 				 bool *expanded)
 {
-	size_t cap = n + 16, k = 0;
-	const char **v = malloc(cap * sizeof(*v));
-	*expanded = false;
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-		DIR *d = stat(files[i], &st) == 0 && S_ISDIR(st.st_mode) ? opendir(files[i]) : NULL;
-		if (!d) {
-			if (k == cap) {
-				const char **nv = realloc(v, (cap *= 2) * sizeof(*v));
-				if (!nv)
-					goto fail;
-				v = nv;
-			}
-			/* a copy: rules and results refer to it after the caller's strings are gone */
-			if (!(v[k++] = arena_strdup(a, files[i])))
-				goto fail;
-			continue;
-		}
-		*expanded = true;
-		size_t first = k;
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			char *p = arena_printf(a, "%s%s%s", files[i],
-					       files[i][strlen(files[i]) - 1] == '/' ? "" : "/", e->d_name);
-			struct stat es;
-			if (!p || stat(p, &es) || !S_ISREG(es.st_mode) || !yaml_name(p))
-				continue;
-			if (k == cap) {
-				const char **nv = realloc(v, (cap *= 2) * sizeof(*v));
-				if (!nv) {
-					closedir(d);
-					goto fail;
-				}
-				v = nv;
-			}
-			v[k++] = p;
-		}
-		closedir(d);
-		qsort(v + first, k - first, sizeof(*v), cmp_path);
-	}
-	const char **r = arena_alloc(a, (k + 1) * sizeof(*r));
-	if (r && k)
-		memcpy(r, v, k * sizeof(*r));
-	free(v);
-	*out_n = k;
+	struct strv sv = { 0 }, dirs = { 0 };
+	const char **r = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (rules_path_expand(files[i], &sv, &dirs))
+			goto out;
+	r = arena_alloc(a, (sv.n + 1) * sizeof(*r));
+	for (uint32_t i = 0; r && i < sv.n; i++)
+		if (!(r[i] = arena_strdup(a, sv.v[i])))
+			r = NULL;
+	*expanded = dirs.n > 0;
+	*out_n = sv.n;
+out:
+	strv_free(&sv);
+	strv_free(&dirs);
 	return r;
-fail:
-	free(v);
-	return NULL;
 }
 
 int loader_load(struct arena *a, const char *const *paths, size_t npaths,

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,26 +43,36 @@ static bool yaml_name(const char *p)
 	return (n >= 5 && !strcmp(p + n - 5, ".yaml")) || (n >= 4 && !strcmp(p + n - 4, ".yml"));
 }
 
+/* Byte order of the names, whatever the locale (Falco sorts the paths with std::sort). */
+static int name_order(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 int rules_path_expand(const char *path, struct strv *files, struct strv *dirs)
 {
 	struct dirent **list;
 	struct stat st;
+	size_t plen = strlen(path);
+	bool slash = plen && path[plen - 1] == '/';
 	int n, rc = 0;
 
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return strv_push(files, path);
 	if (dirs && strv_push(dirs, path))
 		return -1;
-	/* alphasort compares bytes in the C locale frc runs in, as Falco's std::sort */
-	n = scandir(path, &list, NULL, alphasort);
+	n = scandir(path, &list, NULL, name_order);
+	if (n < 0) {
+		/* an unreadable directory: the loader reports it when it reads it as a file
+		 * ("Could not read file DIR: Permission denied"), never silently no rules */
+		return strv_push(files, path);
+	}
 	for (int i = 0; i < n; i++) {
-		size_t len = strlen(path) + 1 + strlen(list[i]->d_name) + 1;
+		size_t len = plen + 1 + strlen(list[i]->d_name) + 1;
 		char *full = rc ? NULL : malloc(len);
 
 		if (full) {
-			strcpy(full, path);
-			strcat(full, "/");
-			strcat(full, list[i]->d_name);
+			snprintf(full, len, "%s%s%s", path, slash ? "" : "/", list[i]->d_name);
 			if (yaml_name(full) && stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
 			    strv_push(files, full))
 				rc = -1;
@@ -71,7 +82,6 @@ int rules_path_expand(const char *path, struct strv *files, struct strv *dirs)
 		}
 		free(list[i]);
 	}
-	if (n >= 0)
-		free(list);
+	free(list);
 	return rc;
 }

@@ -24,9 +24,12 @@ void strv_free(struct strv *sv);
 
 /**
  * rules_path_expand() - the rule files a rules path names, as Falco reads rules_files and
- * -r: a directory gives its regular .yaml and .yml files in name order (and is appended to
- * @dirs when @dirs is not NULL); anything else is taken as a file whatever its name (a
- * missing one is reported by the loader). Returns 0, or -1 when out of memory.
+ * -r (the one implementation: run, replay, reload, and the loader behind lint and compile):
+ * a directory gives its regular .yaml and .yml files (symbolic links followed; not
+ * recursive) in byte order of their names, each as DIR/NAME (DIR/ given: no second slash),
+ * and is appended to @dirs when @dirs is not NULL; a directory that cannot be read is
+ * appended itself, so that the loader reports it; anything else is taken as a file whatever
+ * its name (a missing one is reported by the loader). Returns 0, or -1 when out of memory.
  */
 int rules_path_expand(const char *path, struct strv *files, struct strv *dirs);
 

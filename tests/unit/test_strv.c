@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * Unit tests of runtime/strv.c: string vectors and the expansion of a rules path
- * (a directory's .yaml/.yml regular files in name order; any other path as given).
+ * (a directory's .yaml/.yml regular files in name order; any other path as given; an
+ * unreadable directory given as a file for the loader to report).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -94,6 +96,60 @@ static void test_expand_file(void **st)
 	strv_free(&files);
 }
 
+/* DIR/ gives DIR/NAME (one slash); a symbolic link to a rules file counts, one to a
+ * directory does not; the order does not depend on the locale's collation */
+static void test_expand_slash_links(void **st)
+{
+	struct strv files = { 0 };
+	char d[300], p[400], t[400];
+
+	(void)st;
+	snprintf(d, sizeof(d), "%s/sub", dir);
+	assert_int_equal(mkdir(d, 0700), 0);
+	snprintf(p, sizeof(p), "%s/b.yaml", d);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(t, sizeof(t), "%s/a.yaml", d);
+	assert_int_equal(symlink(p, t), 0);	/* a link to a regular file: taken */
+	snprintf(t, sizeof(t), "%s/c.yaml", d);
+	assert_int_equal(symlink(dir, t), 0);	/* a link to a directory: skipped */
+	snprintf(t, sizeof(t), "%s/", d);
+	assert_int_equal(rules_path_expand(t, &files, NULL), 0);
+	assert_int_equal(files.n, 2);
+	snprintf(p, sizeof(p), "%s/a.yaml", d);
+	assert_string_equal(files.v[0], p);
+	snprintf(p, sizeof(p), "%s/b.yaml", d);
+	assert_string_equal(files.v[1], p);
+	strv_free(&files);
+}
+
+/* a directory that cannot be read (here: no file descriptor left) is given as a file, so
+ * that the loader reports it instead of loading no rules from it */
+static void test_expand_unreadable(void **st)
+{
+	struct strv files = { 0 }, dirs = { 0 };
+	struct rlimit old, low;
+	int fd;
+
+	(void)st;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	fd = dup(0);			/* the lowest free descriptor */
+	assert_true(fd >= 0);
+	close(fd);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;	/* no descriptor can be opened now */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int rc = rules_path_expand(dir, &files, &dirs);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(files.n, 1);
+	assert_string_equal(files.v[0], dir);
+	assert_int_equal(dirs.n, 1);
+	strv_free(&files);
+	strv_free(&dirs);
+}
+
 static int setup(void **st)
 {
 	(void)st;
@@ -116,6 +172,8 @@ int main(void)
 		cmocka_unit_test(test_push_free),
 		cmocka_unit_test(test_expand_dir),
 		cmocka_unit_test(test_expand_file),
+		cmocka_unit_test(test_expand_slash_links),
+		cmocka_unit_test(test_expand_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
