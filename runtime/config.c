@@ -349,20 +349,28 @@ static const char *where(struct cfg_ctx *c, const char *path, char *buf, size_t 
 	return node_where(get(c, path), path, buf, len);
 }
 
+/* A value of the wrong type keeps the default, with a warning (Falco's yaml-cpp as<T>(def)
+ * silently falls back to it); a null value keeps it silently. */
+static void type_warn(struct cfg_ctx *c, const char *path, const struct cnode *n,
+		      const char *what, const char *def)
+{
+	char loc[512];
+
+	if (n->kind != CN_NULL)
+		cfg_warn(c, "%s'%s' is not %s: '%s' (using %s)", where(c, path, loc, sizeof(loc)),
+			 path, what, n->str ? n->str : "", def);
+}
+
 static bool get_bool(struct cfg_ctx *c, const char *path, bool def)
 {
 	bool v;
 	struct cnode *n = get(c, path);
-	char loc[512];
 
 	if (!n)
 		return def;
 	if (cn_as_bool(n, &v))
 		return v;
-	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s'%s' is not a boolean: '%s' (using %s)",
-			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "",
-			 def ? "true" : "false");
+	type_warn(c, path, n, "a boolean", def ? "true" : "false");
 	return def;
 }
 
@@ -370,16 +378,14 @@ static uint64_t get_u64(struct cfg_ctx *c, const char *path, uint64_t def)
 {
 	uint64_t v;
 	struct cnode *n = get(c, path);
-	char loc[512];
+	char d[32];
 
 	if (!n)
 		return def;
 	if (cn_as_u64(n, &v))
 		return v;
-	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s'%s' is not an unsigned integer: '%s' (using %llu)",
-			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "",
-			 (unsigned long long)def);
+	snprintf(d, sizeof(d), "%llu", (unsigned long long)def);
+	type_warn(c, path, n, "an unsigned integer", d);
 	return def;
 }
 
@@ -387,16 +393,14 @@ static int64_t get_i64(struct cfg_ctx *c, const char *path, int64_t def)
 {
 	int64_t v;
 	struct cnode *n = get(c, path);
-	char loc[512];
+	char d[32];
 
 	if (!n)
 		return def;
 	if (cn_as_i64(n, &v))
 		return v;
-	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s'%s' is not an integer: '%s' (using %lld)",
-			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "",
-			 (long long)def);
+	snprintf(d, sizeof(d), "%lld", (long long)def);
+	type_warn(c, path, n, "an integer", d);
 	return def;
 }
 
@@ -404,15 +408,14 @@ static double get_double(struct cfg_ctx *c, const char *path, double def)
 {
 	double v;
 	struct cnode *n = get(c, path);
-	char loc[512];
+	char d[32];
 
 	if (!n)
 		return def;
 	if (cn_as_double(n, &v))
 		return v;
-	if (n->kind != CN_NULL)
-		cfg_warn(c, "%s'%s' is not a number: '%s' (using %g)",
-			 where(c, path, loc, sizeof(loc)), path, n->str ? n->str : "", def);
+	snprintf(d, sizeof(d), "%g", def);
+	type_warn(c, path, n, "a number", d);
 	return def;
 }
 
