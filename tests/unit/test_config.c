@@ -334,38 +334,33 @@ static void test_entry_locations(void **state)
 	char err[512];
 	const char *p;
 
+	static const struct {
+		const char *name, *text, *at, *msg;
+	} cases[] = {
+		{ "e1.yaml", "json_output: true\nappend_output:\n  - extra_output: x\n  - 5\n",
+		  "e1.yaml:4:5: ", "append_output entry 1 is not a map" },
+		{ "e2.yaml", "append_output:\n  - match:\n      tags: [a, [b]]\n",
+		  "e2.yaml:3:17: ", "match tags must be strings" },
+		{ "e3.yaml", "append_output:\n  - extra_fields:\n      - proc.pid\n      - {a: [b]}\n",
+		  "e3.yaml:4:9: ", "invalid append_output extra_fields entry" },
+		{ "e4.yaml", "append_output:\n  - extra_fields: [proc.pid, proc.pid]\n",
+		  "e4.yaml:2:30: ", "key 'proc.pid' defined twice" },
+		{ "e5.yaml", "append_output:\n  - suggested_output: perhaps\n",
+		  "e5.yaml:2:23: ", "suggested_output must be a boolean" },
+		{ "e6.yaml", "rules:\n  - disable:\n      rule: a\n  - enable: 3\n",
+		  "e6.yaml:4:13: ", "rules entry 1 must be" },
+		{ "e7.yaml", "rules:\n  - enable:\n      other: x\n",
+		  "e7.yaml:2:5: ", "rules entry 0 names neither a rule nor a tag" },
+		{ "e8.yaml", "rules: 7\n", "e8.yaml:1:8: ", "'rules' must be a list" },
+	};
+
 	(void)state;
-	p = write_file("e1.yaml", "json_output: true\nappend_output:\n  - extra_output: x\n  - 5\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e1.yaml:4:5: "));
-	assert_non_null(strstr(err, "append_output entry 1 is not a map"));
-	p = write_file("e2.yaml", "append_output:\n  - match:\n      tags: [a, [b]]\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e2.yaml:3:17: "));
-	assert_non_null(strstr(err, "match tags must be strings"));
-	p = write_file("e3.yaml", "append_output:\n  - extra_fields:\n      - proc.pid\n"
-				  "      - {a: [b]}\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e3.yaml:4:9: "));
-	assert_non_null(strstr(err, "invalid append_output extra_fields entry"));
-	p = write_file("e4.yaml", "append_output:\n  - extra_fields: [proc.pid, proc.pid]\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e4.yaml:2:30: "));
-	assert_non_null(strstr(err, "key 'proc.pid' defined twice"));
-	p = write_file("e5.yaml", "append_output:\n  - suggested_output: perhaps\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e5.yaml:2:23: "));
-	p = write_file("e6.yaml", "rules:\n  - disable:\n      rule: a\n  - enable: 3\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e6.yaml:4:13: "));
-	assert_non_null(strstr(err, "rules entry 1 must be"));
-	p = write_file("e7.yaml", "rules:\n  - enable:\n      other: x\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e7.yaml:2:5: "));
-	assert_non_null(strstr(err, "rules entry 0 names neither a rule nor a tag"));
-	p = write_file("e8.yaml", "rules: 7\n");
-	assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "e8.yaml:1:8: "));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = write_file(cases[i].name, cases[i].text);
+		assert_int_equal(load(&cfg, p, NULL, 0, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, cases[i].at));
+		assert_non_null(strstr(err, cases[i].msg));
+	}
 
 	/* the same from -o: the option is named, no file position */
 	const char *o1[] = { "append_output[]={\"extra_fields\": 3}" };
