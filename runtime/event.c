@@ -330,31 +330,13 @@ void evb_tuple_un(struct frc_evb *b, uint64_t src, uint64_t dst, const char *pat
 	evb_bytes(b, buf, (uint32_t)(17 + l));
 }
 
-static unsigned pt_width(enum evt_ptype t)
-{
-	switch (t) {
-	case PT_INT8: case PT_UINT8: case PT_FLAGS8: case PT_ENUMFLAGS8: case PT_SIGTYPE:
-	case PT_L4PROTO: case PT_SOCKFAMILY:
-		return 1;
-	case PT_INT16: case PT_UINT16: case PT_FLAGS16: case PT_ENUMFLAGS16: case PT_SYSCALLID:
-	case PT_PORT:
-		return 2;
-	case PT_INT32: case PT_UINT32: case PT_BOOL: case PT_IPV4ADDR: case PT_UID: case PT_GID:
-	case PT_FLAGS32: case PT_SIGSET: case PT_MODE: case PT_ENUMFLAGS32: case PT_FD32:
-	case PT_PID32:
-		return 4;
-	default:
-		return 8;
-	}
-}
-
 void evb_int(struct frc_evb *b, int64_t v)
 {
 	const struct evt_schema *s = evtab_schema(b->type);
 	unsigned w = 8;
 
 	if (s && b->nparams < s->nparams)
-		w = pt_width(s->params[b->nparams].type);
+		w = evtab_ptype_size(s->params[b->nparams].type);
 	switch (w) {
 	case 1: evb_u8(b, (uint8_t)v); break;
 	case 2: evb_u16(b, (uint16_t)v); break;

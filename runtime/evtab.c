@@ -333,6 +333,29 @@ static const char *const signal_names[] = {
 	[31] = "SIGSYS",
 };
 
+uint32_t evtab_ptype_size(enum evt_ptype t)
+{
+	switch (t) {
+	case PT_INT8: case PT_UINT8: case PT_FLAGS8: case PT_ENUMFLAGS8: case PT_SIGTYPE:
+	case PT_L4PROTO: case PT_SOCKFAMILY:
+		return 1;
+	case PT_INT16: case PT_UINT16: case PT_FLAGS16: case PT_ENUMFLAGS16: case PT_SYSCALLID:
+	case PT_PORT:
+		return 2;
+	case PT_INT32: case PT_UINT32: case PT_FLAGS32: case PT_ENUMFLAGS32: case PT_UID:
+	case PT_GID: case PT_MODE: case PT_SIGSET: case PT_FD32: case PT_PID32: case PT_IPV4ADDR:
+	case PT_BOOL:
+		return 4;
+	case PT_INT64: case PT_UINT64: case PT_RELTIME: case PT_ABSTIME: case PT_ERRNO: case PT_FD:
+	case PT_PID: case PT_DOUBLE:
+		return 8;
+	case PT_IPV6ADDR:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
 const char *evtab_signal_name(unsigned sig)
 {
 	return sig < sizeof(signal_names) / sizeof(signal_names[0]) ? signal_names[sig] : NULL;

@@ -188,6 +188,9 @@ int evtab_exit_fd_param(uint16_t code);
 size_t evtab_render_flags(enum evt_ptype type, const struct evt_flagname *tab, uint32_t value,
 			  char *buf, size_t size);
 
+/* Size in bytes of a param of fixed-size type @t on the wire, 0 for a variable-length one. */
+uint32_t evtab_ptype_size(enum evt_ptype t);
+
 /* Name of @err (positive errno value) as libsinsp prints it ("ENOENT"), or NULL. */
 const char *evtab_errno_name(int64_t err);
 

@@ -1410,32 +1410,9 @@ static bool store_put(struct scap_reader *r, const uint8_t *e)
 	return true;
 }
 
-static uint32_t type_min_len(enum evt_ptype t)
-{
-	switch (t) {
-	case PT_INT8: case PT_UINT8: case PT_FLAGS8: case PT_ENUMFLAGS8: case PT_SIGTYPE:
-	case PT_L4PROTO: case PT_SOCKFAMILY:
-		return 1;
-	case PT_INT16: case PT_UINT16: case PT_FLAGS16: case PT_ENUMFLAGS16: case PT_SYSCALLID:
-	case PT_PORT:
-		return 2;
-	case PT_INT32: case PT_UINT32: case PT_FLAGS32: case PT_ENUMFLAGS32: case PT_UID:
-	case PT_GID: case PT_MODE: case PT_SIGSET: case PT_FD32: case PT_PID32: case PT_IPV4ADDR:
-	case PT_BOOL:
-		return 4;
-	case PT_INT64: case PT_UINT64: case PT_RELTIME: case PT_ABSTIME: case PT_ERRNO: case PT_FD:
-	case PT_PID: case PT_DOUBLE:
-		return 8;
-	case PT_IPV6ADDR:
-		return 16;
-	default:
-		return 0;
-	}
-}
-
 static uint32_t type_max_len(enum evt_ptype t, uint32_t ls)
 {
-	uint32_t m = type_min_len(t);
+	uint32_t m = evtab_ptype_size(t);
 	if (m)
 		return m;
 	return ls == 4 ? UINT32_MAX : UINT16_MAX;
@@ -1475,7 +1452,7 @@ static void push_bytes(struct builder *b, uint32_t idx, const void *data, uint32
 static void push_default(struct builder *b, uint32_t idx, enum evt_ptype t)
 {
 	uint8_t v[16];
-	uint32_t n = type_min_len(t);
+	uint32_t n = evtab_ptype_size(t);
 
 	memset(v, 0, sizeof(v));
 	if (t == PT_UID || t == PT_GID)
