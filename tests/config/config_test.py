@@ -819,12 +819,7 @@ def main():
             for name, fn in parts.items():
                 if a.only and a.only != name:
                     continue
-                try:
-                    fn(frc, tmp)
-                except Exception as e:   # a crash of the harness is a failure, with its reason
-                    import traceback
-                    traceback.print_exc()
-                    check(f"{name}: harness", False, repr(e))
+                R.guard(f"{name}: harness", fn, frc, tmp)
     return R.finish()
 
 

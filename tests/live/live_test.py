@@ -961,10 +961,7 @@ def main():
             continue
         with tempfile.TemporaryDirectory(prefix=f"frc-live-{name}-") as tmp:
             os.chmod(tmp, 0o755)
-            try:
-                fn(tmp)
-            except Exception as e:  # a broken scenario is a failure, never a silent pass
-                fail(f"{name}: scenario crashed", repr(e))
+            R.guard(f"{name}: scenario crashed", fn, tmp)
     return R.finish()
 
 

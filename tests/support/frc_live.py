@@ -66,6 +66,17 @@ class Results:
             self.fail(name, detail)
         return cond
 
+    def guard(self, label, fn, *args):
+        """fn(*args); an exception (a broken harness or scenario) is the failure `label`
+        with its reason and traceback, never a silent pass."""
+        try:
+            return fn(*args)
+        except Exception as e:
+            import traceback
+            traceback.print_exc()
+            self.fail(label, repr(e))
+            return None
+
     def finish(self):
         print(f"RESULT: {self.passed} passed, {self.failed} failed, {self.skipped} skipped")
         return 1 if self.failed else 0
