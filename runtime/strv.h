@@ -29,7 +29,8 @@ void strv_free(struct strv *sv);
  * recursive) in byte order of their names, each as DIR/NAME (DIR/ given: no second slash),
  * and is appended to @dirs when @dirs is not NULL; a directory that cannot be read is
  * appended itself, so that the loader reports it; anything else is taken as a file whatever
- * its name (a missing one is reported by the loader). Returns 0, or -1 when out of memory.
+ * its name (Falco since 0.41 silently skips a named file that is not .yaml/.yml) and a
+ * missing one is reported by the loader. Returns 0, or -1 when out of memory.
  */
 int rules_path_expand(const char *path, struct strv *files, struct strv *dirs);
 

@@ -85,8 +85,9 @@ static void test_expand_file(void **st)
 	char p[512];
 
 	(void)st;
-	/* a file is taken whatever its name, as Falco does; a missing one too (the loader
-	 * reports it) */
+	/* a file is taken whatever its name (Falco since 0.41 silently skips a named file
+	 * that is not .yaml/.yml; frc loads what it is told to); a missing one too (the
+	 * loader reports it) */
 	snprintf(p, sizeof(p), "%s/c.txt", dir);
 	assert_int_equal(rules_path_expand(p, &files, NULL), 0);
 	assert_int_equal(rules_path_expand("/nonexistent/rules.yaml", &files, NULL), 0);
