@@ -19,6 +19,7 @@ YAML_FUZZER = $(FUZZ_DIR)/fuzz_yaml
 YAML_CORPUS ?= tests/fuzz/corpus-yaml
 YAML_SRC = $(filter-out tests/fuzz/fuzz_condition.c,$(SRC)) compiler/diag.c compiler/load_yaml.c \
 	   compiler/reader.c compiler/expand.c compiler/check.c compiler/loader.c runtime/evtab.c \
+	   runtime/strv.c \
 	   tests/fuzz/fuzz_yaml.c
 
 .PHONY: run fuzzer yaml-run yaml-fuzzer run-scap fuzzer-scap
