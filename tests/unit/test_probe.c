@@ -63,27 +63,6 @@ static bool tracked(int64_t tid)
 	return false;
 }
 
-static size_t fixed_size(enum evt_ptype t)
-{
-	switch (t) {
-	case PT_INT8: case PT_UINT8: case PT_SIGTYPE: case PT_FLAGS8: case PT_ENUMFLAGS8:
-	case PT_L4PROTO: case PT_SOCKFAMILY:
-		return 1;
-	case PT_INT16: case PT_UINT16: case PT_FLAGS16: case PT_ENUMFLAGS16: case PT_PORT:
-	case PT_SYSCALLID:
-		return 2;
-	case PT_INT32: case PT_UINT32: case PT_FLAGS32: case PT_ENUMFLAGS32: case PT_UID:
-	case PT_GID: case PT_MODE: case PT_BOOL: case PT_SIGSET: case PT_IPV4ADDR:
-	case PT_FD32: case PT_PID32:
-		return 4;
-	case PT_INT64: case PT_UINT64: case PT_ERRNO: case PT_FD: case PT_PID: case PT_RELTIME:
-	case PT_ABSTIME: case PT_DOUBLE:
-		return 8;
-	default:
-		return 0;
-	}
-}
-
 /* every event of every process must match its schema */
 static void check_schema(const uint8_t *b, size_t len)
 {
@@ -104,7 +83,7 @@ static void check_schema(const uint8_t *b, size_t len)
 	off = 26 + 2 * np;
 	for (uint32_t i = 0; i < np; i++) {
 		uint16_t pl;
-		size_t fs = fixed_size(s->params[i].type);
+		size_t fs = evtab_ptype_size(s->params[i].type);
 
 		memcpy(&pl, b + 26 + 2 * i, 2);
 		if (off + pl > len || (fs && pl != 0 && pl != fs)) {
