@@ -941,6 +941,11 @@ static bool field_text(struct jw_buf *b, const struct out_node *n, const struct 
 		jw_printf(b, "%09llu", (unsigned long long)v->n.u);
 		return true;
 	}
+	if (n->fid == FLD_FD_DEV && !v->items) {
+		/* libsinsp's fd.dev prints in hex (PF_HEX: upper case, no 0x), as extract_format */
+		jw_printf(b, "%" PRIX32, (uint32_t)v->n.i);
+		return true;
+	}
 	out_render_value(b, v, field_table[n->fid].type, field_table[n->fid].flags, base64);
 	return true;
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Differential test of frc's fields and conditions against sysdig 0.29.3 (see diff.py).
+# Differential test of frc's fields and conditions against sysdig 0.29.3 (see diff.py), over
+# the real captures of ../shared/compat/traces and the captures tests/scapgen synthesises
+# (written to a temporary directory; event types the real captures lack).
 # Prints `RESULT: N passed, M failed, K skipped`; exits non-zero on failure.
 set -u
 cd "$(dirname "$0")/../.."
@@ -16,5 +18,12 @@ if ! command -v sysdig > /dev/null; then
 	echo "RESULT: 0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-exec "$PYTHON" tests/sysdig_diff/diff.py --frc "$BUILD/frc" --traces "$TRACES" \
+GEN=$(mktemp -d /tmp/frc-scapgen.XXXXXX)
+trap 'rm -rf "$GEN"' EXIT
+if ! "$PYTHON" tests/scapgen/scapgen.py --evtab runtime/evtab.def --out "$GEN" --compared; then
+	echo "FAIL: tests/scapgen/scapgen.py could not write the synthesised captures"
+	echo "RESULT: 0 passed, 1 failed"
+	exit 1
+fi
+"$PYTHON" tests/sysdig_diff/diff.py --frc "$BUILD/frc" --traces "$TRACES" --traces "$GEN" \
 	--fields compiler/fields.def --cache "$BUILD/sysdig-cache" "$@"
