@@ -2557,7 +2557,9 @@ static size_t fmt_sockaddr_param(const uint8_t *p, uint32_t l, char *buf, size_t
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
-/* update_fd: absorb a tuple seen on a read/write; false if nothing changed */
+/* update_fd: absorb a tuple seen on a read/write; false if nothing changed. A new destination
+ * replaces the old one (libsinsp update_fd: overwrite_dest defaults to true), e.g. a UDP socket
+ * sending to another peer after a connect. */
 static bool update_fd(struct frc_state *st, struct frc_evt *e, uint32_t pi)
 {
 	struct frc_fd *f = e->fdi;
@@ -2569,14 +2571,14 @@ static bool update_fd(struct frc_state *st, struct frc_evt *e, uint32_t pi)
 		if (f->type == SCAP_FD_IPV4_SERVSOCK)
 			f->sock.v4.l4proto = f->sock.v4srv.l4proto;
 		f->type = SCAP_FD_IPV4_SOCK;
-		if (!set_v4(f, rd32(p + 1), rd16(p + 5), rd32(p + 7), rd16(p + 11), false))
+		if (!set_v4(f, rd32(p + 1), rd16(p + 5), rd32(p + 7), rd16(p + 11), true))
 			return false;
 	} else if (p[0] == PPM_AF_INET6) {
 		if (is_v4_mapped(p + 1) && is_v4_mapped(p + 19)) {
 			f->type = SCAP_FD_IPV4_SOCK;
-			if (!set_v4(f, rd32(p + 13), rd16(p + 17), rd32(p + 31), rd16(p + 35), false))
+			if (!set_v4(f, rd32(p + 13), rd16(p + 17), rd32(p + 31), rd16(p + 35), true))
 				return false;
-		} else if (!set_v6(f, p + 1, rd16(p + 17), p + 19, rd16(p + 35), false)) {
+		} else if (!set_v6(f, p + 1, rd16(p + 17), p + 19, rd16(p + 35), true)) {
 			return false;
 		}
 	} else if (p[0] == PPM_AF_UNIX) {

