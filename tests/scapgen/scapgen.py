@@ -140,16 +140,29 @@ class Thread:
         self.loginuid, self.cgroups, self.fds = loginuid, list(cgroups), list(fds)
         self.flags, self.fdlimit, self.root = flags, fdlimit, root
 
-    def pl_entry(self):
-        b = struct.pack("<qqqqq", self.tid, self.pid, self.ptid, self.sid, self.vpgid)
-        b += s16(self.comm) + s16(self.exe) + s16(self.exepath)
+    def pl_entry(self, version=9):
+        """the thread's entry of a PL_V<version> block (scap-format.md §7)"""
+        b = struct.pack("<qqq", self.tid, self.pid, self.ptid)
+        if version >= 6:
+            b += struct.pack("<q", self.sid)
+        if version >= 8:
+            b += struct.pack("<q", self.vpgid)
+        b += s16(self.comm) + s16(self.exe)
+        if version >= 7:
+            b += s16(self.exepath)
         b += s16(b"".join(a.encode() + b"\0" for a in self.args))
         b += s16(self.cwd) + struct.pack("<qIII", self.fdlimit, self.flags, self.uid, self.gid)
-        b += struct.pack("<IIIQQ", 10240, 2048, 0, 1, 100)
-        b += s16(b"".join(a.encode() + b"\0" for a in self.env))
-        b += struct.pack("<qq", self.vtid, self.vpid)
-        b += s16(b"".join(a.encode() + b"\0" for a in self.cgroups))
-        b += s16(self.root)
+        if version >= 2:
+            b += struct.pack("<IIIQQ", 10240, 2048, 0, 1, 100)
+        if version >= 3:
+            b += s16(b"".join(a.encode() + b"\0" for a in self.env))
+        if version >= 4:
+            b += struct.pack("<qq", self.vtid, self.vpid)
+            b += s16(b"".join(a.encode() + b"\0" for a in self.cgroups))
+        if version >= 5:
+            b += s16(self.root)
+        if version < 9:
+            return b
         b += struct.pack("<I", self.loginuid)   # pre-0.10 V9 tail: loginuid only
         return struct.pack("<I", 4 + len(b)) + b
 
@@ -160,11 +173,13 @@ FDT = {"file": 16, "dir": 2, "ipv4": 3, "ipv6": 4, "ipv4srv": 5, "ipv6srv": 6, "
 L4 = {"tcp": 2, "udp": 3, "icmp": 4, "raw": 5}
 
 
-def fd_entry(e):
+def fd_entry(e, v2=True):
     fd, kind = e[0], e[1]
     b = struct.pack("<qQB", fd, 1000 + fd, FDT[kind])
     if kind == "file":
-        b += struct.pack("<I", e[3] if len(e) > 3 else 1) + s16(e[2]) + struct.pack("<I", 0x803)
+        b += struct.pack("<I", e[3] if len(e) > 3 else 1) + s16(e[2])
+        if v2:
+            b += struct.pack("<I", 0x803)      # dev: FDL_V2 only
     elif kind in ("dir", "fifo", "event", "signalfd", "epoll", "inotify", "timerfd"):
         b += s16(e[2])
     elif kind == "ipv4":
@@ -199,6 +214,13 @@ class Capture:
         self.ifaces6 = [("lo", "::1"), ("eth0", "2001:db8::5")]
         self.extra_blocks = []
         self.boot_ts = 0        # machine info boot_ts_epoch
+        # block formats: event blocks "v2" (EV_V2), "v1" (EV, no nparams), "evf_v2" (EVF_V2,
+        # flags 0), "evf" (EVF, v1 header); process list version 5..9; v1 or v2 fd, interface
+        # and user lists
+        self.ev_format = "v2"
+        self.pl_version = 9
+        self.lists_v2 = True
+        self.large = False
         # expected alerts per ruleset of tests/scapgen/rules.py: none unless declared
         self.expected = {"falco": [], "all": []}
 
@@ -214,7 +236,7 @@ class Capture:
         self.threads.append(t)
         return t
 
-    def event(self, sym, tid, *params, cpu=0, dt=1000, n=None):
+    def event(self, sym, tid, *params, cpu=0, dt=1000, n=None, flags=0):
         """Appends event SYM of thread tid with the given params (schema order; fewer = old
         layout). n: write exactly n params (missing ones empty)."""
         code, name, schema = self.ev[sym]
@@ -228,12 +250,33 @@ class Capture:
         large = sym in ("PPME_PLUGINEVENT_E", "PPME_CONTAINER_JSON_2_E", "PPME_ASYNCEVENT_E")
         lfmt = "<I" if large else "<H"
         hdr_len = 26 + len(data) * struct.calcsize(lfmt) + sum(len(d) for d in data)
-        ev = struct.pack("<QQIHI", self.ts, tid & 0xffffffffffffffff, hdr_len, code, len(data))
+        fmt = self.ev_format
+        if flags and fmt in ("v1", "v2"):
+            fmt = "evf" if fmt == "v1" else "evf_v2"
+        if fmt in ("v1", "evf"):
+            hdr_len -= 4
+            ev = struct.pack("<QQIH", self.ts, tid & 0xffffffffffffffff, hdr_len, code)
+        else:
+            ev = struct.pack("<QQIHI", self.ts, tid & 0xffffffffffffffff, hdr_len, code, len(data))
         ev += b"".join(struct.pack(lfmt, len(d)) for d in data) + b"".join(data)
-        self.events.append(block(0x216, struct.pack("<H", cpu) + ev))
+        if self.large:
+            fmt = "large"
+        bt, pre = {"large": (0x221, b""), "v2": (0x216, b""), "v1": (0x204, b""), "evf_v2": (0x217, struct.pack("<I", flags)),
+                   "evf": (0x208, struct.pack("<I", flags))}[fmt]
+        self.events.append(block(bt, struct.pack("<H", cpu) + pre + ev))
 
     def raw_block(self, bt, body):
         self.events.append(block(bt, body))
+
+    def raw_event(self, code, tid, params, bt=0x216, lsize=2):
+        """an event block with any code and raw parameters (bytes or None for empty)"""
+        data = [b"" if p is None else p for p in params]
+        self.ts += 1000
+        lfmt = "<I" if lsize == 4 else "<H"
+        hdr_len = 26 + len(data) * lsize + sum(len(d) for d in data)
+        ev = struct.pack("<QQIHI", self.ts, tid, hdr_len, code, len(data))
+        ev += b"".join(struct.pack(lfmt, len(d)) for d in data) + b"".join(data)
+        self.events.append(block(bt, struct.pack("<H", 0) + ev))
 
     def save(self, path):
         out = bytearray()
@@ -241,29 +284,32 @@ class Capture:
         mi = struct.pack("<IQQ", 2, 8 << 30, 4194304) + self.hostname.encode().ljust(128, b"\0")
         mi += struct.pack("<QQQQ", self.boot_ts, 0, 0, 0)
         out += block(0x201, mi)
+        v2 = self.lists_v2
         il = b""
         for name, addr, mask in self.ifaces:
             a, m = ip4(addr), ip4(mask)
             bc = bytes(x | (~y & 0xff) for x, y in zip(a, m))
             e = struct.pack("<HH", 1, len(name)) + a + m + bc + struct.pack("<Q", 1000) + name.encode()
-            il += struct.pack("<I", len(e)) + e
+            il += (struct.pack("<I", len(e)) if v2 else b"") + e
         for name, addr in self.ifaces6:
             e = struct.pack("<HH", 2, len(name)) + ip6(addr) + b"\xff" * 8 + b"\0" * 8 + b"\0" * 16 + \
                 struct.pack("<Q", 1000) + name.encode()
-            il += struct.pack("<I", len(e)) + e
-        out += block(0x219, il)
+            il += (struct.pack("<I", len(e)) if v2 else b"") + e
+        out += block(0x219 if v2 else 0x205, il)
         ul = b""
         for uid, gid, name, home, shell in USERS:
             e = struct.pack("<BII", 0, uid, gid) + s16(name) + s16(home) + s16(shell)
-            ul += struct.pack("<I", 4 + len(e)) + e
+            ul += (struct.pack("<I", 4 + len(e)) if v2 else b"") + e
         for gid, name in GROUPS:
             e = struct.pack("<BI", 1, gid) + s16(name)
-            ul += struct.pack("<I", 4 + len(e)) + e
-        out += block(0x220, ul)
-        out += block(0x215, b"".join(t.pl_entry() for t in self.threads))
+            ul += (struct.pack("<I", 4 + len(e)) if v2 else b"") + e
+        out += block(0x220 if v2 else 0x206, ul)
+        plbt = {5: 0x211, 6: 0x212, 7: 0x213, 8: 0x214, 9: 0x215}[self.pl_version]
+        out += block(plbt, b"".join(t.pl_entry(self.pl_version) for t in self.threads))
         for t in self.threads:
             if t.fds:
-                out += block(0x218, struct.pack("<Q", t.tid) + b"".join(fd_entry(e) for e in t.fds))
+                ents = b"".join(fd_entry(e) if v2 else fd_entry(e, False)[4:] for e in t.fds)
+                out += block(0x218 if v2 else 0x203, struct.pack("<Q", t.tid) + ents)
         for b in self.extra_blocks:
             out += b
         for e in self.events:

@@ -8,6 +8,8 @@ what current drivers write (exit events only, every parameter of the current sch
 sysdig 0.29.3 does not know): used by the rule tests only (tests/scapgen/rules.py).
 """
 
+from scapgen import block as scapgen_block
+
 AT_FDCWD = -100
 # PPM open flags (events.md §4)
 O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_APPEND = 1, 2, 3, 4, 8
@@ -859,6 +861,62 @@ def s_state(c):
     c.event("PPME_SYSCALL_WRITE_X", 800, 2, b"ok")
 
 
+def s_formats(c):
+    """Older block formats with the events of s_state: v1 event blocks (no nparams: the
+    reader recovers the parameter count from the schema), PL_V5 (no sid, vpgid, exepath),
+    v1 fd, interface and user lists; EVF blocks (with flags) mixed in."""
+    c.ev_format = "v1"
+    c.pl_version = 5
+    c.lists_v2 = False
+    s_state(c)
+
+
+def s_formats2(c):
+    """EVF_V2 event blocks, PL_V7/V8 variants (exepath, vpgid), state-only events."""
+    c.ev_format = "evf_v2"
+    c.pl_version = 8
+    s_proc(c)
+    # an open delivered for state only (SCAP_DF_STATE_ONLY: parsed, never shown), then a read
+    # of the fd it created
+    c.event("PPME_SYSCALL_OPEN_E", 606, "/etc/hosts", O_RDONLY, 0, flags=1)
+    c.event("PPME_SYSCALL_OPEN_X", 606, 7, "/etc/hosts", O_RDONLY, 0, 0x803, n=5, flags=1)
+    c.event("PPME_SYSCALL_READ_E", 606, 7, 64)
+    c.event("PPME_SYSCALL_READ_X", 606, 9, b"127.0.0.1")
+
+
+def s_odd(c):
+    """Unusual but valid input a reader must accept quietly (libscap behaviour): an unknown
+    metadata block before the events (skipped), an event code beyond the schema (skipped), an
+    EF_UNUSED code (dropped), more parameters than the schema on an event the converter does
+    not manage (extra ones ignored), current layouts with empty parameters, a LARGE event
+    block, a plugin event of an unknown plugin, events of tid 0 and of unknown threads. No
+    rule may fire."""
+    import struct
+    world(c)
+    c.extra_blocks.append(scapgen_block(0x999, b"future metadata\0"))
+    c.raw_event(460, 600, [b"\1\2\3\4"])                                  # code >= PPM_EVENT_MAX
+    c.raw_event(187, 600, [])                                            # PROCEXIT_1_X: EF_UNUSED
+    c.event("PPME_SYSCALL_OPEN_X", 600, 3, "/etc/ssh/moduli", O_RDONLY, 0, 0x803, 99)
+    # more parameters than the schema: libscap passes events the converter does not manage
+    # (it rejects managed ones, as frc does: "more parameters than expected")
+    c.raw_event(363, 600, [struct.pack("<q", 4), struct.pack("<q", 3), struct.pack("<q", 4), b"extra", b"params"])
+    c.event("PPME_SOCKET_SOCKET_X", 600, 5, None, None, None, None)
+    c.event("PPME_SOCKET_CONNECT_X", 600, 0, None, 5, None)
+    c.event("PPME_SYSCALL_CLOSE_X", 0, 0, 5)
+    c.event("PPME_SYSCALL_OPENAT_2_X", 777777, 3, AT_FDCWD, "x", O_RDONLY, 0, 0, 0)   # unknown thread
+    c.raw_event(322, 600, [struct.pack("<I", 999), b"opaque plugin data"], lsize=4)   # pluginevent
+    # an EV_V2_LARGE block (> 64 KiB) of a current layout (libscap cannot convert old layouts
+    # that large: "larger than the maximum event size", as frc)
+    c.large = True
+    c.event("PPME_SYSCALL_EXECVE_19_X", 601, 0, "big", ["x" * 40000], 601, 601, 600, "/", 1024, 0, 0, 0, 0, 0,
+            "big", [], ["E=" + "y" * 40000], 0, 601, 1000, 0, 0, 0, 0, 0, 0, 0, 1000, "/usr/bin/big", 601,
+            1000, "/usr/bin/big")
+    c.large = False
+    c.event("PPME_SYSCALL_DUP2_X", 600, 1, 99, 1)                        # dup2 of an unknown fd
+    c.event("PPME_PROCEXIT_1_E", 600, 0, 0, 0, 0, 1)
+    c.event("PPME_SYSCALL_WRITE_X", 600, 2, b"hi", 1, 2)                 # after its procexit
+
+
 SCENARIOS = [
     ("gen_proc", s_proc),
     ("gen_files", s_files),
@@ -866,6 +924,9 @@ SCENARIOS = [
     ("gen_attack", s_attack),
     ("gen_head", s_head),
     ("gen_state", s_state),
+    ("gen_formats", s_formats),
+    ("gen_formats2", s_formats2),
+    ("gen_odd", s_odd),
 ]
 # the captures compared field by field with sysdig 0.29.3 (tests/sysdig_diff)
-COMPARED = {"gen_proc", "gen_files", "gen_net", "gen_attack", "gen_state"}
+COMPARED = {"gen_proc", "gen_files", "gen_net", "gen_attack", "gen_state", "gen_formats", "gen_formats2"}

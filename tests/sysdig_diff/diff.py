@@ -900,7 +900,7 @@ def compare(probe, cond, fmt, slines, flines, info):
         excl |= info.late_clone
     if probe in PARAM_PROBES:
         excl |= info.changed_for(fmt)
-    if probe.startswith("cond"):
+    if probe.startswith(("cond", "rule:")):
         excl = info.excluded_for(cond)
     sk = [x for x in keyed(slines) if x[0] not in excl]
     for i, (k, l) in enumerate(sk):
@@ -958,6 +958,39 @@ def judge(cap, name, cond, fmt, sres, fres, info, verbose):
     return "fail", out
 
 
+FIELD_CLASSES = r"(?:evt|proc|thread|fd|user|group|container|k8s|syscall|fdlist)"
+
+
+def rule_probes(expander, rules, cap, env):
+    """([(rule name, expanded condition)] sysdig 0.29.3 can evaluate, [(rule, why not)]);
+    cap: a capture to check that sysdig 0.29.3 compiles each condition"""
+    p = subprocess.run([sys.executable, expander] + rules, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    if p.returncode != 0:
+        raise SystemExit("rule expansion failed: " + p.stderr.decode()[-500:])
+    lst = subprocess.run(["sysdig", "-l"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
+    known = set(re.findall(r"^([a-z][a-z0-9_]*\.[A-Za-z0-9_.]+)", lst.stdout.decode(), re.M))
+    ok, bad = [], []
+    for line in p.stdout.decode().splitlines():
+        name, _, cond = line.partition("\t")
+        if "\t" in cond or "\n" in cond:
+            bad.append((name, "condition not representable in a probe"))
+        else:
+            rc, _, err = run(["sysdig", "-r", cap, "-p", "%evt.num", "(%s) and evt.dir='<'" % cond], env)
+            if rc != 0:
+                # a field sysdig 0.29.3 does not have, or syntax it does not accept
+                text = re.sub(r'"(?:\\.|[^"\\])*"|\'[^\']*\'', "''", cond)
+                fields = set(re.findall(r"(?<![\w./-])(" + FIELD_CLASSES + r"\.[a-z][A-Za-z0-9_.]*)", text))
+                unknown = sorted(f for f in fields if f not in known and not re.match(r"evt\.(raw)?arg\.", f))
+                why = (err.strip().splitlines() or [""])[-1][:160]
+                if unknown:
+                    why += " (fields sysdig 0.29.3 does not have: %s)" % " ".join(unknown)
+                bad.append((name, "sysdig 0.29.3 rejects the condition: " + why))
+            else:
+                ok.append((name, cond))
+    return ok, bad
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--frc", required=True)
@@ -971,6 +1004,10 @@ def main():
                     help="captures at a time (each runs sysdig and frc side by side)")
     ap.add_argument("--exact", action="store_true",
                     help="one sysdig -p / frc --filter process per probe (slow)")
+    ap.add_argument("--rules", action="append", default=[],
+                    help="rules file (repeatable, loaded in order): every rule's condition, "
+                         "expanded by --expand, becomes a condition probe (rule:NAME)")
+    ap.add_argument("--expand", default="", help="macro/list expander (../shared/bench/falco_expand.py)")
     a = ap.parse_args()
     global CACHE, EXACT
     CACHE = a.cache or None
@@ -997,6 +1034,18 @@ def main():
         probes.append(("cond%02d" % i, "(%s) and evt.dir='<'" % cond, "*" + BASE))
     for name, cond, fmt in SINGLE_PROBES:
         probes.append((name, cond, fmt))
+    if a.rules:
+        small = None
+        for c in sorted((os.path.join(d, f) for d in a.traces for f in os.listdir(d) if f.endswith(".scap")),
+                        key=os.path.getsize):
+            if run(["sysdig", "-r", c, "-p", "%evt.num", "evt.num=0"], env)[0] == 0:
+                small = c       # the smallest capture sysdig 0.29.3 reads
+                break
+        ok, skipped_rules = rule_probes(a.expand, a.rules, small, env)
+        for name, cond in ok:
+            probes.append(("rule:" + name, "(%s) and evt.dir='<'" % cond, "*" + BASE))
+        for name, why in skipped_rules:
+            print("rule not compared: %s: %s" % (name, why))
     probes = [p for p in probes if not a.only or re.search(a.only, p[0])]
     # tagged: the event facts (EventInfo) first, then the probes
     tagged = [("P000", INFO_COND, INFO_FMT)] + \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Differential test of frc's fields and conditions against sysdig 0.29.3 (see diff.py), over
 # the real captures of ../shared/compat/traces and the captures tests/scapgen synthesises
-# (written to a temporary directory; event types the real captures lack).
+# (written to a temporary directory; event types the real captures lack), with field probes,
+# condition probes and the conditions of the upstream rules.
 # Prints `RESULT: N passed, M failed, K skipped`; exits non-zero on failure.
 set -u
 cd "$(dirname "$0")/../.."
@@ -25,5 +26,9 @@ if ! "$PYTHON" tests/scapgen/scapgen.py --evtab runtime/evtab.def --out "$GEN" -
 	echo "RESULT: 0 passed, 1 failed"
 	exit 1
 fi
+# every upstream rule's condition (expanded as Falco's loader does) is a condition probe too
+RULES=../shared/compat/rules
 "$PYTHON" tests/sysdig_diff/diff.py --frc "$BUILD/frc" --traces "$TRACES" --traces "$GEN" \
-	--fields compiler/fields.def --cache "$BUILD/sysdig-cache" "$@"
+	--fields compiler/fields.def --cache "$BUILD/sysdig-cache" \
+	--rules $RULES/falco_rules.yaml --rules $RULES/falco-incubating_rules.yaml \
+	--rules $RULES/falco-sandbox_rules.yaml --expand ../shared/bench/falco_expand.py "$@"
