@@ -917,6 +917,97 @@ def s_odd(c):
     c.event("PPME_SYSCALL_WRITE_X", 600, 2, b"hi", 1, 2)                 # after its procexit
 
 
+def s_head2(c):
+    """More current-driver captures (exit events only, every parameter): rules of the
+    incubating and sandbox files on file, process and network events."""
+    c.boot_ts = BOOT_TS
+    world(c)
+    c.thread(900, 900, 1, "containerd-shim", "/usr/bin/containerd-shim-runc-v2",
+             ["-namespace", "moby", "-id", CTR1], "/run/containerd", exepath="/usr/bin/containerd-shim-runc-v2")
+    js = '{"container":{"id":"%s","image":"docker.io/library/debian:12","imagerepo":"docker.io/library/debian",' \
+         '"imagetag":"12","ip":"172.17.0.2","name":"app","privileged":false,"type":0}}'
+    c.event("PPME_CONTAINER_JSON_2_E", 0, js % CTR1[:12])
+    SHIM = "/usr/bin/containerd-shim-runc-v2"
+    shim_args = ["-namespace", "moby", "-id", CTR1]
+
+    def fork_exec(parent, pptid, child, pcomm, pexe, pargs, exe, args, comm, path, exepath, uid, gid, env,
+                  tty, loginuid, cwd="/home/alice", cg=("cpuset=/",)):
+        fl = CL_CHILD_CLEARTID | CL_CHILD_SETTID
+        h_clone(c, "PPME_SYSCALL_CLONE_20_X", parent, child, parent, parent, pptid, pexe, pargs, pcomm, list(cg),
+                fl, uid, gid, cwd=cwd)
+        h_clone(c, "PPME_SYSCALL_CLONE_20_X", child, 0, child, child, parent, pexe, pargs, pcomm, list(cg),
+                fl, uid, gid, cwd=cwd)
+        h_execve(c, child, 0, exe, args, child, parent, comm, list(cg), env, path, exepath, tty=tty,
+                 loginuid=loginuid, uid=uid, gid=gid, cwd=cwd)
+
+    # a database server runs a program
+    fork_exec(800, 1, 680, "postgres", "/usr/lib/postgresql/15/bin/postgres",
+              ["-D", "/var/lib/postgresql/15/main"], "pg_dump", ["-Fc", "app"], "pg_dump",
+              "/usr/bin/pg_dump", "/usr/lib/postgresql/15/bin/pg_dump", 999, 999, ["PGDATA=/var/lib/pg"], 0,
+              NOLOGIN, cwd="/var/lib/postgresql/15/main")
+    c.expect("all", "DB program spawned process", "Notice",
+             "Database-related program spawned process other than itself | " +
+             tail("execve", "postgres", 999, -1, "pg_dump", "/usr/lib/postgresql/15/bin/pg_dump", "postgres",
+                  "pg_dump -Fc app", 0, "0"))
+    # curl through a proxy set in the environment
+    fork_exec(600, 510, 681, "bash", "-bash", [], "curl", ["-s", "http://example.com/"], "curl", "/usr/bin/curl",
+              "/usr/bin/curl", 1000, 1000, ["HOME=/home/alice", "HTTP_PROXY=http://10.9.9.9:3128"], TTY, 1000)
+    c.expect("all", "Program run with disallowed http proxy env", "Notice",
+             "Curl or wget run with disallowed HTTP_PROXY environment variable | "
+             "env=HOME=/home/alice HTTP_PROXY=http://10.9.9.9:3128 " +
+             tail("execve", "alice", 1000, 1000, "curl", "/usr/bin/curl", "bash", "curl -s http://example.com/",
+                  TTY, "0"))
+    # a script reads a private key, edits .bashrc, removes the history, drops files
+    fork_exec(600, 510, 682, "bash", "-bash", [], "python3", ["x.py"], "python3", "/usr/bin/python3",
+              "/usr/bin/python3.11", 1000, 1000, ALICE_ENV, TTY, 1000)
+    PYH = tail("%s", "alice", 1000, 1000, "python3", "/usr/bin/python3.11", "bash", "python3 x.py", TTY)
+    c.event("PPME_SYSCALL_OPENAT2_X", 682, 3, AT_FDCWD, ".ssh/id_rsa", O_RDONLY, 0, 0, 0x803, 3001)
+    c.expect("all", "Read ssh information", "Error",
+             "ssh-related file/directory read by non-ssh program | file=/home/alice/.ssh/id_rsa pcmdline=bash " +
+             PYH % "openat2")
+    c.event("PPME_SYSCALL_OPENAT_2_X", 682, 4, AT_FDCWD, "/home/alice/.bashrc", O_WRONLY | O_APPEND, 0, 0x803, 3002)
+    c.expect("all", "Modify Shell Configuration File", "Warning",
+             "A shell configuration file has been modified | file=/home/alice/.bashrc pcmdline=bash " + PYH % "openat")
+    c.event("PPME_SYSCALL_UNLINKAT_2_X", 682, 0, AT_FDCWD, ".bash_history", 0)
+    c.expect("all", "Delete or rename shell history", "Warning",
+             "Shell history deleted or renamed | file= name=/home/alice/.bash_history path=<NA> oldpath=<NA> " +
+             PYH % "unlinkat")
+    c.event("PPME_SYSCALL_OPENAT_2_X", 682, 5, AT_FDCWD, "/usr/bin/sshd2", O_WRONLY | O_CREAT | O_F_CREATED,
+            0o755, 0x803, 3003)
+    c.expect("all", "Write below binary dir", "Error",
+             "File below a known binary directory opened for writing | file=/usr/bin/sshd2 pcmdline=bash "
+             "gparent=sshd " + PYH % "openat")
+    c.event("PPME_SYSCALL_OPEN_X", 682, 6, "/dev/.hidden", O_WRONLY | O_CREAT | O_F_CREATED, 0o600, 0x5, 3004)
+    c.expect("all", "Create files below dev", "Error",
+             "File created below /dev by untrusted program | file=/dev/.hidden " + PYH % "open")
+    c.event("PPME_SYSCALL_OPEN_X", 682, 7, "/etc/shadow", O_RDONLY, 0, 0x803, 3005)
+    c.expect(FA, "Read sensitive file untrusted", "Warning",
+             "Sensitive file opened for reading by non-trusted program | file=/etc/shadow gparent=sshd "
+             "ggparent=sshd gggparent=systemd " + PYH % "open")
+    c.event("PPME_PROCEXIT_1_E", 682, 0, 0, 0, 0, 600)
+
+    # a container: the package manager, then the instance metadata service
+    ns = CL_NEWPID | CL_NEWNS | CL_NEWNET | CL_CHILD_CLEARTID
+    h_clone(c, "PPME_SYSCALL_CLONE3_X", 900, 940, 900, 900, 1, SHIM, shim_args, "containerd-shim",
+            ["cpuset=/"], ns, cwd="/run/containerd")
+    h_clone(c, "PPME_SYSCALL_CLONE3_X", 940, 0, 940, 940, 900, SHIM, shim_args, "containerd-shim",
+            CTR1_CG, ns, vtid=1, vpid=1, cwd="/run/containerd", pidns_start=20000000000)
+    h_execve(c, 940, 0, "apt-get", ["install", "-y", "nmap"], 940, 900, "apt-get", CTR1_CG, ROOT_ENV,
+             "/usr/bin/apt-get", "/usr/bin/apt-get")
+    c.expect("all", "Launch Package Management Process in Container", "Error",
+             "Package management process launched in container | " +
+             tail("execve", "root", 0, -1, "apt-get", "/usr/bin/apt-get", "containerd-shim",
+                  "apt-get install -y nmap", 0, "0"))
+    c.event("PPME_SOCKET_SOCKET_X", 940, 3, 2, 1, 6, 0)
+    c.event("PPME_SOCKET_CONNECT_X", 940, 0, ("inet", "172.17.0.2", 45000, "169.254.169.254", 80), 3,
+            ("inet", "169.254.169.254", 80))
+    c.expect("all", "Contact EC2 Instance Metadata Service From Container", "Notice",
+             "Outbound connection to EC2 instance metadata service | connection=172.17.0.2:45000->169.254.169.254:80 "
+             "lport=45000 rport=80 fd_type=ipv4 fd_proto=tcp " +
+             tail("connect", "root", 0, -1, "apt-get", "/usr/bin/apt-get", "containerd-shim",
+                  "apt-get install -y nmap", 0))
+
+
 SCENARIOS = [
     ("gen_proc", s_proc),
     ("gen_files", s_files),
@@ -927,6 +1018,7 @@ SCENARIOS = [
     ("gen_formats", s_formats),
     ("gen_formats2", s_formats2),
     ("gen_odd", s_odd),
+    ("gen_head2", s_head2),
 ]
 # the captures compared field by field with sysdig 0.29.3 (tests/sysdig_diff)
 COMPARED = {"gen_proc", "gen_files", "gen_net", "gen_attack", "gen_state", "gen_formats", "gen_formats2"}
