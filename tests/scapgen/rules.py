@@ -6,7 +6,9 @@ For every capture DIR/NAME.scap with a DIR/NAME.expect.json (written by scapgen.
 scenario's expect() calls) and every ruleset named in it (RULESETS below):
     frc replay -r RULES... -o json_output=true NAME.scap
 must print exactly the expected alerts: same event time, rule, priority and output text, no
-missing and no extra alert. The expected texts were reasoned from each rule's output format
+missing and no extra alert; and for every expect_format() declaration,
+    frc replay --filter COND --format FMT NAME.scap
+must print exactly the expected lines (fields sysdig 0.29.3 cannot check). The expected texts were reasoned from each rule's output format
 and the fields' semantics (../shared/spec/fields.md), not copied from frc.
 """
 import argparse
@@ -58,6 +60,24 @@ def main():
         name = f[:-len(".expect.json")]
         cap = os.path.join(a.dir, name + ".scap")
         exp = json.load(open(os.path.join(a.dir, f)))
+        for i, f in enumerate(exp.pop("formats", [])):
+            tag = "%s/format%d" % (name, i)
+            p = subprocess.run([a.frc, "replay", "--filter", f["cond"], "--format", f["fmt"], cap],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=300)
+            got = p.stdout.decode("utf-8", "replace").splitlines()
+            if p.returncode == 0 and got == f["lines"]:
+                passed += 1
+                if a.verbose:
+                    print("PASS %s (%d lines)" % (tag, len(got)))
+                continue
+            failed += 1
+            print("FAIL %s: --filter %s --format %s" % (tag, f["cond"], f["fmt"]))
+            for l in f["lines"]:
+                print("    expected: " + l)
+            for l in got:
+                print("    frc:      " + l)
+            if p.returncode:
+                print("    frc exited %d: %s" % (p.returncode, p.stderr.decode()[-300:]))
         for rs, want in sorted(exp.items()):
             tag = "%s/%s" % (name, rs)
             got, err = alerts(a.frc, RULESETS[rs], cap, env)

