@@ -539,7 +539,8 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 	for (uint32_t i = 0; i < n; i++)
 		total += ir->consts[ir->citems[c->items + i]].len + 1;
 	uint8_t *blob = malloc(total + 1);
-	uint32_t *off = malloc((n + 1) * sizeof(*off)), *b = NULL;
+	uint32_t *off = malloc((n + 1) * sizeof(*off));
+	uint64_t *b = NULL;
 	if (!blob || !off || total > UINT32_MAX)
 		goto oom;
 	total = 0;
@@ -571,16 +572,23 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 		mask = cap - 1;
 		for (uint32_t i = 0; i < n; i++) {
 			const struct ir_const *it = &ir->consts[ir->citems[c->items + i]];
-			uint32_t h = rt_helpers_set_hash(it->s, it->len) & mask;
+			uint32_t hash = rt_helpers_set_hash(it->s, it->len), h = hash & mask;
 			while (b[h])
 				h = (h + 1) & mask;
-			b[h] = i + 1;
+			b[h] = (uint64_t)hash << 32 | (i + 1);
 		}
-		cw_put(w, "static const frc_u32 ");
+		cw_put(w, "static const frc_u64 ");
 		cw_ident(w, "b", id);
 		cw_put(w, "[] = {");
-		put_u32_list(w, b, cap);
-		cw_put(w, "};\n");
+		for (uint32_t i = 0; i < cap; i++) {
+			cw_put(w, "%s", i % 4 ? " " : "\n\t");
+			if (b[i])
+				cw_put(w, "0x%016" PRIx64 "ULL", b[i]);
+			else
+				cw_put(w, "0");
+			cw_put(w, "%s", i + 1 < cap ? "," : "");
+		}
+		cw_put(w, "\n};\n");
 	}
 	cw_put(w, "static const struct frc_strset ");
 	cw_ident(w, "l", id);

@@ -27,7 +27,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 4
+#define FRC_ABI_VERSION 5
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -111,8 +111,9 @@ struct frc_lit {
  * @blob, @off: item i is the bytes blob[off[i] .. off[i + 1] - 1) (each item is followed
  *              by a NUL in @blob); @off has @n + 1 entries
  * @mask: number of buckets - 1 (a power of two minus one), or 0 for a linear scan
- * @buckets: item index + 1 per bucket (0 = empty), open addressing with linear probing,
- *           keyed by rt_helpers_set_hash() of the bytes
+ * @buckets: per bucket 0 (empty) or the item's rt_helpers_set_hash() << 32 | its index + 1;
+ *           open addressing with linear probing from the hash; a probe compares the stored
+ *           hash before reading the item
  * @minlen, @maxlen: lengths of the shortest/longest item (quick reject)
  * @lenmask: bit (length % 64) set for the length of every item (quick reject inline)
  */
@@ -123,7 +124,7 @@ struct frc_strset {
 	frc_u64 lenmask;
 	const frc_u8 *blob;
 	const frc_u32 *off;
-	const frc_u32 *buckets;
+	const frc_u64 *buckets;
 };
 
 /* A set of integers (bit patterns of the field's width), sorted as unsigned. */
@@ -393,6 +394,32 @@ static inline int frc_neq(const struct frc_val *v, frc_u64 k)
 		return frc_n_eq(v, FRC_Q_ANY, k);
 	return v->n.u == k;
 }
+
+#if defined(__TINYC__)
+/*
+ * libtcc does not inline functions: under the JIT the fast paths above are statement
+ * expressions (a GNU extension libtcc implements), so that a test costs no call when the
+ * length or the absence of the value decides it.
+ */
+#define frc_seq(V, S, N) ({ const struct frc_val *frc_v_ = (V); \
+	!frc_v_ ? 0 : frc_v_->multi ? frc_s_eq(frc_v_, FRC_Q_ANY, (S), (N)) \
+		: frc_v_->len == (N) && ((N) == 0 || frc_memeq(frc_v_->s, (S), (N))); })
+#define frc_sne(V, S, N) ({ const struct frc_val *frc_v_ = (V); \
+	!frc_v_ ? 0 : frc_v_->multi ? frc_s_ne(frc_v_, FRC_Q_ANY, (S), (N)) \
+		: frc_v_->len != (N) || ((N) != 0 && !frc_memeq(frc_v_->s, (S), (N))); })
+#define frc_sstarts(V, S, N) ({ const struct frc_val *frc_v_ = (V); \
+	!frc_v_ ? 0 : frc_v_->multi ? frc_s_startswith(frc_v_, FRC_Q_ANY, (S), (N)) \
+		: frc_v_->len >= (N) && ((N) == 0 || frc_memeq(frc_v_->s, (S), (N))); })
+#define frc_sends(V, S, N) ({ const struct frc_val *frc_v_ = (V); \
+	!frc_v_ ? 0 : frc_v_->multi ? frc_s_endswith(frc_v_, FRC_Q_ANY, (S), (N)) \
+		: frc_v_->len >= (N) && \
+		  ((N) == 0 || frc_memeq(frc_v_->s + (frc_v_->len - (N)), (S), (N))); })
+#define frc_sin(V, SET) ({ const struct frc_val *frc_v_ = (V); \
+	!frc_v_ ? 0 : frc_v_->multi || (((SET)->lenmask >> (frc_v_->len & 63)) & 1) \
+		? frc_s_in(frc_v_, FRC_Q_ANY, (SET)) : 0; })
+#define frc_neq(V, K) ({ const struct frc_val *frc_v_ = (V); \
+	!frc_v_ ? 0 : frc_v_->multi ? frc_n_eq(frc_v_, FRC_Q_ANY, (K)) : frc_v_->n.u == (K); })
+#endif
 
 /* field compared with field: @op is an enum cmp_op, @type an enum ft_type */
 int frc_vv(const struct frc_val *a, frc_u32 q, frc_u32 op, frc_u32 type, const struct frc_val *b);

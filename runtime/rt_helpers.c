@@ -76,6 +76,39 @@ static int s_cmp(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 
 /* substring search: the first byte with memchr, then the rest (short needles, short
  * values: cheaper than memmem's set-up) */
+/* @n bytes of @a and @b equal; both have at least @n readable bytes. Short lengths (the
+   common case: names, paths, set items) compare with two overlapping loads, no call. */
+static inline bool bytes_eq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
+{
+	if (n > 16)
+		return !memcmp(a, b, n);
+	if (n >= 8) {
+		uint64_t x, y, u, w;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&u, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return ((x ^ y) | (u ^ w)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x, y, u, w;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&w, b + n - 4, 4);
+		return ((x ^ y) | (u ^ w)) == 0;
+	}
+	if (n >= 2) {
+		uint16_t x, y, u, w;
+		memcpy(&x, a, 2);
+		memcpy(&y, b, 2);
+		memcpy(&u, a + n - 2, 2);
+		memcpy(&w, b + n - 2, 2);
+		return ((x ^ y) | (u ^ w)) == 0;
+	}
+	return n == 0 || a[0] == b[0];
+}
+
 static bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 {
 	if (n == 0)
@@ -89,7 +122,7 @@ static bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 		p = memchr(p, s[0], (size_t)(last - p) + 1);
 		if (!p)
 			return false;
-		if (!memcmp(p + 1, s + 1, n - 1))
+		if (bytes_eq(p + 1, s + 1, n - 1))
 			return true;
 		p++;
 	}
@@ -509,10 +542,18 @@ uint32_t rt_helpers_set_hash(const void *p, size_t n)
 	if (n >= 8) { /* two loads (native byte order: compiler and runtime are one machine) */
 		memcpy(&head, b, 8);
 		memcpy(&tail, b + n - 8, 8);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			head |= (uint64_t)b[i] << (8 * i);
-		tail = head;
+	} else if (n >= 4) { /* two overlapping loads cover every byte; n is in the hash */
+		uint32_t x, y;
+		memcpy(&x, b, 4);
+		memcpy(&y, b + n - 4, 4);
+		head = tail = x | (uint64_t)y << 32;
+	} else if (n >= 2) {
+		uint16_t x, y;
+		memcpy(&x, b, 2);
+		memcpy(&y, b + n - 2, 2);
+		head = tail = x | (uint64_t)y << 16;
+	} else if (n == 1) {
+		head = tail = b[0];
 	}
 	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
 	h ^= head * 0xff51afd7ed558ccdull;
@@ -540,18 +581,20 @@ static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 	if (!set->mask) {
 		for (frc_u32 i = 0; i < set->n; i++)
 			if (set->off[i + 1] - set->off[i] - 1 == n &&
-			    (n == 0 || !memcmp(set->blob + set->off[i], s, n)))
+			    bytes_eq(set->blob + set->off[i], s, n))
 				return true;
 		return false;
 	}
-	frc_u32 b = rt_helpers_set_hash(s, n) & set->mask;
+	frc_u32 h = rt_helpers_set_hash(s, n), b = h & set->mask;
 	for (;;) {
-		frc_u32 ix = set->buckets[b];
-		if (!ix)
+		frc_u64 x = set->buckets[b];
+		if (!x)
 			return false;
-		frc_u32 o = set->off[ix - 1];
-		if (set->off[ix] - o - 1 == n && (n == 0 || !memcmp(set->blob + o, s, n)))
-			return true;
+		if ((frc_u32)(x >> 32) == h) {
+			frc_u32 ix = (frc_u32)x, o = set->off[ix - 1];
+			if (set->off[ix] - o - 1 == n && bytes_eq(set->blob + o, s, n))
+				return true;
+		}
 		b = (b + 1) & set->mask;
 	}
 }
@@ -704,7 +747,7 @@ int frc_exists(const struct frc_val *v)
 
 int frc_memeq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
 {
-	return memcmp(a, b, n) == 0;
+	return bytes_eq(a, b, n);
 }
 
 /* ------------------------------------------------------------------ field vs field */
