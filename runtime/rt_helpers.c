@@ -135,15 +135,23 @@ bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, 
 		return true;
 	if (hn < nn)
 		return false;
-	unsigned char first = needle[0];
-	for (size_t i = 0; i + nn <= hn; i++) {
-		if (lower(hay[i]) != first)
-			continue;
+	/* candidates are the places of the first byte in either case, found with memchr */
+	unsigned char lo = needle[0], up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+	const uint8_t *last = hay + (hn - nn);
+	const uint8_t *a = memchr(hay, lo, hn - nn + 1);
+	const uint8_t *b = up != lo ? memchr(hay, up, hn - nn + 1) : NULL;
+	while (a || b) {
+		const uint8_t *c = !b || (a && a < b) ? a : b;
 		size_t j = 1;
-		while (j < nn && lower(hay[i + j]) == needle[j])
+		while (j < nn && lower(c[j]) == needle[j])
 			j++;
 		if (j == nn)
 			return true;
+		const uint8_t *next = c < last ? memchr(c + 1, *c, (size_t)(last - c)) : NULL;
+		if (c == a)
+			a = next;
+		else
+			b = next;
 	}
 	return false;
 }
