@@ -67,17 +67,17 @@ def counters(port):
     return {k: int(m[k]) for k in COUNTERS if k in m}
 
 
-def map_id(pid, name):
-    """id of the BPF map @name held by process @pid (from its fds)"""
+def bpf_obj_id(pid, kind, name):
+    """id of the BPF @kind ("map" or "prog") named @name held by process @pid (from its fds)"""
     for fd in os.listdir(f"/proc/{pid}/fdinfo"):
         try:
             t = open(f"/proc/{pid}/fdinfo/{fd}").read()
         except OSError:
             continue
-        m = re.search(r"^map_id:\s*(\d+)", t, re.M)
+        m = re.search(rf"^{kind}_id:\s*(\d+)", t, re.M)
         if not m:
             continue
-        info = json.loads(subprocess.check_output(["bpftool", "map", "show", "id", m.group(1),
+        info = json.loads(subprocess.check_output(["bpftool", kind, "show", "id", m.group(1),
                                                    "-j"]))
         if info.get("name") == name:
             return int(m.group(1))
@@ -144,23 +144,6 @@ COST_RULES = """- rule: frc bench nothing
 """
 
 
-def prog_id(pid, name):
-    """id of the BPF program @name held by process @pid"""
-    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
-        try:
-            t = open(f"/proc/{pid}/fdinfo/{fd}").read()
-        except OSError:
-            continue
-        m = re.search(r"^prog_id:\s*(\d+)", t, re.M)
-        if not m:
-            continue
-        info = json.loads(subprocess.check_output(["bpftool", "prog", "show", "id", m.group(1),
-                                                   "-j"]))
-        if info.get("name") == name:
-            return int(m.group(1))
-    return None
-
-
 def prog_time(pid_):
     info = json.loads(subprocess.check_output(["bpftool", "prog", "show", "id", str(pid_), "-j"]))
     return info.get("run_time_ns", 0)
@@ -204,7 +187,7 @@ def cost(tmp, rules):
                 print(f"cost: daemon did not start: {d.stderr()[-800:]}")
                 d.stop()
                 continue
-            pid_ = prog_id(d.p.pid, "frc_sys_exit")
+            pid_ = bpf_obj_id(d.p.pid, "prog", "frc_sys_exit")
             out.append((name,) + loop(pid_))
             d.stop()
     finally:
@@ -248,7 +231,7 @@ def workloads(tmp, rules, reps, names):
         if not d.wait_ready():
             print(f"kfilter_bench: daemon did not start:\n{d.stderr()[-1500:]}")
             return
-        why_id, diag_id = map_id(d.p.pid, "frc_kf_why"), map_id(d.p.pid, "frc_kf_diag")
+        why_id, diag_id = bpf_obj_id(d.p.pid, "map", "frc_kf_why"), bpf_obj_id(d.p.pid, "map", "frc_kf_diag")
         if why_id is None or diag_id is None:
             print("kfilter_bench: the probe has no frc_kf_why/frc_kf_diag maps")
             return
