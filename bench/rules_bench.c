@@ -558,12 +558,15 @@ static void first_match(void *ctx, uint32_t rule)
 }
 
 /* diagnosis (env RULES_BENCH_DIFF): events where the AOT code and the reference match
-   different rules, with the fields whose two extractions print differently */
+   different rules, with the fields whose two extractions print differently;
+   RULES_BENCH_DIFF=slots also lists events where some slot's value differs */
 static void diff_events(const struct frc_rules *rules, struct ruleset *rs,
 			struct frc_slots *slots, struct bev *evs, uint32_t n)
 {
 	uint32_t nd = 0, nf;
 	const struct frc_field_ref *fr = ruleset_fields(rs, &nf);
+	const char *env = getenv("RULES_BENCH_DIFF");
+	bool all_slots = env && !strcmp(env, "slots");
 	for (uint32_t i = 0; i < n && nd < 20; i++) {
 		struct frc_evt *e = &evs[i].e;
 		uint32_t rc = UINT32_MAX, rr = UINT32_MAX;
@@ -574,8 +577,24 @@ static void diff_events(const struct frc_rules *rules, struct ruleset *rs,
 			if (rules->rules[r].enabled && frc_evtset_has(&rules->rules[r].evttypes, e->type) &&
 			    ref_eval(rules->rules[r].cond, ref_get, e))
 				rr = r;
-		if (rc == rr)
+		if (rc == rr && !all_slots)
 			continue;
+		if (rc == rr) {
+			/* every slot: the compiled path's value against a fresh extraction */
+			bool same = true;
+			begin_event(e, slots);
+			for (uint32_t k = 0; k < nf && same; k++) {
+				char bx[256], by[256];
+				extract_format(fr[k].field, frc_field(e, k), bx, sizeof(bx));
+				extract_format(fr[k].field,
+					       extract_filter_value(e, fr[k].field, fr[k].arg,
+								    fr[k].arg_len, fr[k].arg_index),
+					       by, sizeof(by));
+				same = !strcmp(bx, by);
+			}
+			if (same)
+				continue;
+		}
 		nd++;
 		printf("event %u (%s, tid %lld): compiled '%s', reference '%s'\n", i, e->info->name,
 		       (long long)e->tid, rc == UINT32_MAX ? "-" : rules->rules[rc].name,

@@ -903,7 +903,8 @@ static void emit_const(struct emit *em, struct cw *w, uint32_t id)
 /* transformer constant arguments as values */
 static void emit_const_value(const struct ir *ir, struct cw *w, uint32_t id)
 {
-	cw_put(w, "static const struct frc_val ");
+	/* not const: helpers may fill in a value's hash cache (frc_rt_abi.h) */
+	cw_put(w, "static struct frc_val ");
 	cw_ident(w, "v", id);
 	cw_put(w, " = { .s = ");
 	cw_ident(w, "s", id);

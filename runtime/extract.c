@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,8 @@ static void sb_init(struct sb *b, struct frc_scratch *s)
 	b->len = b->cap = 0;
 }
 
-static void sb_put(struct sb *b, const char *x, size_t n)
+/* room for @n more bytes and the NUL: where they go, or NULL (out of memory) */
+static char *sb_reserve(struct sb *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 128;
@@ -123,13 +125,21 @@ static void sb_put(struct sb *b, const char *x, size_t n)
 			nc *= 2;
 		char *np = salloc(b->s, nc);
 		if (!np)
-			return;
+			return NULL;
 		if (b->len)
 			memcpy(np, b->p, b->len);
 		b->p = np;
 		b->cap = nc;
 	}
-	memcpy(b->p + b->len, x, n);
+	return b->p + b->len;
+}
+
+static void sb_put(struct sb *b, const char *x, size_t n)
+{
+	char *d = sb_reserve(b, n);
+	if (!d)
+		return;
+	memcpy(d, x, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 }
@@ -660,19 +670,44 @@ const char *extract_param_text(struct frc_evt *e, uint32_t i, bool resolved, siz
 
 /* ---- slots ---- */
 
+struct slot;
+struct frc_slots;
+
+/* a slot's extractor, chosen once when the slot table is built (see slot_fn_for) */
+typedef bool (*slot_fn)(struct frc_evt *e, struct frc_slots *ss, struct slot *sl);
+
 struct slot {
-	struct frc_field_ref ref;
-	char *arg;		/* NUL-terminated copy of the argument */
-	pcre2_code *re;		/* container.mount.dest[pattern] */
+	slot_fn fn;
 	uint64_t gen;
 	bool present;
 	struct frc_val val;
+	struct frc_field_ref ref;
+	char *arg;		/* NUL-terminated copy of the argument */
+	pcre2_code *re;		/* container.mount.dest[pattern] */
 	uint64_t prev;		/* evt.deltatime* */
+	uint32_t off;		/* offset of a struct frc_str in struct frc_thread */
+	uint32_t anc;		/* which ancestor (1: the parent) */
+	int32_t argi;		/* evt.arg.NAME: parameter index for @arginfo */
+	const struct evt_schema *arginfo;
 };
 
+/*
+ * Lookups that several slots of one event share (the compiled path only: the reference
+ * evaluator extracts every field from scratch, as an interpreter does), valid while @gen
+ * equals the event's generation: the chain of ancestors (state_ancestor(t, i) for i <
+ * @nanc) and the event's container.
+ */
+#define ANC_CACHE 8
 struct frc_slots {
 	uint32_t n;
 	struct slot *s;
+	uint64_t anc_gen;
+	uint32_t nanc;
+	struct frc_thread *anc[ANC_CACHE];
+	uint64_t ctr_gen;
+	const struct frc_container *ctr;
+	bool ctr_have_thread;
+	const char *ctr_cid;
 };
 
 /* one request */
@@ -748,8 +783,29 @@ static bool should_xid(int64_t x)
 
 /* ---- process helpers ---- */
 
-static void join_items(struct sb *b, const char *items, uint32_t n)
+/*
+ * The @n NUL-terminated strings at @items joined with spaces. @size is the length of the
+ * list's buffer: when the @n items fill it exactly (the layout state.c keeps), the result
+ * is the buffer with each separating NUL turned into a space, one copy.
+ */
+static void join_items(struct sb *b, const char *items, uint32_t n, uint32_t size)
 {
+	if (n && size && items[size - 1] == '\0') {
+		char *d = sb_reserve(b, size - 1);
+		if (!d)
+			return;
+		memcpy(d, items, size - 1);
+		char *p = d, *end = d + size - 1;
+		uint32_t i = 1;
+		for (; i < n && (p = memchr(p, 0, (size_t)(end - p))); i++)
+			*p++ = ' ';
+		if (i == n && p && !memchr(p, 0, (size_t)(end - p))) {
+			b->len += size - 1;
+			b->p[b->len] = '\0';
+			return;
+		}
+		/* not that layout: the general walk below overwrites the copy */
+	}
 	const char *a = items;
 	for (uint32_t i = 0; i < n; i++) {
 		size_t l = strlen(a);
@@ -774,6 +830,15 @@ static void put_cmdline(struct sb *b, const struct frc_thread *t)
 	} else {
 		sb_put(b, t->cmdline.s, t->cmdline.len);
 	}
+}
+
+/* the command line kept by the thread (NUL-terminated), without a copy */
+static bool cmdline_direct(struct frc_val *v, const struct frc_thread *t)
+{
+	if (t->cmdline.len == 0)
+		return false;
+	vstr(v, t->cmdline.s, t->cmdline.len);
+	return true;
 }
 
 static bool is_main_thr(const struct frc_thread *t)
@@ -816,7 +881,7 @@ static void env_get(struct sb *b, struct frc_thread *t, const char *name, size_t
 static void env_all(struct sb *b, struct frc_thread *t)
 {
 	struct frc_thread *m = env_thread(t);
-	join_items(b, m->env.s, m->nenv);
+	join_items(b, m->env.s, m->nenv, m->env.len);
 }
 
 /* walk the ancestors of @t's main thread (raw ptid links); NULL main -> -1 */
@@ -852,7 +917,7 @@ static void anc_text(struct sb *b, struct frc_thread *p, enum anc_what w)
 	case A_EXE: sb_put(b, p->exe.s, p->exe.len); break;
 	case A_EXEPATH: sb_put(b, p->exepath.s, p->exepath.len); break;
 	case A_CMDLINE: put_cmdline(b, p); break;
-	case A_ARGS: join_items(b, p->args.s, p->nargs); break;
+	case A_ARGS: join_items(b, p->args.s, p->nargs, p->args.len); break;
 	case A_ENV: env_all(b, p); break;
 	case A_PID: sb_printf(b, "%" PRId64, p->pid); break;
 	}
@@ -862,6 +927,8 @@ static void anc_text(struct sb *b, struct frc_thread *p, enum anc_what w)
    the event is evaluated: the state changes before and after evaluation only) */
 static bool anc_direct(struct frc_val *v, struct frc_thread *p, enum anc_what w)
 {
+	if (w == A_CMDLINE)
+		return cmdline_direct(v, p);
 	const struct frc_str *s = w == A_NAME ? &p->comm : w == A_EXE ? &p->exe
 				: w == A_EXEPATH ? &p->exepath : NULL;
 	if (!s)
@@ -970,22 +1037,39 @@ static const char *caps_names[] = {
 	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 };
 
+#define NCAPS (sizeof(caps_names) / sizeof(caps_names[0]))
+static uint8_t caps_len[NCAPS];
+
+__attribute__((constructor)) static void caps_len_init(void)
+{
+	for (size_t i = 0; i < NCAPS; i++)
+		caps_len[i] = (uint8_t)strlen(caps_names[i]);
+}
+
 static bool x_caps(struct frc_evt *e, uint64_t caps, struct frc_val *v)
 {
 	struct sb b;
+	size_t tot = 0;
 
-	sb_init(&b, e->scratch);
-	for (size_t i = 0; i < sizeof(caps_names) / sizeof(caps_names[0]); i++) {
-		if (caps & (1ull << i)) {
-			if (b.len)
-				sb_put(&b, " ", 1);
-			sb_puts(&b, caps_names[i]);
-		}
-	}
-	if (!b.len) {
+	caps &= NCAPS < 64 ? (1ull << NCAPS) - 1 : ~0ull;
+	if (!caps) {
 		vstrz(v, "");
 		return true;
 	}
+	for (uint64_t c = caps; c; c &= c - 1)
+		tot += caps_len[__builtin_ctzll(c)] + 1u;
+	sb_init(&b, e->scratch);
+	char *d = sb_reserve(&b, tot);
+	if (!d)
+		return false;
+	for (uint64_t c = caps; c; c &= c - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(c);
+		memcpy(d, caps_names[i], caps_len[i]);
+		d[caps_len[i]] = ' ';
+		d += caps_len[i] + 1u;
+	}
+	b.len = tot - 1;	/* without the last space */
+	b.p[b.len] = '\0';
 	return vsb(v, &b);
 }
 
@@ -1065,15 +1149,17 @@ static bool x_proc(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 			vstrz(v, "");
 			return true;
 		}
-		join_items(&b, t->args.s, t->nargs);
+		join_items(&b, t->args.s, t->nargs, t->args.len);
 		return vsb(v, &b);
 	case FLD_PROC_CMDLINE:
+		if (cmdline_direct(v, t))
+			return true;
 		put_cmdline(&b, t);
 		return vsb(v, &b);
 	case FLD_PROC_EXELINE:
 		sb_put(&b, t->exe.s, t->exe.len);
 		sb_put(&b, " ", 1);
-		join_items(&b, t->args.s, t->nargs);
+		join_items(&b, t->args.s, t->nargs, t->args.len);
 		return vsb(v, &b);
 	case FLD_PROC_CMDNARGS:
 		return vuint(v, t->nargs);
@@ -1099,7 +1185,11 @@ static bool x_proc(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 		case FLD_PROC_PEXE: vstr(v, p->exe.s, p->exe.len); return true;
 		case FLD_PROC_PEXEPATH: vstr(v, p->exepath.s, p->exepath.len); return true;
 		case FLD_PROC_PPID: return should_xid(p->pid) && vint(v, p->pid);
-		default: put_cmdline(&b, p); return vsb(v, &b);
+		default:
+			if (cmdline_direct(v, p))
+				return true;
+			put_cmdline(&b, p);
+			return vsb(v, &b);
 		}
 	case FLD_PROC_ANAME: return x_ancestor(e, q, t, A_NAME, v);
 	case FLD_PROC_AEXE: return x_ancestor(e, q, t, A_EXE, v);
@@ -1269,7 +1359,7 @@ static bool x_proc(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 		const char *a = t->cgroups.s;
 		if (!t->ncgroups)
 			return false;
-		join_items(&b, a, t->ncgroups);
+		join_items(&b, a, t->ncgroups, t->cgroups.len);
 		return vsb(v, &b);
 	}
 	case FLD_THREAD_CGROUP: {
@@ -1296,6 +1386,13 @@ static bool x_proc(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	}
 }
 
+static inline __attribute__((always_inline)) bool user_name(struct frc_evt *e, struct frc_thread *t, struct frc_val *v)
+{
+	const struct frc_user *u = state_user(e->st, t->container_id, t->uid);
+	vstrz(v, u ? u->name : t->uid == 0 ? "root" : "<NA>");
+	return true;
+}
+
 static bool x_user(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 {
 	struct frc_thread *t = e->thr;
@@ -1307,12 +1404,11 @@ static bool x_user(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	case FLD_USER_UID:
 		return vuint(v, t->uid);
 	case FLD_USER_NAME:
+		return user_name(e, t, v);
 	case FLD_USER_HOMEDIR:
 	case FLD_USER_SHELL: {
 		const struct frc_user *u = state_user(e->st, cid, t->uid);
-		if (q->fid == FLD_USER_NAME)
-			vstrz(v, u ? u->name : t->uid == 0 ? "root" : "<NA>");
-		else if (q->fid == FLD_USER_HOMEDIR)
+		if (q->fid == FLD_USER_HOMEDIR)
 			vstrz(v, u ? u->home : t->uid == 0 ? "/root" : "<NA>");
 		else
 			vstrz(v, u ? u->shell : "<NA>");
@@ -1482,21 +1578,77 @@ static uint16_t ep_port(struct frc_fd *f, int which)
 	return which ? f->sock.v6.dport : f->sock.v6.sport;
 }
 
+/* the fd of an fd event: the one state_pre attached, else the thread's last event fd */
+static inline __attribute__((always_inline)) struct frc_fd *event_fd(struct frc_evt *e, struct frc_thread *t)
+{
+	struct frc_fd *f = e->fdi;
+	if (!f && t->lastevent_fd != -1)
+		f = state_thread_fd(t, t->lastevent_fd);
+	return f;
+}
+
+static inline __attribute__((always_inline)) bool fd_event(const struct frc_evt *e)
+{
+	return (e->info->flags & (EVF_CREATES_FD | EVF_USES_FD | EVF_DESTROYS_FD)) && e->thr;
+}
+
+/* fd.typechar values: one NUL-terminated byte each */
+static const char typechar_str[256][2] = {
+#define TC4(c) { (char)(c), 0 }, { (char)((c) + 1), 0 }, { (char)((c) + 2), 0 }, { (char)((c) + 3), 0 }
+#define TC16(c) TC4(c), TC4((c) + 4), TC4((c) + 8), TC4((c) + 12)
+#define TC64(c) TC16(c), TC16((c) + 16), TC16((c) + 32), TC16((c) + 48)
+	TC64(0), TC64(64), TC64(128), TC64(192)
+#undef TC64
+#undef TC16
+#undef TC4
+};
+
+static inline __attribute__((always_inline)) bool fd_typechar(struct frc_evt *e, const struct frc_fd *f, struct frc_val *v)
+{
+	unsigned char c = (unsigned char)(f ? state_fd_typechar(f->type) : typechar_from_event(e->type));
+	vstr(v, typechar_str[c], 1);
+	return true;
+}
+
+static inline __attribute__((always_inline)) bool fd_l4proto(const struct frc_fd *f, struct frc_val *v)
+{
+	if (!f)
+		return false;
+	switch (state_fd_l4proto(f)) {
+	case SCAP_L4_TCP: vstr(v, "tcp", 3); break;
+	case SCAP_L4_UDP: vstr(v, "udp", 3); break;
+	case SCAP_L4_ICMP: vstr(v, "icmp", 4); break;
+	case SCAP_L4_RAW: vstr(v, "raw", 3); break;
+	default: vstr(v, "<NA>", 4); break;
+	}
+	return true;
+}
+
+static inline __attribute__((always_inline)) bool fd_sockfamily(const struct frc_fd *f, struct frc_val *v)
+{
+	if (!f)
+		return false;
+	if (fd_sock(f) || f->type == SCAP_FD_IPV4_SERVSOCK || f->type == SCAP_FD_IPV6_SERVSOCK)
+		vstr(v, "ip", 2);
+	else if (f->type == SCAP_FD_UNIX_SOCK)
+		vstr(v, "unix", 4);
+	else
+		return false;
+	return true;
+}
+
 static bool x_fd(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 {
 	struct frc_thread *t = e->thr;
 	struct frc_fd *f;
 	struct sb b;
 
-	if (!(e->info->flags & (EVF_CREATES_FD | EVF_USES_FD | EVF_DESTROYS_FD)) || !t)
+	if (!fd_event(e))
 		return false;
-	if (q->fid == FLD_FD_TYPES && q->idx >= 0) {
+	if (q->fid == FLD_FD_TYPES && q->idx >= 0)
 		f = state_thread_fd(t, q->idx);
-	} else {
-		f = e->fdi;
-		if (!f && t->lastevent_fd != -1)
-			f = state_thread_fd(t, t->lastevent_fd);
-	}
+	else
+		f = event_fd(e, t);
 	sb_init(&b, e->scratch);
 	switch (q->fid) {
 	case FLD_FD_NUM:
@@ -1602,15 +1754,8 @@ static bool x_fd(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 		}
 		return true;
 	}
-	case FLD_FD_TYPECHAR: {
-		char *c = salloc(e->scratch, 2);
-		if (!c)
-			return false;
-		c[0] = f ? state_fd_typechar(f->type) : typechar_from_event(e->type);
-		c[1] = '\0';
-		vstr(v, c, 1);
-		return true;
-	}
+	case FLD_FD_TYPECHAR:
+		return fd_typechar(e, f, v);
 	case FLD_FD_NAMERAW:
 		if (f)
 			sb_put(&b, f->name_raw.s, f->name_raw.len);
@@ -1618,28 +1763,10 @@ static bool x_fd(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 			return false;
 		dedup_slashes(&b);
 		return vsb(v, &b);
-	case FLD_FD_L4PROTO: {
-		if (!f)
-			return false;
-		switch (state_fd_l4proto(f)) {
-		case SCAP_L4_TCP: vstrz(v, "tcp"); break;
-		case SCAP_L4_UDP: vstrz(v, "udp"); break;
-		case SCAP_L4_ICMP: vstrz(v, "icmp"); break;
-		case SCAP_L4_RAW: vstrz(v, "raw"); break;
-		default: vstrz(v, "<NA>"); break;
-		}
-		return true;
-	}
+	case FLD_FD_L4PROTO:
+		return fd_l4proto(f, v);
 	case FLD_FD_SOCKFAMILY:
-		if (!f)
-			return false;
-		if (fd_sock(f) || f->type == SCAP_FD_IPV4_SERVSOCK || f->type == SCAP_FD_IPV6_SERVSOCK)
-			vstrz(v, "ip");
-		else if (f->type == SCAP_FD_UNIX_SOCK)
-			vstrz(v, "unix");
-		else
-			return false;
-		return true;
+		return fd_sockfamily(f, v);
 	case FLD_FD_CONNECTED:
 		return f && vbool(v, f->flags & FDF_SOCKET_CONNECTED);
 	case FLD_FD_NAME_CHANGED:
@@ -1803,8 +1930,8 @@ static bool x_fd(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 
 /* ---- container.*, k8s.* (container plugin) ---- */
 
-static const struct frc_container *event_container(struct frc_evt *e, bool *have_thread,
-						   const char **cid)
+static inline __attribute__((always_inline)) const struct frc_container *
+event_container(struct frc_evt *e, bool *have_thread, const char **cid)
 {
 	*have_thread = false;
 	*cid = "";
@@ -1841,11 +1968,11 @@ static const char *label(const struct frc_container *c, const char *k)
 	return NULL;
 }
 
-static bool x_container(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+/* container.* and k8s.* from the event's container @c (event_container()); inlined in
+   both callers so that neither pays a call */
+static inline __attribute__((always_inline)) bool x_container_of(struct frc_evt *e, const struct xq *q, struct frc_val *v,
+			   const struct frc_container *c, bool have_thread, const char *cid)
 {
-	bool have_thread;
-	const char *cid;
-	const struct frc_container *c = event_container(e, &have_thread, &cid);
 	struct sb b;
 
 	sb_init(&b, e->scratch);
@@ -1925,6 +2052,14 @@ static bool x_container(struct frc_evt *e, const struct xq *q, struct frc_val *v
 	default:
 		return false;
 	}
+}
+
+static bool x_container(struct frc_evt *e, const struct xq *q, struct frc_val *v)
+{
+	bool have_thread;
+	const char *cid;
+	const struct frc_container *c = event_container(e, &have_thread, &cid);
+	return x_container_of(e, q, v, c, have_thread, cid);
 }
 
 /* ---- evt.* ---- */
@@ -2470,6 +2605,208 @@ static bool extract(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	return ok && !e->scratch->oom;
 }
 
+/* ---- slots: the compiled path ---- */
+
+/* any field: the generic extractor */
+static bool slot_generic(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct xq q = { sl->ref.field, sl->arg, sl->ref.arg_len, sl->ref.arg_index, false, sl };
+	return extract(e, &q, &sl->val);
+}
+
+/*
+ * Direct extractors for the fields that rules test most. Each gives exactly the value of
+ * the generic extractor (they share its helpers), for a field whose value always has the
+ * same shape (a string or a number, never a list), so that the value needs no clearing:
+ * the members a field does not set stay zero from the slot table's allocation.
+ */
+
+/* state_ancestor(st, e->thr, n) through the per-event chain of @ss */
+static struct frc_thread *slot_ancestor(struct frc_evt *e, struct frc_slots *ss, uint32_t n)
+{
+	if (n >= ANC_CACHE)
+		return state_ancestor(e->st, e->thr, n);
+	if (ss->anc_gen != e->gen) {
+		ss->anc_gen = e->gen;
+		ss->anc[0] = state_main_thread(e->thr);
+		ss->nanc = 1;
+	}
+	while (ss->nanc <= n) {
+		struct frc_thread *m = ss->anc[ss->nanc - 1];
+		if (m) {
+			m = state_find_thread(e->st, m->ptid);
+			m = m ? state_main_thread(m) : NULL;
+		}
+		ss->anc[ss->nanc++] = m;
+	}
+	return ss->anc[n];
+}
+
+static void vstr_or_empty(struct frc_val *v, const struct frc_str *x)
+{
+	if (x->s)
+		vstr(v, x->s, x->len);
+	else
+		vstr(v, "", 0);
+}
+
+/* proc.name, proc.exe, proc.exepath: a string of the thread */
+static bool slot_thread_str(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	if (!e->thr)
+		return false;
+	vstr_or_empty(&sl->val, (const struct frc_str *)((const char *)e->thr + sl->off));
+	return true;
+}
+
+/* proc.pname, proc.aname[N], proc.pexe, proc.aexe[N], ...: a string of an ancestor */
+static bool slot_anc_str(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	if (!e->thr)
+		return false;
+	struct frc_thread *a = slot_ancestor(e, ss, sl->anc);
+	if (!a)
+		return false;
+	vstr_or_empty(&sl->val, (const struct frc_str *)((const char *)a + sl->off));
+	return true;
+}
+
+static bool slot_proc_cwd(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	if (!e->thr)
+		return false;
+	vstrz(&sl->val, state_cwd(e->thr));
+	return true;
+}
+
+static bool slot_proc_vpid(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return e->thr && e->thr->vpid != -1 && vint(&sl->val, e->thr->vpid);
+}
+
+static bool slot_proc_flag(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct frc_thread *t = e->thr;
+	if (!t)
+		return false;
+	switch (sl->ref.field) {
+	case FLD_PROC_IS_VPGID_LEADER: return vbool(&sl->val, t->vpgid == t->vpid);
+	case FLD_PROC_IS_SID_LEADER: return vbool(&sl->val, t->sid == t->vpid);
+	case FLD_PROC_IS_EXE_UPPER_LAYER: return vbool(&sl->val, t->exe_upper_layer);
+	case FLD_PROC_IS_EXE_FROM_MEMFD: return vbool(&sl->val, t->exe_from_memfd);
+	case FLD_PROC_IS_EXE_WRITABLE: return vbool(&sl->val, t->exe_writable);
+	case FLD_PROC_IS_EXE_LOWER_LAYER: return vbool(&sl->val, t->exe_lower_layer);
+	case FLD_PROC_TTY: return vuint(&sl->val, t->tty);
+	case FLD_USER_UID: return vuint(&sl->val, t->uid);
+	default: return false;
+	}
+}
+
+static bool slot_user_name(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return e->thr && user_name(e, e->thr, &sl->val);
+}
+
+/* container.* and k8s.* fields: the event's container looked up once per event */
+static bool slot_container(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	if (ss->ctr_gen != e->gen) {
+		ss->ctr_gen = e->gen;
+		ss->ctr = event_container(e, &ss->ctr_have_thread, &ss->ctr_cid);
+	}
+	struct xq q = { sl->ref.field, sl->arg, sl->ref.arg_len, sl->ref.arg_index, false, sl };
+	return x_container_of(e, &q, &sl->val, ss->ctr, ss->ctr_have_thread, ss->ctr_cid);
+}
+
+/* evt.arg.NAME: the parameter index found once per event type */
+static bool slot_evt_arg(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct ptext pt;
+	if (sl->arginfo != e->info) {
+		sl->arginfo = e->info;
+		sl->argi = evtab_param_index(e->info, sl->arg, sl->ref.arg_len);
+	}
+	if (sl->argi < 0 || (uint32_t)sl->argi >= e->nparams)
+		return false;
+	param_text(e, (uint32_t)sl->argi, &pt);
+	vstrz(&sl->val, pt.resolved[0] ? pt.resolved : pt.plain);
+	return true;
+}
+
+static bool slot_fd(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	if (!fd_event(e))
+		return false;
+	struct frc_fd *f = event_fd(e, e->thr);
+	switch (sl->ref.field) {
+	case FLD_FD_TYPECHAR: return fd_typechar(e, f, &sl->val);
+	case FLD_FD_L4PROTO: return fd_l4proto(f, &sl->val);
+	case FLD_FD_SOCKFAMILY: return fd_sockfamily(f, &sl->val);
+	default: return false;
+	}
+}
+
+static bool slot_evt_type(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	const char *n = evt_type_name(e);
+	if (!n)
+		return false;
+	vstrz(&sl->val, n);
+	return true;
+}
+
+/* the extractor of a slot */
+static slot_fn slot_fn_for(struct slot *sl)
+{
+	const struct frc_field_ref *r = &sl->ref;
+	switch (r->field) {
+	case FLD_PROC_NAME: sl->off = offsetof(struct frc_thread, comm); return slot_thread_str;
+	case FLD_PROC_EXE: sl->off = offsetof(struct frc_thread, exe); return slot_thread_str;
+	case FLD_PROC_EXEPATH: sl->off = offsetof(struct frc_thread, exepath); return slot_thread_str;
+	case FLD_PROC_PNAME: case FLD_PROC_PEXE: case FLD_PROC_PEXEPATH:
+		sl->anc = 1;
+		sl->off = r->field == FLD_PROC_PNAME ? offsetof(struct frc_thread, comm)
+			  : r->field == FLD_PROC_PEXE ? offsetof(struct frc_thread, exe)
+						      : offsetof(struct frc_thread, exepath);
+		return slot_anc_str;
+	case FLD_PROC_ANAME: case FLD_PROC_AEXE: case FLD_PROC_AEXEPATH:
+		if (r->arg_index < 0 || r->arg_index > UINT32_MAX)
+			return slot_generic;
+		sl->anc = (uint32_t)r->arg_index;
+		sl->off = r->field == FLD_PROC_ANAME ? offsetof(struct frc_thread, comm)
+			  : r->field == FLD_PROC_AEXE ? offsetof(struct frc_thread, exe)
+						      : offsetof(struct frc_thread, exepath);
+		return slot_anc_str;
+	case FLD_PROC_CWD: return slot_proc_cwd;
+	case FLD_PROC_VPID: return slot_proc_vpid;
+	case FLD_PROC_IS_VPGID_LEADER: case FLD_PROC_IS_SID_LEADER: case FLD_PROC_IS_EXE_UPPER_LAYER:
+	case FLD_PROC_IS_EXE_FROM_MEMFD: case FLD_PROC_IS_EXE_WRITABLE:
+	case FLD_PROC_IS_EXE_LOWER_LAYER: case FLD_PROC_TTY: case FLD_USER_UID:
+		return slot_proc_flag;
+	case FLD_USER_NAME: return slot_user_name;
+	case FLD_EVT_TYPE: return slot_evt_type;
+	case FLD_EVT_ARG:
+		return r->arg && r->arg_index < 0 ? slot_evt_arg : slot_generic;
+	case FLD_FD_TYPECHAR: case FLD_FD_L4PROTO: case FLD_FD_SOCKFAMILY:
+		return slot_fd;
+	case FLD_CONTAINER_ID: case FLD_CONTAINER_NAME: case FLD_CONTAINER_IMAGE:
+	case FLD_CONTAINER_IMAGE_REPOSITORY: case FLD_CONTAINER_IMAGE_TAG:
+	case FLD_CONTAINER_PRIVILEGED: case FLD_K8S_NS_NAME: case FLD_K8S_POD_NAME:
+		return slot_container;
+	default:
+		return slot_generic;
+	}
+}
+
 /* the filter value of a slot, extracted at most once per event (cached by generation) */
 const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
 {
@@ -2482,8 +2819,8 @@ const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
 	if (sl->gen == e->gen)
 		return sl->present ? &sl->val : NULL;
 	sl->gen = e->gen;
-	struct xq q = { sl->ref.field, sl->arg, sl->ref.arg_len, sl->ref.arg_index, false, sl };
-	sl->present = extract(e, &q, &sl->val);
+	sl->val.hashed = 0;
+	sl->present = e->st && e->scratch && sl->fn(e, ss, sl) && !e->scratch->oom;
 	return sl->present ? &sl->val : NULL;
 }
 
@@ -2536,6 +2873,7 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 			extract_slots_free(ss);
 			return NULL;
 		}
+		sl->fn = slot_fn_for(sl);
 		if (refs[i].arg) {
 			sl->arg = malloc(refs[i].arg_len + 1);
 			if (!sl->arg) {

@@ -27,7 +27,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 5
+#define FRC_ABI_VERSION 6
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -49,13 +49,18 @@ struct frc_evt;
  * @multi, @items, @nitems: for multi-valued fields (ancestors without index, either socket
  *                  end, list fields): @multi is 1 and @items holds the individual values;
  *                  then the scalar members are unused
+ * @hashed, @hash: a cache of the string-set hash of @s/@len (rt_helpers_set_hash), filled
+ *                 in by the set helpers the first time a value is looked up in a set, so
+ *                 that a value tested against many sets is hashed once; whoever sets
+ *                 @s/@len clears @hashed (values live in writable memory: slots, scratch)
  */
 struct frc_val {
 	const frc_u8 *s;
 	frc_u32 len;
 	frc_u8 family;
 	frc_u8 multi;
-	frc_u8 pad_[2];
+	frc_u8 hashed;
+	frc_u8 pad_;
 	union {
 		frc_i64 i;
 		frc_u64 u;
@@ -63,6 +68,7 @@ struct frc_val {
 	frc_u8 ip[16];
 	const struct frc_val *items;
 	frc_u32 nitems;
+	frc_u32 hash;
 };
 
 /**

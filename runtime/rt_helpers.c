@@ -582,8 +582,21 @@ uint32_t rt_helpers_hash(const void *p, size_t n)
 	return h;
 }
 
-static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
+/* the set hash of @x's string, computed once per value (the value's cache member) */
+static frc_u32 val_hash(const struct frc_val *x)
 {
+	if (!x->hashed) {
+		struct frc_val *w = (struct frc_val *)x;	/* values are writable: frc_rt_abi.h */
+		w->hash = rt_helpers_set_hash(x->s, x->len);
+		w->hashed = 1;
+	}
+	return x->hash;
+}
+
+static bool strset_has(const struct frc_strset *set, const struct frc_val *v)
+{
+	const frc_u8 *s = v->s;
+	frc_u32 n = v->len;
 	if (n < set->minlen || n > set->maxlen || !((set->lenmask >> (n & 63)) & 1))
 		return false;
 	if (!set->mask) {
@@ -593,7 +606,7 @@ static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 				return true;
 		return false;
 	}
-	frc_u32 h = rt_helpers_set_hash(s, n), b = h & set->mask;
+	frc_u32 h = val_hash(v), b = h & set->mask;
 	for (;;) {
 		frc_u64 x = set->buckets[b];
 		if (!x)
@@ -610,8 +623,8 @@ static bool strset_has(const struct frc_strset *set, const frc_u8 *s, frc_u32 n)
 int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set)
 {
 	if (v && !v->multi)
-		return strset_has(set, v->s, v->len);
-	QUANT(v, q, strset_has(set, x->s, x->len));
+		return strset_has(set, v);
+	QUANT(v, q, strset_has(set, x));
 }
 
 /* ------------------------------------------------------------------ numbers */
