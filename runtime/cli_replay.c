@@ -563,7 +563,9 @@ static int on_event(void *ctx, struct frc_evt *e)
 	else if (R->limit_ns && (int64_t)(e->ts - R->first_ts) >= (int64_t)R->limit_ns)
 		return 1;	/* -M reached */
 	R->events++;
-	if (!R->filter_mode) {
+	/* the drop manager acts once a second of event time (drop_mgr_event): the counters
+	   are only built when it is due */
+	if (!R->filter_mode && (R->drops.next_check_ts == 0 || R->drops.next_check_ts < e->ts)) {
 		struct drop_counters now = { .n_evts = R->events };
 		if (!drop_mgr_event(&R->drops, e->ts, &now))
 			return 2;

@@ -9,10 +9,11 @@
 
 const char *event_decode(struct frc_evt *e, const uint8_t *buf, size_t len)
 {
-	uint32_t elen, np, ls;
+	uint32_t elen, np, ls, keep, i;
 	uint16_t type;
-	uint64_t at;
+	uint64_t at, room;
 	const struct evt_schema *s;
+	const uint8_t *lens = buf + FRC_EVT_HDR_LEN;
 
 	if (len < FRC_EVT_HDR_LEN)
 		return "event shorter than its header";
@@ -21,9 +22,9 @@ const char *event_decode(struct frc_evt *e, const uint8_t *buf, size_t len)
 	memcpy(&np, buf + 22, 4);
 	if (elen < FRC_EVT_HDR_LEN || elen > len)
 		return "event length out of bounds";
-	s = evtab_schema(type);
-	if (!s)
+	if (type >= PPM_EVENT_MAX)
 		return "unknown event type";
+	s = &evtab_schemas[type];
 	ls = (s->flags & EVF_LARGE_PAYLOAD) ? 4 : 2;
 	at = FRC_EVT_HDR_LEN + (uint64_t)np * ls;
 	if (at > elen)
@@ -35,24 +36,49 @@ const char *event_decode(struct frc_evt *e, const uint8_t *buf, size_t len)
 	e->type = type;
 	e->info = s;
 	e->nparams = 0;
-	for (uint32_t i = 0; i < np; i++) {
-		uint32_t pl;
-		if (ls == 4) {
-			memcpy(&pl, buf + FRC_EVT_HDR_LEN + i * 4, 4);
-		} else {
-			uint16_t p16;
-			memcpy(&p16, buf + FRC_EVT_HDR_LEN + i * 2, 2);
-			pl = p16;
-		}
-		if (pl > elen - at)
-			return "parameter length exceeds the event";
-		if (i < FRC_EVT_MAXP && i < s->nparams) {
+	/* params past the schema's count (or FRC_EVT_MAXP) are checked, not recorded */
+	keep = np < s->nparams ? np : s->nparams;
+	if (keep > FRC_EVT_MAXP)
+		keep = FRC_EVT_MAXP;
+	room = elen - at;
+	if (ls == 2) {
+		for (i = 0; i < keep; i++) {
+			uint16_t pl;
+			memcpy(&pl, lens + i * 2, 2);
+			if (pl > room)
+				return "parameter length exceeds the event";
 			e->pv[i] = buf + at;
 			e->pl[i] = pl;
-			e->nparams = i + 1;
+			at += pl;
+			room -= pl;
 		}
-		at += pl;
+		for (; i < np; i++) {
+			uint16_t pl;
+			memcpy(&pl, lens + i * 2, 2);
+			if (pl > room)
+				return "parameter length exceeds the event";
+			room -= pl;
+		}
+	} else {
+		for (i = 0; i < keep; i++) {
+			uint32_t pl;
+			memcpy(&pl, lens + i * 4, 4);
+			if (pl > room)
+				return "parameter length exceeds the event";
+			e->pv[i] = buf + at;
+			e->pl[i] = pl;
+			at += pl;
+			room -= pl;
+		}
+		for (; i < np; i++) {
+			uint32_t pl;
+			memcpy(&pl, lens + i * 4, 4);
+			if (pl > room)
+				return "parameter length exceeds the event";
+			room -= pl;
+		}
 	}
+	e->nparams = keep;
 	return NULL;
 }
 

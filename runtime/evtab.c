@@ -40,7 +40,7 @@
 #define EVENT(sym, code, name, cat, flags, ...)                                                  \
 	[code] = { name, (flags), sizeof(params_##code) / sizeof(params_##code[0]) - 1,          \
 		   params_##code, (cat), #sym },
-static const struct evt_schema schemas[] = {
+const struct evt_schema evtab_schemas[] = {
 #include "evtab.def"
 };
 #undef EVENT
@@ -50,6 +50,8 @@ static const struct evt_schema schemas[] = {
 #undef PFL
 #undef PREL
 #undef PDYN
+
+#define schemas evtab_schemas
 
 const uint16_t evtab_ncodes = sizeof(schemas) / sizeof(schemas[0]);
 

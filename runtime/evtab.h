@@ -142,6 +142,10 @@ extern const uint16_t evtab_ncodes;
 /* Schema of @code, or NULL if the code is unknown. */
 const struct evt_schema *evtab_schema(uint16_t code);
 
+/* The schemas by code (evtab_schema() without the call, for per-event paths: check
+   code < PPM_EVENT_MAX first). */
+extern const struct evt_schema evtab_schemas[];
+
 /**
  * evtab_codes_by_name() - event codes whose evt.type is @name: every code of the event of
  * that name (enter and exit, all versions), or the generic codes when @name is only a

@@ -111,10 +111,22 @@ static char *arena_strndup(struct arena *ar, const uint8_t *s, size_t n)
 struct tinfo {
 	const struct evt_schema *s;
 	uint32_t flags;		/* EVF_* */
+	uint32_t pass_np;	/* CT_MEXIT: the nparams passed as is (none for old versions) */
 	uint16_t nparams;
 	uint8_t ls;		/* bytes per param length: 2, or 4 for EVF_LARGE_PAYLOAD */
+	uint8_t ct;		/* what conv_test does with the type (enum ct_class) */
+};
+
+/* conv_test's decision by event type, from its flags (tables_init) */
+enum ct_class {
+	CT_PASS,	/* not converter-managed, current version */
+	CT_DROP,	/* unused, or an old enter the converter does not manage */
+	CT_OLDEXIT,	/* old exit without a conversion: error */
+	CT_CONT,	/* managed enter: always converted (stored or passed by its row) */
+	CT_MEXIT,	/* managed exit: passed when complete (pass_np), else converted */
 };
 static struct tinfo tinfo[PPM_EVENT_MAX];
+static uint8_t ptsize[PT__COUNT];	/* evtab_ptype_size() by type */
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static void tables_init(void);
 
@@ -1311,7 +1323,22 @@ static void tables_init(void)
 		tinfo[t].flags = s->flags;
 		tinfo[t].nparams = s->nparams;
 		tinfo[t].ls = (s->flags & EVF_LARGE_PAYLOAD) ? 4 : 2;
+		tinfo[t].pass_np = UINT32_MAX;
+		if (s->flags & EVF_UNUSED)
+			tinfo[t].ct = CT_DROP;
+		else if (!(s->flags & EVF_CONVERTER_MANAGED))
+			tinfo[t].ct = !(s->flags & EVF_OLD_VERSION) ? CT_PASS :
+				      evtab_is_enter((uint16_t)t) ? CT_DROP : CT_OLDEXIT;
+		else if (evtab_is_enter((uint16_t)t))
+			tinfo[t].ct = CT_CONT;
+		else {
+			tinfo[t].ct = CT_MEXIT;
+			if (!(s->flags & EVF_OLD_VERSION))
+				tinfo[t].pass_np = s->nparams;
+		}
 	}
+	for (uint32_t t = 0; t < PT__COUNT; t++)
+		ptsize[t] = (uint8_t)evtab_ptype_size((enum evt_ptype)t);
 	for (uint32_t t = 0; t <= PPM_EVENT_MAX; t++) {
 		conv_first[t] = (uint16_t)n;
 		for (size_t i = 0; i < NCONV; i++)
@@ -1332,35 +1359,37 @@ static const struct conv_entry *conv_find(uint16_t type, uint32_t nparams)
 	return NULL;
 }
 
-static enum conv_res conv_test(struct scap_reader *r, const uint8_t *e, uint64_t off)
+/* the converter's verdict on @e: pass as is, drop, or convert (by type and nparams only) */
+static inline enum conv_res conv_test(struct scap_reader *r, const uint8_t *e, uint64_t off)
 {
 	uint16_t type = ev_type(e);
 	const struct tinfo *ti;
-	uint32_t np = ev_nparams(e);
+	uint32_t np;
 
 	if (type >= PPM_EVENT_MAX)
 		return C_DROP;
 	ti = &tinfo[type];
-	if (ti->flags & EVF_UNUSED)
+	switch (ti->ct) {
+	case CT_PASS:
+		return C_PASS;
+	case CT_DROP:
 		return C_DROP;
-	if (!(ti->flags & EVF_CONVERTER_MANAGED)) {
-		if (!(ti->flags & EVF_OLD_VERSION))
-			return C_PASS;
-		if (evtab_is_enter(type))
-			return C_DROP;
+	case CT_CONT:
+		return C_CONTINUE;
+	case CT_OLDEXIT:
 		fail(r, off, "old exit event %s has no conversion", ti->s->sym);
 		return C_ERROR;
-	}
-	if (evtab_is_enter(type))
+	default:
+		np = ev_nparams(e);
+		if (np == ti->pass_np)
+			return C_PASS;
+		if (np > ti->nparams) {
+			fail(r, off, "event %s has %u parameters, more than the %u expected", ti->s->sym,
+			     np, ti->nparams);
+			return C_ERROR;
+		}
 		return C_CONTINUE;
-	if (np > ti->nparams) {
-		fail(r, off, "event %s has %u parameters, more than the %u expected", ti->s->sym, np,
-		     ti->nparams);
-		return C_ERROR;
 	}
-	if ((ti->flags & EVF_OLD_VERSION) || np != ti->nparams)
-		return C_CONTINUE;
-	return C_PASS;
 }
 
 static struct stored_evt *store_slot(struct scap_reader *r, int64_t tid, bool create)
@@ -1410,9 +1439,9 @@ static bool store_put(struct scap_reader *r, const uint8_t *e)
 	return true;
 }
 
-static uint32_t type_max_len(enum evt_ptype t, uint32_t ls)
+static inline uint32_t type_max_len(enum evt_ptype t, uint32_t ls)
 {
-	uint32_t m = evtab_ptype_size(t);
+	uint32_t m = (uint32_t)t < PT__COUNT ? ptsize[t] : 0;
 	if (m)
 		return m;
 	return ls == 4 ? UINT32_MAX : UINT16_MAX;
@@ -1437,7 +1466,7 @@ struct builder {
 	bool overflow;
 };
 
-static void push_bytes(struct builder *b, uint32_t idx, const void *data, uint32_t n)
+static inline void push_bytes(struct builder *b, uint32_t idx, const void *data, uint32_t n)
 {
 	if (b->overflow || (uint64_t)b->at + n > MAX_CONV_EVENT) {
 		b->overflow = true;
@@ -1452,7 +1481,7 @@ static void push_bytes(struct builder *b, uint32_t idx, const void *data, uint32
 static void push_default(struct builder *b, uint32_t idx, enum evt_ptype t)
 {
 	uint8_t v[16];
-	uint32_t n = evtab_ptype_size(t);
+	uint32_t n = (uint32_t)t < PT__COUNT ? ptsize[t] : 0;
 
 	memset(v, 0, sizeof(v));
 	if (t == PT_UID || t == PT_GID)
@@ -1498,6 +1527,8 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t
 	bool used_enter = false;
 	struct stored_evt *slot = NULL;	/* the tid's stored enter, looked up once */
 	bool slot_known = false;
+	uint32_t ek = 0, els = 0;	/* stored enter: param ek starts at byte eat */
+	uint64_t eat = 0, ehdr = 0;
 
 	if (!ce) {
 		fail(r, off, "no conversion for event %s with %u parameters (unsupported capture layout)",
@@ -1592,7 +1623,24 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t
 					     evtab_schema(ev_type(src))->sym, ins->param);
 					return C_ERROR;
 				}
+				if (!used_enter) {
+					els = lensz(ev_type(src));
+					ehdr = HDR_V2 + (uint64_t)ev_nparams(src) * els;
+					ek = 0;
+					eat = ehdr;
+				}
 				used_enter = true;
+				/* the rows take enter params in increasing order: one walk */
+				if (ins->param < ek) {
+					ek = 0;
+					eat = ehdr;
+				}
+				while (ek < ins->param)
+					eat += plen_at(src, ek++, els);
+				uint32_t epl = plen_at(src, ek, els);
+				uint32_t emax = type_max_len(pt, b.ls);
+				push_bytes(&b, idx, src + eat, epl < emax ? epl : emax);
+				continue;
 			}
 			break;
 		case K_OLD:
@@ -1700,25 +1748,30 @@ static int upgrade_v1(struct scap_reader *r, uint8_t *ev, uint32_t avail, uint64
 	/*
 	 * nparams: the largest n <= the schema's count whose lengths add up to the event
 	 * length; from the largest n whose length array fits, the first n that does not
-	 * overshoot must match exactly. psum[n] = sum of the first n lengths.
+	 * overshoot must match exactly.
 	 */
-	uint64_t psum[256];
+	uint64_t sum = 0, end;
 	int64_t maxn = tinfo[type].nparams < 255 ? tinfo[type].nparams : 255;
 	if (HDR_V2 + (uint64_t)maxn * 2 > len)
 		maxn = len >= HDR_V2 ? (int64_t)((len - HDR_V2) / 2) : -1;
-	psum[0] = 0;
 	for (int64_t i = 0; i < maxn; i++) {
 		uint16_t l;
 		memcpy(&l, e + HDR_V2 + i * 2, 2);
-		psum[i + 1] = psum[i] + l;
+		sum += l;
 	}
+	/* end of the params if there are n of them, from n = maxn down (usually the first) */
+	end = HDR_V2 + (uint64_t)(maxn > 0 ? maxn : 0) * 2 + sum;
 	for (n = maxn; n >= 0; n--) {
-		uint64_t end = HDR_V2 + (uint64_t)n * 2 + psum[n];
 		if (end < len)
 			return fail(r, off, "cannot compute the parameter count of a v1 %s event "
 				    "(corrupted capture)", s->sym);
 		if (end == len)
 			break;
+		if (n > 0) {
+			uint16_t l;
+			memcpy(&l, e + HDR_V2 + (n - 1) * 2, 2);
+			end -= 2 + (uint64_t)l;
+		}
 	}
 	if (n < 0)
 		return fail(r, off, "cannot compute the parameter count of a v1 %s event (corrupted capture)",
@@ -1729,19 +1782,67 @@ static int upgrade_v1(struct scap_reader *r, uint8_t *ev, uint32_t avail, uint64
 	return 1;
 }
 
+/* event block kinds: 0 = not an event block */
+enum { EK_EVENT = 1, EK_V2 = 2, EK_EVF = 4, EK_LARGE = 8 };
+
+static inline unsigned ev_kind(uint32_t bt)
+{
+	switch (bt) {
+	case SCAP_BT_EV: case SCAP_BT_EV_INT: return EK_EVENT;
+	case SCAP_BT_EV_V2: return EK_EVENT | EK_V2;
+	case SCAP_BT_EV_V2_LARGE: return EK_EVENT | EK_V2 | EK_LARGE;
+	case SCAP_BT_EVF: return EK_EVENT | EK_EVF;
+	case SCAP_BT_EVF_V2: return EK_EVENT | EK_V2 | EK_EVF;
+	case SCAP_BT_EVF_V2_LARGE: return EK_EVENT | EK_V2 | EK_EVF | EK_LARGE;
+	default: return 0;
+	}
+}
+
 int scap_next(struct scap_reader *r, struct scap_raw *out)
 {
 	for (;;) {
 		uint32_t bt, total;
 		uint64_t boff;
+		unsigned kind;
 		int rc;
 
 		if (r->failed)
 			return SCAP_RC_ERROR;
+		/*
+		 * Fast path: a whole, well-formed event block already in the buffer is taken at
+		 * once. Anything else (buffer end, pending header, metadata, a bad length) goes
+		 * the general way below, which reports the errors.
+		 */
+		size_t have = r->ib_end - r->ib_pos;
+		if (__builtin_expect(!r->have_pending && have >= 12, 1)) {
+			const uint8_t *h = r->ib + r->ib_pos;
+			uint32_t trailer;
+			memcpy(&bt, h, 4);
+			memcpy(&total, h + 4, 4);
+			kind = ev_kind(bt);
+			if (kind && total >= 12 && total % 4 == 0 && total <= have &&
+			    total - 8 <= ((kind & EK_LARGE) ? MAX_BLOCK_BYTES : MAX_NONLARGE_BODY) &&
+			    (memcpy(&trailer, h + total - 4, 4), trailer == total)) {
+				boff = r->off;
+				r->blk = r->ib + r->ib_pos + 8;
+				take(r, total);
+				if (__builtin_expect(r->last_count < r->ncounts &&
+						     r->counts[r->last_count].bt == bt, 1)) {
+					r->stats.blocks++;
+					r->counts[r->last_count].n++;
+				} else {
+					count_block(r, bt);
+				}
+				r->in_events = true;
+				r->stats.event_blocks++;
+				goto have_block;
+			}
+		}
 		rc = read_header(r, &bt, &total, &boff);
 		if (rc <= 0)
 			return rc;
-		if (!is_event_block(bt)) {
+		kind = ev_kind(bt);
+		if (!kind) {
 			if (bt == SCAP_BT_SHB) {
 				/* concatenated capture: a new section with its own tables */
 				rc = read_section(r, bt, total, boff);
@@ -1753,12 +1854,13 @@ int scap_next(struct scap_reader *r, struct scap_raw *out)
 		count_block(r, bt);
 		r->in_events = true;
 		r->stats.event_blocks++;
-		bool large = bt == SCAP_BT_EV_V2_LARGE || bt == SCAP_BT_EVF_V2_LARGE;
-		bool v2 = bt == SCAP_BT_EV_V2 || bt == SCAP_BT_EVF_V2 || large;
-		bool evf = bt == SCAP_BT_EVF || bt == SCAP_BT_EVF_V2 || bt == SCAP_BT_EVF_V2_LARGE;
-		uint32_t hdr = v2 ? HDR_V2 : HDR_V1;
-		if ((rc = read_body(r, bt, total, boff, large ? MAX_BLOCK_BYTES : MAX_NONLARGE_BODY)) != 1)
+		if ((rc = read_body(r, bt, total, boff,
+				    (kind & EK_LARGE) ? MAX_BLOCK_BYTES : MAX_NONLARGE_BODY)) != 1)
 			return rc;
+have_block:;
+		bool v2 = kind & EK_V2;
+		bool evf = kind & EK_EVF;
+		uint32_t hdr = v2 ? HDR_V2 : HDR_V1;
 		uint32_t body = total - 12;
 		uint32_t evoff = evf ? 6 : 2;
 		if (body < evoff || body - evoff < hdr)

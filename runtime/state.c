@@ -2200,6 +2200,19 @@ static void store_enter(struct frc_state *st, struct frc_evt *e)
 	st->stats.enter_stored++;
 }
 
+/* snprintf(out, size, "%s", s) without the format machinery (per-event path) */
+static size_t copy_str(char *out, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (size) {
+		size_t c = n < size ? n : size - 1;
+		memcpy(out, s, c);
+		out[c] = '\0';
+	}
+	return n;
+}
+
 /* parse_dirfd: the directory a relative path is resolved against */
 static size_t parse_dirfd(struct frc_thread *t, const char *name, size_t nl, int64_t dirfd, char *out,
 			  size_t size)
@@ -2211,12 +2224,12 @@ static size_t parse_dirfd(struct frc_thread *t, const char *name, size_t nl, int
 	if (!t)
 		return (size_t)snprintf(out, size, "<UNKNOWN>");
 	if (dirfd == PPM_AT_FDCWD)
-		return (size_t)snprintf(out, size, "%s", state_cwd(t));
+		return copy_str(out, size, state_cwd(t));
 	struct frc_fd *f = thread_get_fd(t, dirfd);
 	if (!f)
 		return (size_t)snprintf(out, size, "<UNKNOWN>");
 	if (f->name.len == 0 || f->name.s[f->name.len - 1] == '/')
-		n = snprintf(out, size, "%s", f->name.s);
+		n = (int)copy_str(out, size, f->name.s);
 	else
 		n = snprintf(out, size, "%s/", f->name.s);
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
@@ -2259,7 +2272,7 @@ static void parse_open(struct frc_state *st, struct frc_evt *e)
 				flags = (uint32_t)pint(&enter, 1, 0) | (flags & ~(PPM_O_F_CREATED - 1));
 			}
 		}
-		sdl = (size_t)snprintf(sdir, sizeof(sdir), "%s", state_cwd(t));
+		sdl = copy_str(sdir, sizeof(sdir), state_cwd(t));
 		break;
 	case PPME_SYSCALL_CREAT_X:
 		name = pstr(e, 1, &nl);
@@ -2284,7 +2297,7 @@ static void parse_open(struct frc_state *st, struct frc_evt *e)
 				nl = en;
 			}
 		}
-		sdl = (size_t)snprintf(sdir, sizeof(sdir), "%s", state_cwd(t));
+		sdl = copy_str(sdir, sizeof(sdir), state_cwd(t));
 		break;
 	case PPME_SYSCALL_OPENAT_2_X:
 	case PPME_SYSCALL_OPENAT2_X: {
