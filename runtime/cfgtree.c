@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "cfgtree.h"
@@ -260,17 +261,38 @@ static int expand_env_tree(struct cnode *n)
 struct anchor {
 	char *name;
 	struct cnode *node;
+	size_t nodes;		/* nodes in @node: what one alias to it adds */
 };
 
 struct loader {
 	yaml_parser_t p;
 	const char *name;
+	const char *text;	/* the input (for the location of encoding errors) */
+	size_t len;
 	struct anchor *anchors;
 	size_t nanchors;
 	int depth;
+	size_t nodes;		/* nodes built so far, aliases counted in full */
 };
 
 #define CN_MAX_DEPTH 256
+/* Nodes per file, aliases counted in full: aliases are copied, so without a bound a few
+ * lines of nested aliases (a "billion laughs") would take all memory and time. */
+#define CN_MAX_NODES 1000000u
+#define CN_MAX_NODES_STR "1000000"
+/* Keys per mapping: keys are looked up by a linear scan (configuration maps are small), so
+ * a bound keeps a hostile file from taking quadratic time. */
+#define CN_MAX_KEYS 10000u
+#define CN_MAX_KEYS_STR "10000"
+
+static size_t cn_count(const struct cnode *n)
+{
+	size_t c = 1;
+
+	for (uint32_t i = 0; i < n->n; i++)
+		c += cn_count(n->items[i]);
+	return c;
+}
 
 static void loc_err(struct loader *L, const yaml_mark_t *m, const char *what)
 {
@@ -296,6 +318,7 @@ static int add_anchor(struct loader *L, const yaml_char_t *name, const struct cn
 	L->anchors = na;
 	na[L->nanchors].name = strdup((const char *)name);
 	na[L->nanchors].node = cn_clone(n);
+	na[L->nanchors].nodes = na[L->nanchors].node ? cn_count(na[L->nanchors].node) : 0;
 	if (!na[L->nanchors].name || !na[L->nanchors].node) {
 		free(na[L->nanchors].name);
 		cn_free(na[L->nanchors].node);
@@ -310,8 +333,22 @@ static struct cnode *parse_node(struct loader *L, yaml_event_t *ev);
 static int next_event(struct loader *L, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&L->p, ev)) {
-		cn_seterr("%s:%zu:%zu: %s", L->name, L->p.problem_mark.line + 1,
-			  L->p.problem_mark.column + 1,
+		size_t line = L->p.problem_mark.line, col = L->p.problem_mark.column;
+		if (L->p.error == YAML_READER_ERROR) {
+			/* libyaml gives the byte offset of an encoding error, not its mark */
+			size_t off = L->p.problem_offset < L->len ? L->p.problem_offset : L->len;
+			line = col = 0;
+			for (size_t i = 0; i < off; i++) {
+				unsigned char b = (unsigned char)L->text[i];
+				if (b == '\n') {
+					line++;
+					col = 0;
+				} else if ((b & 0xc0) != 0x80) {
+					col++;
+				}
+			}
+		}
+		cn_seterr("%s:%zu:%zu: %s", L->name, line + 1, col + 1,
 			  L->p.problem ? L->p.problem : "YAML syntax error");
 		return -1;
 	}
@@ -358,6 +395,11 @@ static struct cnode *parse_collection(struct loader *L, yaml_event_t *start, boo
 			yaml_event_delete(&ev);
 			goto fail;
 		}
+		if (n->n >= CN_MAX_KEYS) {
+			loc_err(L, &ev.start_mark, "more than " CN_MAX_KEYS_STR " keys in one mapping");
+			yaml_event_delete(&ev);
+			goto fail;
+		}
 		char *key = strdup((const char *)ev.data.scalar.value);
 		yaml_mark_t kmark = ev.start_mark;
 		yaml_event_delete(&ev);
@@ -394,6 +436,11 @@ static struct cnode *parse_node(struct loader *L, yaml_event_t *ev)
 	struct cnode *n = NULL;
 	const yaml_char_t *anchor = NULL;
 
+	if (ev->type != YAML_ALIAS_EVENT && ++L->nodes > CN_MAX_NODES) {
+		loc_err(L, &ev->start_mark, "too many YAML nodes, aliases included "
+			"(limit " CN_MAX_NODES_STR ")");
+		return NULL;
+	}
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
 		anchor = ev->data.scalar.anchor;
@@ -416,9 +463,17 @@ static struct cnode *parse_node(struct loader *L, yaml_event_t *ev)
 		n = parse_collection(L, ev, true);
 		break;
 	case YAML_ALIAS_EVENT:
-		for (size_t i = L->nanchors; i-- > 0;)
-			if (!strcmp(L->anchors[i].name, (const char *)ev->data.alias.anchor))
-				return cn_clone(L->anchors[i].node);
+		for (size_t i = L->nanchors; i-- > 0;) {
+			if (strcmp(L->anchors[i].name, (const char *)ev->data.alias.anchor))
+				continue;
+			L->nodes += L->anchors[i].nodes;
+			if (L->nodes > CN_MAX_NODES) {
+				loc_err(L, &ev->start_mark, "too many YAML nodes, aliases included "
+					"(limit " CN_MAX_NODES_STR ")");
+				return NULL;
+			}
+			return cn_clone(L->anchors[i].node);
+		}
 		loc_err(L, &ev->start_mark, "unknown alias");
 		return NULL;
 	default:
@@ -483,7 +538,7 @@ out:
 
 struct cnode *cn_load_string(const char *text, size_t len, const char *name, bool expand_env)
 {
-	struct loader L = { .name = name };
+	struct loader L = { .name = name, .text = text, .len = len };
 
 	if (!yaml_parser_initialize(&L.p)) {
 		cn_seterr("%s: cannot initialise the YAML parser", name);
@@ -493,24 +548,54 @@ struct cnode *cn_load_string(const char *text, size_t len, const char *name, boo
 	return load(&L, expand_env);
 }
 
+/* Configuration files are small: a bigger one is an error rather than a long parse. */
+#define CN_MAX_FILE_SIZE (64u << 20)
+
 struct cnode *cn_load_file(const char *path, bool expand_env)
 {
 	FILE *f = fopen(path, "rb");
-	struct loader L = { .name = path };
 	struct cnode *root;
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
 
 	if (!f) {
 		cn_seterr("%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (!yaml_parser_initialize(&L.p)) {
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(f);
-		cn_seterr("%s: cannot initialise the YAML parser", path);
+		cn_seterr("%s: %s", path, strerror(EISDIR));
 		return NULL;
 	}
-	yaml_parser_set_input_file(&L.p, f);
-	root = load(&L, expand_env);
+	for (;;) {
+		if (len == cap) {
+			size_t ncap = cap ? 2 * cap : 65536;
+			char *nt = len >= CN_MAX_FILE_SIZE ? NULL : realloc(text, ncap);
+			if (!nt) {
+				cn_seterr(len >= CN_MAX_FILE_SIZE ? "%s: file larger than the limit "
+					  "(64 MiB)" : "%s: out of memory", path);
+				free(text);
+				fclose(f);
+				return NULL;
+			}
+			text = nt;
+			cap = ncap;
+		}
+		size_t n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		cn_seterr("%s: %s", path, strerror(errno));
+		free(text);
+		fclose(f);
+		return NULL;
+	}
 	fclose(f);
+	root = cn_load_string(text, len, path, expand_env);
+	free(text);
 	return root;
 }
 
