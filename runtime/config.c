@@ -356,9 +356,12 @@ static void type_warn(struct cfg_ctx *c, const char *path, const struct cnode *n
 {
 	char loc[512];
 
-	if (n->kind != CN_NULL)
+	if (n->kind == CN_SCALAR)
 		cfg_warn(c, "%s'%s' is not %s: '%s' (using %s)", where(c, path, loc, sizeof(loc)),
-			 path, what, n->str ? n->str : "", def);
+			 path, what, n->str, def);
+	else if (n->kind != CN_NULL)
+		cfg_warn(c, "%s'%s' is not %s but a %s (using %s)", where(c, path, loc, sizeof(loc)),
+			 path, what, n->kind == CN_MAP ? "map" : "list", def);
 }
 
 static bool get_bool(struct cfg_ctx *c, const char *path, bool def)
@@ -422,11 +425,22 @@ static double get_double(struct cfg_ctx *c, const char *path, double def)
 /* A string value (malloc'ed); the default when absent or not a scalar. */
 static char *get_str(struct cfg_ctx *c, const char *path, const char *def)
 {
-	const char *s = cn_as_str(get(c, path));
+	const struct cnode *n = get(c, path);
+	const char *s = cn_as_str(n);
 
-	if (!s)
+	if (!s) {
+		if (n)
+			type_warn(c, path, n, "a string", def ? def : "none");
 		s = def;
+	}
 	return s ? strdup(s) : NULL;
+}
+
+static void free_str_list(char **v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /* Falco's get_sequence: a sequence of scalars, or a single scalar; anything else is empty. */
@@ -450,31 +464,29 @@ static int get_str_list(struct cfg_ctx *c, const char *path, char ***out, uint32
 		*nout = 1;
 		return 0;
 	}
-	if (n->kind != CN_SEQ)
+	if (n->kind != CN_SEQ) {
+		type_warn(c, path, n, "a list", "none");
 		return 0;
+	}
 	v = calloc(n->n ? n->n : 1, sizeof(*v));
 	if (!v)
 		return -1;
 	for (uint32_t i = 0; i < n->n; i++) {
 		const struct cnode *it = n->items[i];
-		if (it->kind != CN_SCALAR)
-			return cfg_fail(c, "Error reading config file (%s): '%s' must be a list of strings",
-					c->name, path);
+		if (it->kind != CN_SCALAR) {
+			free_str_list(v, k);
+			return node_fail(c, it, path, "'%s' must be a list of strings", path);
+		}
 		v[k] = strdup(it->str);
-		if (!v[k])
+		if (!v[k]) {
+			free_str_list(v, k);
 			return -1;
+		}
 		k++;
 	}
 	*out = v;
 	*nout = k;
 	return 0;
-}
-
-static void free_str_list(char **v, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* ---------------------------------------------------------------- structured sections */
