@@ -363,12 +363,36 @@ static const char *map_problem(const char *p)
 	return p;
 }
 
+/* libyaml gives the byte offset (not the mark) of an encoding error: its line and column */
+static yaml_mark_t reader_mark(const struct composer *c, size_t off)
+{
+	yaml_mark_t mk = { 0 };
+
+	if (off > c->len)
+		off = c->len;
+	for (size_t i = 0; i < off; i++) {
+		unsigned char b = (unsigned char)c->text[i];
+		if ((b & 0xc0) == 0x80)
+			continue;	/* a UTF-8 continuation byte: same character */
+		mk.index++;
+		if (b == '\n') {
+			mk.line++;
+			mk.column = 0;
+		} else {
+			mk.column++;
+		}
+	}
+	return mk;
+}
+
 static int run_events(struct composer *c, yaml_parser_t *p)
 {
 	for (;;) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(p, &ev)) {
 			yaml_mark_t mk = p->problem_mark;
+			if (p->error == YAML_READER_ERROR)
+				mk = reader_mark(c, p->problem_offset);
 			return fail(c, &mk, map_problem(p->problem));
 		}
 		int rc = 0;
