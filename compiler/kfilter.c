@@ -40,6 +40,7 @@ struct katom {
 	uint32_t nitems;
 	uint8_t needle[8];
 	uint8_t nlen;
+	uint32_t hash;		/* of the above (atom_get) */
 };
 
 struct kcl {
@@ -77,6 +78,12 @@ struct kf_rules {
 
 /* ------------------------------------------------------------------ atoms */
 
+/* items of one set atom built from a list (larger sets are not kernel atoms) */
+#define MAX_SET_ITEMS 4096
+/* items of a union of set atoms: unions are rebuilt at every step of a long `or`, so
+ * bigger ones would cost quadratic time (upstream rules reach ~150 items) */
+#define MAX_UNION_ITEMS 1024
+
 static bool set_kind(uint8_t k)
 {
 	return k == FRC_KFA_NAME_PFX || k == FRC_KFA_NAME_SFX || k == FRC_KFA_RAW_PFX ||
@@ -111,11 +118,42 @@ static bool atom_eq(const struct katom *x, const struct katom *y)
 	return true;
 }
 
-/* interns @a (its items are copied); UINT32_MAX when out of memory */
-static uint32_t atom_get(struct kf_rules *kr, const struct katom *a)
+static uint32_t fnv(uint32_t h, const void *p, size_t n)
 {
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t atom_hash(const struct katom *a)
+{
+	uint32_t h = 2166136261u;
+
+	h = fnv(h, &a->kind, 1);
+	h = fnv(h, &a->neg, 1);
+	h = fnv(h, &a->cmp, 1);
+	h = fnv(h, &a->val, sizeof(a->val));
+	h = fnv(h, a->needle, 8);
+	h = fnv(h, &a->nlen, 1);
+	h = fnv(h, &a->nitems, sizeof(a->nitems));
+	for (uint32_t i = 0; i < a->nitems; i++) {
+		h = fnv(h, a->items[i].b, a->items[i].len);
+		h = fnv(h, &a->items[i].exact, 1);
+	}
+	return h;
+}
+
+/* interns @a (its items are copied); UINT32_MAX when out of memory */
+static uint32_t atom_get(struct kf_rules *kr, const struct katom *a0)
+{
+	struct katom h = *a0;
+	const struct katom *a = &h;
+
+	h.hash = atom_hash(a0);
 	for (uint32_t i = 0; i < kr->natoms; i++)
-		if (atom_eq(&kr->atoms[i], a))
+		if (kr->atoms[i].hash == h.hash && atom_eq(&kr->atoms[i], a))
 			return i;
 	if (kr->natoms == kr->cap_atoms) {
 		uint32_t nc = kr->cap_atoms ? 2 * kr->cap_atoms : 64;
@@ -162,17 +200,28 @@ static uint32_t atom_union(struct kf_rules *kr, uint32_t x, uint32_t y)
 {
 	const struct katom *a = &kr->atoms[x], *b = &kr->atoms[y];
 	uint32_t n = a->nitems + b->nitems;
+	if (n > MAX_UNION_ITEMS)
+		return UINT32_MAX;	/* the callers drop the atom (weaker, still sound) */
 	struct kitem *it = malloc((n ? n : 1) * sizeof(*it));
 
 	if (!it) {
 		kr->oom = true;
 		return UINT32_MAX;
 	}
-	if (a->nitems)
-		memcpy(it, a->items, a->nitems * sizeof(*it));
-	if (b->nitems)
-		memcpy(it + a->nitems, b->items, b->nitems * sizeof(*it));
-	uint32_t r = set_atom(kr, a->kind, it, n);
+	/* both are sorted and unique: a linear merge (a long `or` unions at every step) */
+	uint32_t i = 0, j = 0, w = 0;
+	while (i < a->nitems || j < b->nitems) {
+		int c = i == a->nitems ? 1 : j == b->nitems ? -1 :
+			item_cmp(&a->items[i], &b->items[j]);
+		if (c <= 0) {
+			it[w++] = a->items[i++];
+			j += c == 0;
+		} else {
+			it[w++] = b->items[j++];
+		}
+	}
+	struct katom u = { .kind = a->kind, .items = it, .nitems = w };
+	uint32_t r = atom_get(kr, &u);
 	free(it);
 	return r;
 }
@@ -284,6 +333,34 @@ static struct kcl cl_merge(struct kf_rules *kr, const struct kcl *x, const struc
 	return r;
 }
 
+/*
+ * The number of atoms cl_merge(@x, @y) would keep, without building the unions: the pair
+ * search of d_weaken() would otherwise intern a union atom for every pair it looks at
+ * (unbounded atoms, each lookup linear: a hang on a long `or` of set tests).
+ */
+static int cl_merge_size(const struct kf_rules *kr, const struct kcl *x, const struct kcl *y)
+{
+	bool used[B_MAXA] = { false };
+	int n = 0;
+
+	for (uint32_t i = 0; i < x->n; i++) {
+		uint32_t a = x->a[i];
+		int k = -1;
+		for (uint32_t j = 0; j < y->n && k < 0; j++)
+			if (!used[j] && y->a[j] == a)
+				k = (int)j;
+		for (uint32_t j = 0; j < y->n && k < 0; j++)
+			if (!used[j] && mergeable(kr, a, y->a[j]) &&
+			    kr->atoms[a].nitems + kr->atoms[y->a[j]].nitems <= MAX_UNION_ITEMS)
+				k = (int)j;
+		if (k >= 0) {
+			used[k] = true;
+			n++;
+		}
+	}
+	return n;
+}
+
 /* ------------------------------------------------------------------ DNFs */
 
 static struct kdnf d_true(void)
@@ -362,9 +439,9 @@ static void d_weaken(struct kf_rules *kr, struct kdnf *d, uint32_t maxc, uint32_
 		int best = -1;
 		for (uint32_t i = 0; i < d->n; i++)
 			for (uint32_t j = i + 1; j < d->n; j++) {
-				struct kcl m = cl_merge(kr, &d->c[i], &d->c[j]);
-				if ((int)m.n > best) {
-					best = (int)m.n;
+				int m = cl_merge_size(kr, &d->c[i], &d->c[j]);
+				if (m > best) {
+					best = m;
 					bi = i;
 					bj = j;
 				}
@@ -540,8 +617,6 @@ static uint32_t const_strs(const struct ir *ir, const struct ir_const *c, struct
 	}
 	return c->nitems;
 }
-
-#define MAX_SET_ITEMS 4096
 
 /* a prefix (@pfx) or suffix set atom of view @raw over @strs; items too long for the
  * kernel are shortened (a prefix of a prefix is still implied), exact ones become
