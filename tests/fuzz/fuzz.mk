@@ -71,3 +71,46 @@ run-scap: $(SCAP_FUZZER)
 $(SCAP_FUZZER): $(SCAP_SRC) $(wildcard runtime/*.h runtime/*.def) compiler/fields.def
 	@mkdir -p $(FUZZ_DIR)
 	$(CLANG) $(FUZZ_CFLAGS) -I. -Iruntime -o $@ $(SCAP_SRC) -lz -lpcre2-8
+
+# ---------------------------------------------------------------- whole-project targets
+# Every compiler/ and runtime/ source (but main.c) instrumented for the fuzzers into one
+# archive; the targets below link what they use from it:
+#   fuzz_rules   rules files end to end (load, lower, optimise, emit C, libtcc JIT)
+#   fuzz_config  falco.yaml text and -o KEY=VALUE overrides (runtime/config.c)
+#   fuzz_output  output templates rendered over hostile field values (text and JSON)
+# `make -f tests/fuzz/fuzz.mk fuzz-all` builds them; run one with
+#   build/fuzz/fuzz_rules -max_total_time=600 tests/fuzz/rules-seeds
+FUZZ_OBJ_DIR = $(FUZZ_DIR)/obj
+FUZZ_LIB_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	      -fno-sanitize-recover=undefined -fno-omit-frame-pointer -MMD -MP \
+	      -I. -I$(FUZZ_DIR) -Icompiler -Iruntime -Iprobe -I$(BUILD)/probe
+FUZZ_LIB_SRC = $(filter-out runtime/main.c,$(wildcard compiler/*.c runtime/*.c))
+FUZZ_LIB_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_OBJ_DIR)/%.o) $(FUZZ_OBJ_DIR)/lexer.o \
+	       $(FUZZ_OBJ_DIR)/parser.o
+FUZZ_LIB = $(FUZZ_DIR)/libfrc-fuzz.a
+FUZZ_LIBS = -lyaml -ltcc -lbpf -lelf -lz -lpcre2-8 -lcurl -lmicrohttpd -lcrypto -ldl -lm \
+	    -lpthread
+FUZZ_ALL = $(FUZZ_DIR)/fuzz_rules $(FUZZ_DIR)/fuzz_config $(FUZZ_DIR)/fuzz_output
+
+.PHONY: fuzz-all
+fuzz-all: $(FUZZ_ALL)
+
+$(FUZZ_OBJ_DIR)/%.o: %.c $(FUZZ_DIR)/parser.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_LIB_CFLAGS) -c -o $@ $<
+
+$(FUZZ_OBJ_DIR)/lexer.o: $(FUZZ_DIR)/lexer.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_LIB_CFLAGS) -c -o $@ $<
+
+$(FUZZ_OBJ_DIR)/parser.o: $(FUZZ_DIR)/parser.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_LIB_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_CFLAGS) -rdynamic -I. -Iruntime -o $@ $< $(FUZZ_LIB) $(FUZZ_LIBS)
+
+-include $(FUZZ_LIB_OBJ:.o=.d)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Smoke run of the condition fuzzer inside `make test`: builds tests/fuzz/fuzz_condition.c
-# with clang -fsanitize=fuzzer,address,undefined and fuzzes for FUZZ_SMOKE_TIME seconds
-# (default 20) from the seed corpus. Prints `RESULT: N passed, M failed[, K skipped]`.
+# Smoke runs of the fuzzers inside `make test`: builds tests/fuzz/fuzz_*.c with clang
+# -fsanitize=fuzzer,address,undefined and fuzzes each for a few seconds from its committed
+# seeds (condition: FUZZ_SMOKE_TIME, default 20; yaml the same; scap FUZZ_SCAP_SMOKE_TIME,
+# default 10; rules, config, output FUZZ_NEW_SMOKE_TIME, default 5, after their regression
+# inputs in tests/fuzz/regress/). Prints `RESULT: N passed, M failed[, K skipped]`.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -83,4 +85,48 @@ if [ "$rc" -ne 0 ]; then
 	exit 1
 fi
 echo "fuzz_scap: ${runs:-?} executions in ${TS}s, no crash"
-echo "RESULT: 3 passed, 0 failed"
+
+# the whole-project targets (tests/fuzz/fuzz_{rules,config,output}.c): FUZZ_NEW_SMOKE_TIME
+# seconds each (default 5) from the committed seeds, after every committed regression input
+# of tests/fuzz/regress/<target>/ has been run once
+TN=${FUZZ_NEW_SMOKE_TIME:-5}
+if ! make --no-print-directory -j2 -f tests/fuzz/fuzz.mk BUILD="$BUILD" fuzz-all \
+	>"$BUILD/fuzz/build-all.log" 2>&1; then
+	tail -30 "$BUILD/fuzz/build-all.log"
+	echo "FAIL: building fuzz_rules, fuzz_config, fuzz_output"
+	echo "RESULT: 3 passed, 1 failed"
+	exit 1
+fi
+passed=3
+failed=0
+for t in rules config output; do
+	seeds=tests/fuzz/$t-seeds
+	[ "$t" = rules ] && seeds=tests/fuzz/yaml-seeds
+	reg=tests/fuzz/regress/$t
+	log="$BUILD/fuzz/smoke-$t.log"
+	ok=1
+	if [ -d "$reg" ] && ls "$reg"/* >/dev/null 2>&1; then
+		"$BUILD/fuzz/fuzz_$t" -timeout=60 -rss_limit_mb=2048 "$reg"/* </dev/null \
+			>"$log.regress" 2>&1 || ok=0
+		if [ "$ok" -eq 0 ]; then
+			grep -E 'ERROR|SUMMARY|runtime error|Running:|fuzz_' "$log.regress" | head -20
+			echo "FAIL: fuzz_$t on a regression input of $reg (log: $log.regress)"
+		fi
+	fi
+	c=$(mktemp -d)
+	cp "$seeds"/* "$c/"
+	"$BUILD/fuzz/fuzz_$t" -max_total_time="$TN" -timeout=20 -rss_limit_mb=2048 \
+		-artifact_prefix="$BUILD/fuzz/$t-" -print_final_stats=1 "$c" </dev/null >"$log" 2>&1 || ok=0
+	rm -rf "$c"
+	runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
+	if [ "$ok" -eq 1 ]; then
+		echo "fuzz_$t: ${runs:-?} executions in ${TN}s, no crash"
+		passed=$((passed + 1))
+	else
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written|fuzz_' "$log" | head -20
+		echo "FAIL: fuzz_$t (log: $log)"
+		failed=$((failed + 1))
+	fi
+done
+echo "RESULT: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
