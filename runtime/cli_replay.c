@@ -12,6 +12,7 @@
  * one-rule ruleset through the same path).
  */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -160,7 +161,7 @@ static int replay_args(int argc, char **argv, struct replay_opts *o)
 		case 'M': {
 			char *end;
 			o->duration_s = strtod(optarg, &end);
-			if (*end || o->duration_s < 0) {
+			if (end == optarg || *end || !isfinite(o->duration_s) || o->duration_s < 0) {
 				fprintf(stderr, "Error: -M needs a number of seconds, got '%s'\n", optarg);
 				return 1;
 			}

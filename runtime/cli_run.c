@@ -25,6 +25,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -1192,7 +1193,8 @@ static int run_args(int argc, char **argv, struct run_opts *o)
 			char *end;
 
 			o->duration_s = strtod(optarg, &end);
-			if (*end || o->duration_s <= 0) {
+			if (end == optarg || *end || !isfinite(o->duration_s) ||
+			    o->duration_s <= 0) {
 				fprintf(stderr, "frc run: -M needs a positive number of seconds\n");
 				return 2;
 			}

@@ -96,6 +96,10 @@ expect opt-bad-value err '-o webserver.listen_port=99999: .*webserver listen por
 expect cli-missing-arg err "option '-r' requires an argument" -- "$FRC" replay -r
 expect cli-unknown-option err "unknown option '--bogus'" -- "$FRC" lint --bogus
 expect cli-unknown-command err "unknown command 'bogus'" -- "$FRC" bogus
+for m in '' nan inf 1e999 -1 abc; do
+	expect "cli-M-'$m'" err "-M needs a number of seconds, got '$m'" -- \
+		"$FRC" replay -M "$m" -r "$T/ok.yaml" "$T/empty.scap"
+done
 expect cli-compile-no-value err '-o needs a value' -- "$FRC" compile -o
 
 # ---------------------------------------------------------------- rules files
