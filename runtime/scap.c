@@ -1280,8 +1280,12 @@ enum conv_action { A_PASS, A_STORE, A_STORE_AND_PASS, A_ADD_PARAMS, A_CHANGE_TYP
 enum conv_kind { K_OLD, K_ENTER, K_EMPTY, K_DEFAULT, K_CALLBACK };
 enum conv_res { C_PASS, C_DROP, C_CONTINUE, C_ERROR };
 
+/* one parameter the conversion writes; pt, sz and beyond are derived once (tables_init) */
 struct conv_instr {
 	uint8_t kind, param, fb;
+	uint8_t pt;		/* schema type of the param written (PT_BYTEBUF past the schema) */
+	uint8_t sz;		/* its fixed size (evtab_ptype_size), 0 = variable */
+	bool beyond;		/* the param is past the schema of the result: an error */
 };
 
 struct conv_entry {
@@ -1290,18 +1294,19 @@ struct conv_entry {
 	uint8_t action;
 	uint16_t new_type;
 	uint8_t ninstr;
-	const struct conv_instr *instr;
+	struct conv_instr *instr;
+	uint8_t ls;		/* param length size of the result (tables_init) */
 };
 
 #define FB 1
-#define I(k, p, f) { K_##k, p, f },
-#define CONV(t, n, a, nt, ...) static const struct conv_instr ci_##t##_##n[] = { __VA_ARGS__ { 0, 0, 0 } };
+#define I(k, p, f) { K_##k, p, f, 0, 0, false },
+#define CONV(t, n, a, nt, ...) static struct conv_instr ci_##t##_##n[] = { __VA_ARGS__ { 0, 0, 0, 0, 0, false } };
 #include "scapconv.def"
 #undef CONV
 
 #define CONV(t, n, a, nt, ...) \
-	{ t, n, A_##a, nt, sizeof(ci_##t##_##n) / sizeof(ci_##t##_##n[0]) - 1, ci_##t##_##n },
-static const struct conv_entry conv_table[] = {
+	{ t, n, A_##a, nt, sizeof(ci_##t##_##n) / sizeof(ci_##t##_##n[0]) - 1, ci_##t##_##n, 0 },
+static struct conv_entry conv_table[] = {
 #include "scapconv.def"
 };
 #undef CONV
@@ -1316,6 +1321,9 @@ static uint16_t conv_rows[NCONV];
 static void tables_init(void)
 {
 	uint32_t n = 0;
+
+	for (uint32_t t = 0; t < PT__COUNT; t++)
+		ptsize[t] = (uint8_t)evtab_ptype_size((enum evt_ptype)t);
 
 	for (uint32_t t = 0; t < PPM_EVENT_MAX; t++) {
 		const struct evt_schema *s = evtab_schema((uint16_t)t);
@@ -1337,8 +1345,22 @@ static void tables_init(void)
 				tinfo[t].pass_np = s->nparams;
 		}
 	}
-	for (uint32_t t = 0; t < PT__COUNT; t++)
-		ptsize[t] = (uint8_t)evtab_ptype_size((enum evt_ptype)t);
+
+	for (size_t i = 0; i < NCONV; i++) {
+		struct conv_entry *ce = &conv_table[i];
+		uint16_t nt = ce->action == A_CHANGE_TYPE ? ce->new_type : ce->type;
+		uint32_t first = ce->action == A_ADD_PARAMS ? ce->nparams : 0;
+		const struct evt_schema *ns = evtab_schema(nt);
+
+		ce->ls = (ns->flags & EVF_LARGE_PAYLOAD) ? 4 : 2;
+		for (uint32_t k = 0; k < ce->ninstr; k++) {
+			struct conv_instr *ins = &ce->instr[k];
+			uint32_t idx = first + k;
+			ins->beyond = idx >= ns->nparams;
+			ins->pt = (uint8_t)(ins->beyond ? PT_BYTEBUF : ns->params[idx].type);
+			ins->sz = ptsize[ins->pt];
+		}
+	}
 	for (uint32_t t = 0; t <= PPM_EVENT_MAX; t++) {
 		conv_first[t] = (uint16_t)n;
 		for (size_t i = 0; i < NCONV; i++)
@@ -1420,6 +1442,47 @@ static struct stored_evt *store_slot(struct scap_reader *r, int64_t tid, bool cr
 	return NULL;
 }
 
+/* memcpy for the short copies of the converter (most params and events are a few bytes
+   to a few dozen): overlapping word moves instead of a library call; no byte outside
+   [s, s + n) is read or outside [d, d + n) written */
+static inline void copy16(uint8_t *d, const uint8_t *s)
+{
+	uint64_t a, b;
+	memcpy(&a, s, 8);
+	memcpy(&b, s + 8, 8);
+	memcpy(d, &a, 8);
+	memcpy(d + 8, &b, 8);
+}
+
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (n >= 16) {
+		if (n > 32) {
+			memcpy(d, s, n);
+			return;
+		}
+		copy16(d, s);
+		copy16(d + n - 16, s + n - 16);
+	} else if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n) {
+		uint8_t a = s[0], b = s[n / 2], c = s[n - 1];
+		d[0] = a;
+		d[n / 2] = b;
+		d[n - 1] = c;
+	}
+}
+
 static bool store_put(struct scap_reader *r, const uint8_t *e)
 {
 	struct stored_evt *s = store_slot(r, ev_tid(e), true);
@@ -1472,8 +1535,7 @@ static inline void push_bytes(struct builder *b, uint32_t idx, const void *data,
 		b->overflow = true;
 		return;
 	}
-	if (n)
-		memcpy(b->e + b->at, data, n);
+	copy_short(b->e + b->at, data, n);
 	b->at += n;
 	set_plen(b->e, idx, b->ls, n);
 }
@@ -1486,7 +1548,13 @@ static void push_default(struct builder *b, uint32_t idx, enum evt_ptype t)
 	memset(v, 0, sizeof(v));
 	if (t == PT_UID || t == PT_GID)
 		memset(v, 0xff, 4);
-	push_bytes(b, idx, v, n);
+	if (b->overflow || (uint64_t)b->at + n > MAX_CONV_EVENT) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->e + b->at, v, n);
+	b->at += n;
+	set_plen(b->e, idx, b->ls, n);
 }
 
 /* JSON for an old PPME_CONTAINER_E: id, type, name, image */
@@ -1514,65 +1582,47 @@ static bool container_json(const uint8_t *old, char *out, size_t size, uint32_t 
 	return true;
 }
 
-/* one conversion step of @in: *res is @in itself (passed as is) or @dst (rebuilt) */
-static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t *dst, uint64_t off,
-			       const uint8_t **res)
+/*
+ * One rebuilding conversion step (ADD_PARAMS or CHANGE_TYPE by row @ce) of @in into @dst;
+ * then the converter's verdict on the result.
+ */
+static enum conv_res conv_build(struct scap_reader *r, const struct conv_entry *ce, const uint8_t *in,
+				uint8_t *dst, uint64_t off)
 {
 	uint16_t type = ev_type(in);
 	uint32_t np = ev_nparams(in);
-	const struct conv_entry *ce = conv_find(type, np);
 	const struct evt_schema *ns;
 	struct builder b;
 	uint32_t first = 0;
 	bool used_enter = false;
 	struct stored_evt *slot = NULL;	/* the tid's stored enter, looked up once */
 	bool slot_known = false;
+	const uint8_t *src = NULL;	/* its event, when it has one */
 	uint32_t ek = 0, els = 0;	/* stored enter: param ek starts at byte eat */
 	uint64_t eat = 0, ehdr = 0;
 
-	if (!ce) {
-		fail(r, off, "no conversion for event %s with %u parameters (unsupported capture layout)",
-		     evtab_schema(type)->sym, np);
-		return C_ERROR;
-	}
-	*res = in;
-	switch (ce->action) {
-	case A_STORE:
-		store_put(r, in);
-		return C_DROP;
-	case A_PASS:
-		return C_PASS;
-	case A_STORE_AND_PASS:
-		store_put(r, in);
-		return C_PASS;
-	default:
-		break;
-	}
-
 	memcpy(dst, in, HDR_V2);
 	b.e = dst;
-	*res = dst;
 	b.overflow = false;
+	b.ls = ce->ls;
 	if (ce->action == A_ADD_PARAMS) {
-		uint32_t ls = lensz(type);
+		uint32_t ls = ce->ls;
 		uint32_t old_hdr = HDR_V2 + np * ls;
 		uint32_t nnp = np + ce->ninstr;
 
-		b.ls = ls;
 		b.at = HDR_V2 + nnp * ls;
 		if (b.at > MAX_CONV_EVENT || ev_len(in) - old_hdr + (uint64_t)b.at > MAX_CONV_EVENT) {
 			fail(r, off, "converted event would exceed %u bytes", MAX_CONV_EVENT);
 			return C_ERROR;
 		}
 		set_nparams(b.e, nnp);
-		memcpy(b.e + HDR_V2, in + HDR_V2, np * ls);
-		memcpy(b.e + b.at, in + old_hdr, ev_len(in) - old_hdr);
+		copy_short(b.e + HDR_V2, in + HDR_V2, np * ls);
+		copy_short(b.e + b.at, in + old_hdr, ev_len(in) - old_hdr);
 		b.at += ev_len(in) - old_hdr;
 		first = np;
 	} else {
 		set_type(b.e, ce->new_type);
 		set_nparams(b.e, ce->ninstr);
-		b.ls = lensz(ce->new_type);
 		b.at = HDR_V2 + ce->ninstr * b.ls;
 	}
 	ns = tinfo[ev_type(b.e)].s;
@@ -1580,10 +1630,11 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t
 	for (uint32_t i = 0; i < ce->ninstr; i++) {
 		const struct conv_instr *ins = &ce->instr[i];
 		uint32_t idx = first + i;
-		enum evt_ptype pt = idx < ns->nparams ? ns->params[idx].type : PT_BYTEBUF;
-		const uint8_t *src = NULL;
+		enum evt_ptype pt = (enum evt_ptype)ins->pt;
+		const uint8_t *from;
+		uint32_t pl;
 
-		if (idx >= ns->nparams) {
+		if (ins->beyond) {
 			fail(r, off, "conversion of %s adds parameter %u beyond its schema", ns->sym, idx);
 			return C_ERROR;
 		}
@@ -1609,60 +1660,54 @@ static enum conv_res conv_step(struct scap_reader *r, const uint8_t *in, uint8_t
 			if (!slot_known) {
 				slot = store_slot(r, ev_tid(in), false);
 				slot_known = true;
-			}
-			src = slot && slot->len ? slot->buf : NULL;
-			if (src) {
-				if (ev_type(src) != type - 1) {
-					fail(r, off, "the stored enter event of tid %lld is %s, not the enter of %s",
-					     (long long)ev_tid(in), evtab_schema(ev_type(src))->sym,
-					     evtab_schema(type)->sym);
-					return C_ERROR;
-				}
-				if (ev_nparams(src) <= ins->param) {
-					fail(r, off, "enter event %s has no parameter %u",
-					     evtab_schema(ev_type(src))->sym, ins->param);
-					return C_ERROR;
-				}
-				if (!used_enter) {
+				src = slot && slot->len ? slot->buf : NULL;
+				if (src) {
 					els = lensz(ev_type(src));
 					ehdr = HDR_V2 + (uint64_t)ev_nparams(src) * els;
-					ek = 0;
 					eat = ehdr;
 				}
-				used_enter = true;
-				/* the rows take enter params in increasing order: one walk */
-				if (ins->param < ek) {
-					ek = 0;
-					eat = ehdr;
-				}
-				while (ek < ins->param)
-					eat += plen_at(src, ek++, els);
-				uint32_t epl = plen_at(src, ek, els);
-				uint32_t emax = type_max_len(pt, b.ls);
-				push_bytes(&b, idx, src + eat, epl < emax ? epl : emax);
+			}
+			if (!src) {
+				if (ins->fb)
+					set_plen(b.e, idx, b.ls, 0);
+				else
+					push_default(&b, idx, pt);
 				continue;
 			}
+			if (ev_type(src) != type - 1) {
+				fail(r, off, "the stored enter event of tid %lld is %s, not the enter of %s",
+				     (long long)ev_tid(in), evtab_schema(ev_type(src))->sym,
+				     evtab_schema(type)->sym);
+				return C_ERROR;
+			}
+			if (ev_nparams(src) <= ins->param) {
+				fail(r, off, "enter event %s has no parameter %u",
+				     evtab_schema(ev_type(src))->sym, ins->param);
+				return C_ERROR;
+			}
+			used_enter = true;
+			/* the rows take enter params in increasing order: one walk */
+			if (ins->param < ek) {
+				ek = 0;
+				eat = ehdr;
+			}
+			while (ek < ins->param)
+				eat += plen_at(src, ek++, els);
+			from = src + eat;
+			pl = plen_at(src, ek, els);
 			break;
 		case K_OLD:
-			src = in;
+		default:
 			if (np <= ins->param) {
 				fail(r, off, "event %s has no parameter %u to convert", evtab_schema(type)->sym,
 				     ins->param);
 				return C_ERROR;
 			}
+			from = param_ptr(in, ins->param, &pl);
 			break;
 		}
-		if (!src) {
-			if (ins->fb)
-				set_plen(b.e, idx, b.ls, 0);
-			else
-				push_default(&b, idx, pt);
-			continue;
-		}
-		uint32_t pl;
-		const uint8_t *pd = param_ptr(src, ins->param, &pl);
-		uint32_t maxl = type_max_len(pt, b.ls);
-		push_bytes(&b, idx, pd, pl < maxl ? pl : maxl);
+		uint32_t maxl = ins->sz ? ins->sz : b.ls == 4 ? UINT32_MAX : UINT16_MAX;
+		push_bytes(&b, idx, from, pl < maxl ? pl : maxl);
 	}
 	if (b.overflow) {
 		fail(r, off, "converted event would exceed %u bytes", MAX_CONV_EVENT);
@@ -1688,11 +1733,37 @@ static enum conv_res convert(struct scap_reader *r, const uint8_t *e, uint64_t o
 	if (res != C_CONTINUE)
 		return res;
 	for (n = 0; n < MAX_CONVERSIONS && res == C_CONTINUE; n++) {
+		uint16_t type = ev_type(e);
+		uint32_t np = ev_nparams(e);
+		const struct conv_entry *ce;
+
 		if (ev_len(e) > MAX_CONV_EVENT) {
 			fail(r, off, "event of %u bytes is too large to convert", ev_len(e));
 			return C_ERROR;
 		}
-		res = conv_step(r, e, e == r->conv_out ? r->conv_in : r->conv_out, off, &e);
+		ce = conv_find(type, np);
+		if (!ce) {
+			fail(r, off, "no conversion for event %s with %u parameters (unsupported capture layout)",
+			     evtab_schema(type)->sym, np);
+			return C_ERROR;
+		}
+		switch (ce->action) {
+		case A_STORE:
+			store_put(r, e);
+			return C_DROP;
+		case A_PASS:
+			*out = e;
+			return C_PASS;
+		case A_STORE_AND_PASS:
+			store_put(r, e);
+			*out = e;
+			return C_PASS;
+		default:
+			break;
+		}
+		uint8_t *dst = e == r->conv_out ? r->conv_in : r->conv_out;
+		res = conv_build(r, ce, e, dst, off);
+		e = dst;
 	}
 	if (res == C_CONTINUE) {
 		fail(r, off, "event conversion did not terminate");
