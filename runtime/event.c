@@ -169,31 +169,6 @@ const char *event_str(const struct frc_evt *e, uint32_t i, size_t *n)
 	return (const char *)p;
 }
 
-bool event_has_return_value(const struct frc_evt *e)
-{
-	if (evtab_is_enter(e->type) || e->type == PPME_GENERIC_X || e->nparams == 0)
-		return false;
-	if (!(e->info->category & EVC_SYSCALL))
-		return false;
-	return true;
-}
-
-int64_t event_return_value(const struct frc_evt *e)
-{
-	int64_t v = 0;
-
-	if (e->nparams == 0)
-		return 0;
-	if (e->pl[0] == 8) {
-		memcpy(&v, e->pv[0], 8);
-	} else if (e->pl[0] == 4) {
-		int32_t w;
-		memcpy(&w, e->pv[0], 4);
-		v = w;
-	}
-	return v;
-}
-
 /* ---- builder ---- */
 
 void evb_begin(struct frc_evb *b, uint16_t type, uint64_t ts, int64_t tid)

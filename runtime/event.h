@@ -108,8 +108,28 @@ const char *event_str(const struct frc_evt *e, uint32_t i, size_t *n);
  * event_return_value() - the syscall return value (param 0, read by its width) when the
  * event has one: an exit event other than generic, with at least one param.
  */
-bool event_has_return_value(const struct frc_evt *e);
-int64_t event_return_value(const struct frc_evt *e);
+static inline bool event_has_return_value(const struct frc_evt *e)
+{
+	if (evtab_is_enter(e->type) || e->type == PPME_GENERIC_X || e->nparams == 0)
+		return false;
+	return (e->info->category & EVC_SYSCALL) != 0;
+}
+
+static inline int64_t event_return_value(const struct frc_evt *e)
+{
+	int64_t v = 0;
+
+	if (e->nparams == 0)
+		return 0;
+	if (e->pl[0] == 8) {
+		__builtin_memcpy(&v, e->pv[0], 8);
+	} else if (e->pl[0] == 4) {
+		int32_t w;
+		__builtin_memcpy(&w, e->pv[0], 4);
+		v = w;
+	}
+	return v;
+}
 
 /* ---- builder for synthetic events ---- */
 

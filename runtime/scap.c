@@ -172,6 +172,7 @@ struct scap_reader {
 	uint32_t last_count;	/* index in counts of the last counted block type */
 
 	struct stored_evt *store; /* STORE_SLOTS, open addressing by tid */
+	struct stored_evt *last_slot; /* the slot store_slot() returned last, or NULL */
 	uint32_t nstored;
 
 	struct bt_count counts[40];
@@ -1416,8 +1417,13 @@ static inline enum conv_res conv_test(struct scap_reader *r, const uint8_t *e, u
 
 static struct stored_evt *store_slot(struct scap_reader *r, int64_t tid, bool create)
 {
-	uint32_t h = (uint32_t)((uint64_t)tid * 0x9E3779B97F4A7C15ull >> 40) & (STORE_SLOTS - 1);
+	uint32_t h;
 
+	/* an exit usually follows its enter: the slot found last (tids are unique among the
+	   used slots, so it is the one the probe would find) */
+	if (r->last_slot && r->last_slot->used && r->last_slot->tid == tid)
+		return r->last_slot;
+	h = (uint32_t)((uint64_t)tid * 0x9E3779B97F4A7C15ull >> 40) & (STORE_SLOTS - 1);
 	for (uint32_t i = 0; i < STORE_SLOTS; i++) {
 		struct stored_evt *s = &r->store[(h + i) & (STORE_SLOTS - 1)];
 		if (!s->used) {
@@ -1434,10 +1440,13 @@ static struct stored_evt *store_slot(struct scap_reader *r, int64_t tid, bool cr
 			s->tid = tid;
 			s->len = 0;
 			r->nstored++;
+			r->last_slot = s;
 			return s;
 		}
-		if (s->tid == tid)
+		if (s->tid == tid) {
+			r->last_slot = s;
 			return s;
+		}
 	}
 	return NULL;
 }
@@ -1662,6 +1671,12 @@ static enum conv_res conv_build(struct scap_reader *r, const struct conv_entry *
 				slot_known = true;
 				src = slot && slot->len ? slot->buf : NULL;
 				if (src) {
+					if (ev_type(src) != type - 1) {
+						fail(r, off, "the stored enter event of tid %lld is %s, "
+						     "not the enter of %s", (long long)ev_tid(in),
+						     evtab_schema(ev_type(src))->sym, evtab_schema(type)->sym);
+						return C_ERROR;
+					}
 					els = lensz(ev_type(src));
 					ehdr = HDR_V2 + (uint64_t)ev_nparams(src) * els;
 					eat = ehdr;
@@ -1674,12 +1689,6 @@ static enum conv_res conv_build(struct scap_reader *r, const struct conv_entry *
 					push_default(&b, idx, pt);
 				continue;
 			}
-			if (ev_type(src) != type - 1) {
-				fail(r, off, "the stored enter event of tid %lld is %s, not the enter of %s",
-				     (long long)ev_tid(in), evtab_schema(ev_type(src))->sym,
-				     evtab_schema(type)->sym);
-				return C_ERROR;
-			}
 			if (ev_nparams(src) <= ins->param) {
 				fail(r, off, "enter event %s has no parameter %u",
 				     evtab_schema(ev_type(src))->sym, ins->param);
@@ -1687,12 +1696,14 @@ static enum conv_res conv_build(struct scap_reader *r, const struct conv_entry *
 			}
 			used_enter = true;
 			/* the rows take enter params in increasing order: one walk */
-			if (ins->param < ek) {
-				ek = 0;
-				eat = ehdr;
+			if (ins->param != ek) {
+				if (ins->param < ek) {
+					ek = 0;
+					eat = ehdr;
+				}
+				for (; ek < ins->param; ek++)
+					eat += plen_at(src, ek, els);
 			}
-			while (ek < ins->param)
-				eat += plen_at(src, ek++, els);
 			from = src + eat;
 			pl = plen_at(src, ek, els);
 			break;

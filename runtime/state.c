@@ -3819,11 +3819,19 @@ static void parse_procexit(struct frc_state *st, struct frc_evt *e)
 
 /* ---- per-event driver ---- */
 
-static bool is_clone_exit(uint16_t t)
-{
-	return t == PPME_SYSCALL_CLONE_20_X || t == PPME_SYSCALL_CLONE3_X ||
-	       t == PPME_SYSCALL_FORK_20_X || t == PPME_SYSCALL_VFORK_20_X;
-}
+/* how reset_evt attaches the thread, by event type (one load instead of compare chains) */
+enum { RK_QUERY = 0, RK_NONE, RK_FIND };
+static const uint8_t reset_kind[PPM_EVENT_MAX] = {
+	/* events without a thread of their own */
+	[PPME_CONTAINER_JSON_2_E] = RK_NONE, [PPME_USER_ADDED_E] = RK_NONE,
+	[PPME_USER_DELETED_E] = RK_NONE, [PPME_GROUP_ADDED_E] = RK_NONE,
+	[PPME_GROUP_DELETED_E] = RK_NONE, [PPME_PLUGINEVENT_E] = RK_NONE,
+	[PPME_ASYNCEVENT_E] = RK_NONE,
+	/* the thread is looked up, not created (clone exits, switch, procexit) */
+	[PPME_SYSCALL_CLONE_20_X] = RK_FIND, [PPME_SYSCALL_CLONE3_X] = RK_FIND,
+	[PPME_SYSCALL_FORK_20_X] = RK_FIND, [PPME_SYSCALL_VFORK_20_X] = RK_FIND,
+	[PPME_SCHEDSWITCH_6_E] = RK_FIND, [PPME_PROCEXIT_1_E] = RK_FIND,
+};
 
 /* sinsp_parser::reset: attach thread and fd, track the enter/exit pairing */
 static void reset_evt(struct frc_state *st, struct frc_evt *e)
@@ -3835,11 +3843,9 @@ static void reset_evt(struct frc_state *st, struct frc_evt *e)
 		e->thr = et == PPME_PROCINFO_E ? thash_find(st, e->tid) : NULL;
 		return;
 	}
-	if (et == PPME_CONTAINER_JSON_2_E || et == PPME_USER_ADDED_E || et == PPME_USER_DELETED_E ||
-	    et == PPME_GROUP_ADDED_E || et == PPME_GROUP_DELETED_E || et == PPME_PLUGINEVENT_E ||
-	    et == PPME_ASYNCEVENT_E)
+	if (reset_kind[et] == RK_NONE)
 		return;
-	bool query = !(is_clone_exit(et) || et == PPME_SCHEDSWITCH_6_E || et == PPME_PROCEXIT_1_E);
+	bool query = reset_kind[et] == RK_QUERY;
 	struct frc_thread *t = query ? get_thread(st, e->tid, true) : thash_find(st, e->tid);
 	e->thr = t;
 	if (et == PPME_SCHEDSWITCH_6_E || !t)
