@@ -562,8 +562,9 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 	cw_put(w, "[] = {");
 	put_u32_list(w, off, n + 1);
 	cw_put(w, "};\n");
-	if (n > 4) { /* open addressing, load <= 1/2 */
-		cap = 16;
+	if (n > 1) { /* open addressing, load <= 1/2 (the value's hash is cached: sets of
+			two items already probe faster than they compare) */
+		cap = 4;
 		while (cap < 2 * n)
 			cap *= 2;
 		b = calloc(cap, sizeof(*b));

@@ -80,7 +80,10 @@ static const frc_u8 frc_g_k0017[] = "/root/.ssh\000/etc/sudoers.d";
 static const frc_u32 frc_g_o0017[] = {
 	0u, 11u, 26u
 };
-static const struct frc_strset frc_g_l0017 = { .n = 2u, .mask = 0u, .minlen = 10u, .maxlen = 14u, .lenmask = 17408ULL, .blob = frc_g_k0017, .off = frc_g_o0017, .buckets = 0 };
+static const frc_u64 frc_g_b0017[] = {
+	0, 0xe665676900000001ULL, 0x3feae9d600000002ULL, 0
+};
+static const struct frc_strset frc_g_l0017 = { .n = 2u, .mask = 3u, .minlen = 10u, .maxlen = 14u, .lenmask = 17408ULL, .blob = frc_g_k0017, .off = frc_g_o0017, .buckets = frc_g_b0017 };
 static const frc_u8 frc_g_k0050[] = "su\000atd\000cron\000nscd\000pwck\000sshd\000sssd\000sudo\000vipw\000chage\000crond\000grpck\000logi"
 	"n\000passwd\000pkexec\000lightdm\000polkitd\000runuser\000systemd\000useradd\000userdel\000"
 	"usermod\000chpasswd\000groupadd\000groupmod\000newusers\000unix_chkpwd\000shadowco"
@@ -229,13 +232,21 @@ static const frc_u8 frc_g_k0153[] = "PTRACE_SEIZE\000PTRACE_ATTACH\000PTRACE_POK
 static const frc_u32 frc_g_o0153[] = {
 	0u, 13u, 27u, 43u, 59u
 };
-static const struct frc_strset frc_g_l0153 = { .n = 4u, .mask = 0u, .minlen = 12u, .maxlen = 15u, .lenmask = 45056ULL, .blob = frc_g_k0153, .off = frc_g_o0153, .buckets = 0 };
+static const frc_u64 frc_g_b0153[] = {
+	0x93154b2000000003ULL, 0xb06c49f900000002ULL, 0x030024f000000004ULL, 0,
+	0, 0, 0x09ece45e00000001ULL, 0
+};
+static const struct frc_strset frc_g_l0153 = { .n = 4u, .mask = 7u, .minlen = 12u, .maxlen = 15u, .lenmask = 45056ULL, .blob = frc_g_k0153, .off = frc_g_o0153, .buckets = frc_g_b0153 };
 static const frc_u8 frc_g_s0157[] = "O_TRUNC";
 static const frc_u8 frc_g_k0161[] = "/var/log\000/var/log/audit\000/var/log/journal";
 static const frc_u32 frc_g_o0161[] = {
 	0u, 9u, 24u, 41u
 };
-static const struct frc_strset frc_g_l0161 = { .n = 3u, .mask = 0u, .minlen = 8u, .maxlen = 16u, .lenmask = 82176ULL, .blob = frc_g_k0161, .off = frc_g_o0161, .buckets = 0 };
+static const frc_u64 frc_g_b0161[] = {
+	0, 0, 0x871c10aa00000001ULL, 0xc53334e300000003ULL,
+	0xf0c9e1e400000002ULL, 0, 0, 0
+};
+static const struct frc_strset frc_g_l0161 = { .n = 3u, .mask = 7u, .minlen = 8u, .maxlen = 16u, .lenmask = 82176ULL, .blob = frc_g_k0161, .off = frc_g_o0161, .buckets = frc_g_b0161 };
 static const frc_u8 frc_g_s0165[] = "/var/log/";
 static const frc_u8 frc_g_k0170[] = "rsyslogd\000logrotate\000syslog-ng\000journalctl\000systemd-journal";
 static const frc_u32 frc_g_o0170[] = {
@@ -292,13 +303,20 @@ static const frc_u8 frc_g_k0203[] = "ag\000rg\000ack";
 static const frc_u32 frc_g_o0203[] = {
 	0u, 3u, 6u, 10u
 };
-static const struct frc_strset frc_g_l0203 = { .n = 3u, .mask = 0u, .minlen = 2u, .maxlen = 3u, .lenmask = 12ULL, .blob = frc_g_k0203, .off = frc_g_o0203, .buckets = 0 };
+static const frc_u64 frc_g_b0203[] = {
+	0, 0x8fee04f900000001ULL, 0xa7aa322200000002ULL, 0,
+	0, 0, 0xc218d8ce00000003ULL, 0
+};
+static const struct frc_strset frc_g_l0203 = { .n = 3u, .mask = 7u, .minlen = 2u, .maxlen = 3u, .lenmask = 12ULL, .blob = frc_g_k0203, .off = frc_g_o0203, .buckets = frc_g_b0203 };
 static const frc_u8 frc_g_s0205[] = "EINPROGRESS";
 static const frc_u8 frc_g_k0208[] = "4\0006";
 static const frc_u32 frc_g_o0208[] = {
 	0u, 2u, 4u
 };
-static const struct frc_strset frc_g_l0208 = { .n = 2u, .mask = 0u, .minlen = 1u, .maxlen = 1u, .lenmask = 2ULL, .blob = frc_g_k0208, .off = frc_g_o0208, .buckets = 0 };
+static const frc_u64 frc_g_b0208[] = {
+	0x614df37c00000001ULL, 0, 0, 0x6cd042a300000002ULL
+};
+static const struct frc_strset frc_g_l0208 = { .n = 2u, .mask = 3u, .minlen = 1u, .maxlen = 1u, .lenmask = 2ULL, .blob = frc_g_k0208, .off = frc_g_o0208, .buckets = frc_g_b0208 };
 static const struct frc_ip frc_g_a0209 = { .family = 4u, .prefix = 0u, .b = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
 static const struct frc_ip frc_g_i0215[] = {
 	{ .family = 4u, .prefix = 8u, .b = { 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },

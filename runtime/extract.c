@@ -673,8 +673,9 @@ const char *extract_param_text(struct frc_evt *e, uint32_t i, bool resolved, siz
 struct slot;
 struct frc_slots;
 
-/* a slot's extractor, chosen once when the slot table is built (see slot_fn_for) */
-typedef bool (*slot_fn)(struct frc_evt *e, struct frc_slots *ss, struct slot *sl);
+/* a slot's extractor, chosen once when the slot table is built (see slot_fn_for): it
+   extracts into the slot and returns what frc_field returns */
+typedef const struct frc_val *(*slot_fn)(struct frc_evt *e, struct frc_slots *ss, struct slot *sl);
 
 struct slot {
 	slot_fn fn;
@@ -2608,7 +2609,8 @@ static bool extract(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 /* ---- slots: the compiled path ---- */
 
 /* any field: the generic extractor */
-static bool slot_generic(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_generic_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	struct xq q = { sl->ref.field, sl->arg, sl->ref.arg_len, sl->ref.arg_index, false, sl };
@@ -2652,7 +2654,8 @@ static void vstr_or_empty(struct frc_val *v, const struct frc_str *x)
 }
 
 /* proc.name, proc.exe, proc.exepath: a string of the thread */
-static bool slot_thread_str(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_thread_str_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	if (!e->thr)
@@ -2662,7 +2665,8 @@ static bool slot_thread_str(struct frc_evt *e, struct frc_slots *ss, struct slot
 }
 
 /* proc.pname, proc.aname[N], proc.pexe, proc.aexe[N], ...: a string of an ancestor */
-static bool slot_anc_str(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_anc_str_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	if (!e->thr)
 		return false;
@@ -2673,7 +2677,8 @@ static bool slot_anc_str(struct frc_evt *e, struct frc_slots *ss, struct slot *s
 	return true;
 }
 
-static bool slot_proc_cwd(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_proc_cwd_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	if (!e->thr)
@@ -2682,13 +2687,15 @@ static bool slot_proc_cwd(struct frc_evt *e, struct frc_slots *ss, struct slot *
 	return true;
 }
 
-static bool slot_proc_vpid(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_proc_vpid_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	return e->thr && e->thr->vpid != -1 && vint(&sl->val, e->thr->vpid);
 }
 
-static bool slot_proc_flag(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_proc_flag_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	struct frc_thread *t = e->thr;
@@ -2707,14 +2714,16 @@ static bool slot_proc_flag(struct frc_evt *e, struct frc_slots *ss, struct slot 
 	}
 }
 
-static bool slot_user_name(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_user_name_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	return e->thr && user_name(e, e->thr, &sl->val);
 }
 
 /* container.* and k8s.* fields: the event's container looked up once per event */
-static bool slot_container(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_container_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	if (ss->ctr_gen != e->gen) {
 		ss->ctr_gen = e->gen;
@@ -2725,7 +2734,8 @@ static bool slot_container(struct frc_evt *e, struct frc_slots *ss, struct slot 
 }
 
 /* evt.arg.NAME: the parameter index found once per event type */
-static bool slot_evt_arg(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_evt_arg_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	struct ptext pt;
@@ -2740,7 +2750,8 @@ static bool slot_evt_arg(struct frc_evt *e, struct frc_slots *ss, struct slot *s
 	return true;
 }
 
-static bool slot_fd(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_fd_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	if (!fd_event(e))
@@ -2754,7 +2765,8 @@ static bool slot_fd(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	}
 }
 
-static bool slot_evt_type(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+static inline __attribute__((always_inline)) bool
+slot_evt_type_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	const char *n = evt_type_name(e);
@@ -2763,6 +2775,28 @@ static bool slot_evt_type(struct frc_evt *e, struct frc_slots *ss, struct slot *
 	vstrz(&sl->val, n);
 	return true;
 }
+
+/* the slot extractors proper: the value, or absent (also after running out of scratch
+   memory in this event, as the generic extractor says) */
+#define SLOT_FN(name)                                                                  \
+	static const struct frc_val *name(struct frc_evt *e, struct frc_slots *ss,        \
+					  struct slot *sl)                                \
+	{                                                                              \
+		sl->present = name##_get(e, ss, sl) && !e->scratch->oom;               \
+		return sl->present ? &sl->val : NULL;                                  \
+	}
+SLOT_FN(slot_generic)
+SLOT_FN(slot_thread_str)
+SLOT_FN(slot_anc_str)
+SLOT_FN(slot_proc_cwd)
+SLOT_FN(slot_proc_vpid)
+SLOT_FN(slot_proc_flag)
+SLOT_FN(slot_user_name)
+SLOT_FN(slot_container)
+SLOT_FN(slot_evt_arg)
+SLOT_FN(slot_fd)
+SLOT_FN(slot_evt_type)
+#undef SLOT_FN
 
 /* the extractor of a slot */
 static slot_fn slot_fn_for(struct slot *sl)
@@ -2819,9 +2853,12 @@ const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
 	if (sl->gen == e->gen)
 		return sl->present ? &sl->val : NULL;
 	sl->gen = e->gen;
+	if (!e->st || !e->scratch) {
+		sl->present = false;
+		return NULL;
+	}
 	sl->val.hashed = 0;
-	sl->present = e->st && e->scratch && sl->fn(e, ss, sl) && !e->scratch->oom;
-	return sl->present ? &sl->val : NULL;
+	return sl->fn(e, ss, sl);	/* a tail call: this function saves no registers */
 }
 
 static const struct frc_val *one_shot(struct frc_evt *e, uint32_t fid, const char *arg,

@@ -11,6 +11,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <fnmatch.h>
 #include <pcre2.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +112,59 @@ static inline bool bytes_eq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
 	return n == 0 || a[0] == b[0];
 }
 
+#if defined(__SSE2__)
+/*
+ * 16 candidate positions at once: a position is a candidate when the value has the
+ * needle's first byte there and its last byte n - 1 further (two loads, two compares),
+ * then only candidates compare the middle bytes. Blocks start at @h + i for i + 15 + n
+ * <= @len (both loads stay inside the value); the last block is moved back to end at
+ * the last position (it overlaps the previous one: the answer is a boolean).
+ */
+static bool contains_sse2(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n)
+{
+	const __m128i f = _mm_set1_epi8((char)s[0]), l = _mm_set1_epi8((char)s[n - 1]);
+	frc_u32 end = len - n - 15;	/* start of the last block; len >= n + 15 */
+	for (frc_u32 i = 0;; i += 16) {
+		if (i > end)
+			i = end;
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + n - 1));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, f),
+								      _mm_cmpeq_epi8(b, l)));
+		for (; m; m &= m - 1)
+			if (n <= 2 || bytes_eq(h + i + (frc_u32)__builtin_ctz(m) + 1, s + 1, n - 2))
+				return true;
+		if (i == end)
+			return false;
+	}
+}
+#endif
+
+#if defined(__SSE2__)
+/*
+ * A value shorter than n + 15 (fewer than 16 candidate positions): one block whose loads
+ * may read past the value's end (its NUL) but not past its page, so they cannot fault;
+ * the bytes beyond the value only make candidates past the last position, masked off.
+ * Returns -1 when a load would cross a page (the caller then searches byte-wise).
+ */
+__attribute__((no_sanitize_address)) static int contains_sse2_short(const frc_u8 *h, frc_u32 len,
+								    const frc_u8 *s, frc_u32 n)
+{
+	uintptr_t a0 = (uintptr_t)h, a1 = (uintptr_t)(h + n - 1);
+	if ((a0 & 4095) > 4096 - 16 || (a1 & 4095) > 4096 - 16)
+		return -1;
+	const __m128i f = _mm_set1_epi8((char)s[0]), l = _mm_set1_epi8((char)s[n - 1]);
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)h);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + n - 1));
+	unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, f), _mm_cmpeq_epi8(b, l)));
+	m &= (1u << (len - n + 1)) - 1;		/* positions 0 .. len - n */
+	for (; m; m &= m - 1)
+		if (n <= 2 || bytes_eq(h + (frc_u32)__builtin_ctz(m) + 1, s + 1, n - 2))
+			return 1;
+	return 0;
+}
+#endif
+
 static bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 {
 	if (n == 0)
@@ -117,6 +173,15 @@ static bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 		return false;
 	if (n > 64)
 		return memmem(x->s, x->len, s, n) != NULL;
+#if defined(__SSE2__)
+	if (n >= 2) {
+		if (x->len >= n + 15)
+			return contains_sse2(x->s, x->len, s, n);
+		int r = contains_sse2_short(x->s, x->len, s, n);
+		if (r >= 0)
+			return r;
+	}
+#endif
 	const frc_u8 *p = x->s, *last = x->s + (x->len - n);
 	while (p <= last) {
 		p = memchr(p, s[0], (size_t)(last - p) + 1);
@@ -212,9 +277,19 @@ int frc_s_ge(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
 	QUANT(v, q, s_cmp(x, s, n) >= 0);
 }
 
-int frc_s_contains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+static __attribute__((noinline)) int s_contains_multi(const struct frc_val *v, frc_u32 q,
+						      const frc_u8 *s, frc_u32 n)
 {
 	QUANT(v, q, s_contains(x, s, n));
+}
+
+int frc_s_contains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return s_contains_multi(v, q, s, n);
+	return s_contains(v, s, n);
 }
 
 int frc_s_icontains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
@@ -583,48 +658,77 @@ uint32_t rt_helpers_hash(const void *p, size_t n)
 }
 
 /* the set hash of @x's string, computed once per value (the value's cache member) */
-static frc_u32 val_hash(const struct frc_val *x)
+static __attribute__((noinline)) frc_u32 val_hash_fill(const struct frc_val *x)
 {
-	if (!x->hashed) {
-		struct frc_val *w = (struct frc_val *)x;	/* values are writable: frc_rt_abi.h */
-		w->hash = rt_helpers_set_hash(x->s, x->len);
-		w->hashed = 1;
-	}
-	return x->hash;
+	struct frc_val *w = (struct frc_val *)x;	/* values are writable: frc_rt_abi.h */
+	w->hash = rt_helpers_set_hash(x->s, x->len);
+	w->hashed = 1;
+	return w->hash;
 }
 
-static bool strset_has(const struct frc_strset *set, const struct frc_val *v)
+/* a small set without buckets: every item */
+static __attribute__((noinline)) bool strset_scan(const struct frc_strset *set, const frc_u8 *s,
+						  frc_u32 n)
 {
-	const frc_u8 *s = v->s;
-	frc_u32 n = v->len;
-	if (n < set->minlen || n > set->maxlen || !((set->lenmask >> (n & 63)) & 1))
-		return false;
-	if (!set->mask) {
-		for (frc_u32 i = 0; i < set->n; i++)
-			if (set->off[i + 1] - set->off[i] - 1 == n &&
-			    bytes_eq(set->blob + set->off[i], s, n))
-				return true;
-		return false;
-	}
-	frc_u32 h = val_hash(v), b = h & set->mask;
+	for (frc_u32 i = 0; i < set->n; i++)
+		if (set->off[i + 1] - set->off[i] - 1 == n && bytes_eq(set->blob + set->off[i], s, n))
+			return true;
+	return false;
+}
+
+/* the probe from bucket @b on, whose stored hash equals @h: compares items */
+static __attribute__((noinline)) bool strset_probe(const struct frc_strset *set,
+						   const struct frc_val *v, frc_u32 h, frc_u32 b)
+{
 	for (;;) {
 		frc_u64 x = set->buckets[b];
 		if (!x)
 			return false;
 		if ((frc_u32)(x >> 32) == h) {
 			frc_u32 ix = (frc_u32)x, o = set->off[ix - 1];
-			if (set->off[ix] - o - 1 == n && bytes_eq(set->blob + o, s, n))
+			if (set->off[ix] - o - 1 == v->len && bytes_eq(set->blob + o, v->s, v->len))
 				return true;
 		}
 		b = (b + 1) & set->mask;
 	}
 }
 
+/*
+ * The usual path (a length outside the set's, or a probe that meets an empty bucket
+ * before any with the value's hash) makes no call but tail calls, so it needs no saved
+ * registers; comparing items, hashing and scanning small sets are out of line.
+ */
+static inline bool strset_has(const struct frc_strset *set, const struct frc_val *v)
+{
+	frc_u32 n = v->len;
+	if (n - set->minlen > set->maxlen - set->minlen || !((set->lenmask >> (n & 63)) & 1))
+		return false;
+	if (!set->mask)
+		return strset_scan(set, v->s, n);
+	frc_u32 h = v->hashed ? v->hash : val_hash_fill(v), b = h & set->mask;
+	for (;;) {
+		frc_u64 x = set->buckets[b];
+		if (!x)
+			return false;
+		if ((frc_u32)(x >> 32) == h)
+			return strset_probe(set, v, h, b);
+		b = (b + 1) & set->mask;
+	}
+}
+
+static __attribute__((noinline)) int s_in_multi(const struct frc_val *v, frc_u32 q,
+						const struct frc_strset *set)
+{
+	QUANT(v, q, strset_has(set, x));
+}
+
 int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set)
 {
-	if (v && !v->multi)
-		return strset_has(set, v);
-	QUANT(v, q, strset_has(set, x));
+	if (!v)
+		return 0;
+	if (v->multi)
+		return s_in_multi(v, q, set);
+	return strset_has(set, v);
 }
 
 /* ------------------------------------------------------------------ numbers */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/mman.h>
 
 #include "ast_build.h"
 #include "cstr.h"
@@ -405,6 +406,90 @@ static void test_string_ops(void **state)
 			1u << 16 | 1u << 17;
 	assert_int_equal(run_rules(&rb, &ev), want);
 	arena_free_all(&a);
+}
+
+/*
+ * contains (block search of 16 positions, and one block that may read past the value but
+ * not past its page) and `in` (hash cached in the value) against plain searches: every
+ * needle position in values of every length, values ending at a page followed by an
+ * unmapped one, and a value looked up in many sets after its hash is cached.
+ */
+static void test_contains_and_sets(void **state)
+{
+	(void)state;
+	long pg = 4096;
+	uint8_t *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	static const char needles[][24] = { "a", "ab", "abc", "abcd", "abcdefgh", "abcdefghijk",
+					    "abcdefghijklmnopq", "aab", "ba" };
+	uint8_t buf[160];
+	for (uint32_t len = 0; len < 100; len++) {
+		for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+			const char *nd = needles[k];
+			uint32_t n = (uint32_t)strlen(nd);
+			for (uint32_t pos = 0; pos <= len + 1; pos++) {
+				for (int where = 0; where < 2; where++) {
+					/* a value of 'a'/'b' noise with the needle at @pos (when
+					   it fits), inline or ending at the unmapped page */
+					uint8_t *h = where ? map + pg - len - 1 : buf;
+					for (uint32_t i = 0; i < len; i++)
+						h[i] = (uint8_t)("ab"[(i * 7 + k) % 3 == 0]);
+					if (pos + n <= len)
+						memcpy(h + pos, nd, n);
+					h[len] = 0;
+					struct frc_val v;
+					memset(&v, 0, sizeof(v));
+					v.s = h;
+					v.len = len;
+					bool want = len >= n && memmem(h, len, nd, n) != NULL;
+					assert_int_equal(frc_s_contains(&v, FRC_Q_ANY, (const frc_u8 *)nd, n),
+							 want);
+				}
+			}
+		}
+	}
+	munmap(map, (size_t)pg * 2);
+
+	/* sets: one value (its hash cached after the first lookup) in sets of 0..40 items */
+	static const char *const words[] = { "bash", "sh", "zsh", "python3", "node", "sshd", "runc",
+					     "containerd", "dockerd", "kubelet", "curl", "wget", "nc",
+					     "ncat", "socat", "perl", "ruby", "php", "java", "go" };
+	for (uint32_t nw = 0; nw <= 20; nw++) {
+		uint8_t blob[512];
+		frc_u32 off[21], o = 0;
+		frc_u64 lenmask = 0, buckets[64];
+		frc_u32 minlen = nw ? UINT32_MAX : 0, maxlen = 0, mask = nw > 1 ? 63 : 0;
+		memset(buckets, 0, sizeof(buckets));
+		for (uint32_t i = 0; i < nw; i++) {
+			frc_u32 l = (frc_u32)strlen(words[i]);
+			off[i] = o;
+			memcpy(blob + o, words[i], l + 1);
+			o += l + 1;
+			lenmask |= 1ull << (l & 63);
+			minlen = l < minlen ? l : minlen;
+			maxlen = l > maxlen ? l : maxlen;
+			if (mask) {
+				frc_u32 hh = rt_helpers_set_hash(words[i], l), b = hh & mask;
+				while (buckets[b])
+					b = (b + 1) & mask;
+				buckets[b] = (frc_u64)hh << 32 | (i + 1);
+			}
+		}
+		off[nw] = o;
+		struct frc_strset set = { .n = nw, .mask = mask, .minlen = minlen, .maxlen = maxlen,
+					  .lenmask = lenmask, .blob = blob, .off = off,
+					  .buckets = buckets };
+		for (uint32_t w = 0; w < 20; w++) {
+			struct frc_val v;
+			memset(&v, 0, sizeof(v));
+			v.s = (const frc_u8 *)words[w];
+			v.len = (uint32_t)strlen(words[w]);
+			for (int again = 0; again < 2; again++)
+				assert_int_equal(frc_s_in(&v, FRC_Q_ANY, &set), w < nw);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ selection */
@@ -916,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_absent_semantics),
 		cmocka_unit_test(test_quantifiers),
 		cmocka_unit_test(test_string_ops),
+		cmocka_unit_test(test_contains_and_sets),
 		cmocka_unit_test(test_matching_and_selection),
 		cmocka_unit_test(test_emit_deterministic),
 		cmocka_unit_test(test_differential_random),

@@ -38,7 +38,11 @@ static const frc_u8 frc_g_k0003[] = "open\000openat\000openat2";
 static const frc_u32 frc_g_o0003[] = {
 	0u, 5u, 12u, 20u
 };
-static const struct frc_strset frc_g_l0003 = { .n = 3u, .mask = 0u, .minlen = 4u, .maxlen = 7u, .lenmask = 208ULL, .blob = frc_g_k0003, .off = frc_g_o0003, .buckets = 0 };
+static const frc_u64 frc_g_b0003[] = {
+	0, 0x78c951f900000003ULL, 0, 0,
+	0, 0x696bb56500000002ULL, 0, 0x58841f4700000001ULL
+};
+static const struct frc_strset frc_g_l0003 = { .n = 3u, .mask = 7u, .minlen = 4u, .maxlen = 7u, .lenmask = 208ULL, .blob = frc_g_k0003, .off = frc_g_o0003, .buckets = frc_g_b0003 };
 static const frc_u8 frc_g_s0005[] = "f";
 static const frc_u8 frc_g_s0007[] = "/etc/shadow";
 static const frc_u8 frc_g_s0008[] = "/";
@@ -47,7 +51,11 @@ static const frc_u8 frc_g_k0013[] = "accept\000accept4\000connect";
 static const frc_u32 frc_g_o0013[] = {
 	0u, 7u, 15u, 23u
 };
-static const struct frc_strset frc_g_l0013 = { .n = 3u, .mask = 0u, .minlen = 6u, .maxlen = 7u, .lenmask = 192ULL, .blob = frc_g_k0013, .off = frc_g_o0013, .buckets = 0 };
+static const frc_u64 frc_g_b0013[] = {
+	0, 0, 0xdc1d8f1200000003ULL, 0x0c570bf300000001ULL,
+	0x9e56d59400000002ULL, 0, 0, 0
+};
+static const struct frc_strset frc_g_l0013 = { .n = 3u, .mask = 7u, .minlen = 6u, .maxlen = 7u, .lenmask = 192ULL, .blob = frc_g_k0013, .off = frc_g_o0013, .buckets = frc_g_b0013 };
 static const frc_u8 frc_g_s0014[] = "curl";
 
 /* rules: names, outputs, sources, files and tags (escaped) */

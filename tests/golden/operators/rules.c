@@ -63,7 +63,10 @@ static const frc_u8 frc_g_k0008[] = "a\000b";
 static const frc_u32 frc_g_o0008[] = {
 	0u, 2u, 4u
 };
-static const struct frc_strset frc_g_l0008 = { .n = 2u, .mask = 0u, .minlen = 1u, .maxlen = 1u, .lenmask = 2ULL, .blob = frc_g_k0008, .off = frc_g_o0008, .buckets = 0 };
+static const frc_u64 frc_g_b0008[] = {
+	0xb5d8b81b00000002ULL, 0, 0, 0xa0175f2700000001ULL
+};
+static const struct frc_strset frc_g_l0008 = { .n = 2u, .mask = 3u, .minlen = 1u, .maxlen = 1u, .lenmask = 2ULL, .blob = frc_g_k0008, .off = frc_g_o0008, .buckets = frc_g_b0008 };
 static const frc_u8 frc_g_k0021[] = "p01\000p02\000p03\000p04\000p05\000p06\000p07\000p08\000p09\000p10\000p11\000p12";
 static const frc_u32 frc_g_o0021[] = {
 	0u, 4u, 8u, 12u, 16u, 20u, 24u, 28u, 32u, 36u, 40u, 44u, 48u
