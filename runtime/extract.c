@@ -16,6 +16,9 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "compiler/types.h"
 #include "extract.h"
@@ -785,6 +788,35 @@ static bool should_xid(int64_t x)
 /* ---- process helpers ---- */
 
 /*
+ * NUL bytes of @d[0 .. @len) turned into spaces; returns how many there were. With SSE2,
+ * 16 bytes at a time: @d must have 15 writable bytes after @len (the last block may go
+ * past it; bytes there may change but are not counted).
+ */
+static uint32_t nul_to_space(char *d, size_t len)
+{
+	uint32_t cnt = 0;
+#if defined(__SSE2__)
+	const __m128i z = _mm_setzero_si128(), sp = _mm_set1_epi8(' ');
+	for (size_t i = 0; i < len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(void *)(d + i));
+		__m128i m = _mm_cmpeq_epi8(x, z);
+		unsigned mm = (unsigned)_mm_movemask_epi8(m);
+		if (!mm)
+			continue;
+		_mm_storeu_si128((__m128i *)(void *)(d + i), _mm_or_si128(x, _mm_and_si128(m, sp)));
+		if (len - i < 16)
+			mm &= (1u << (len - i)) - 1;
+		for (; mm; mm &= mm - 1)	/* few bits: no popcount instruction needed */
+			cnt++;
+	}
+#else
+	for (char *p = d, *end = d + len; (p = memchr(p, 0, (size_t)(end - p))); cnt++)
+		*p++ = ' ';
+#endif
+	return cnt;
+}
+
+/*
  * The @n NUL-terminated strings at @items joined with spaces. @size is the length of the
  * list's buffer: when the @n items fill it exactly (the layout state.c keeps), the result
  * is the buffer with each separating NUL turned into a space, one copy.
@@ -792,15 +824,11 @@ static bool should_xid(int64_t x)
 static void join_items(struct sb *b, const char *items, uint32_t n, uint32_t size)
 {
 	if (n && size && items[size - 1] == '\0') {
-		char *d = sb_reserve(b, size - 1);
+		char *d = sb_reserve(b, size - 1 + 15);
 		if (!d)
 			return;
 		memcpy(d, items, size - 1);
-		char *p = d, *end = d + size - 1;
-		uint32_t i = 1;
-		for (; i < n && (p = memchr(p, 0, (size_t)(end - p))); i++)
-			*p++ = ' ';
-		if (i == n && p && !memchr(p, 0, (size_t)(end - p))) {
+		if (nul_to_space(d, size - 1) == n - 1) {
 			b->len += size - 1;
 			b->p[b->len] = '\0';
 			return;
@@ -887,14 +915,38 @@ static void env_all(struct sb *b, struct frc_thread *t)
 
 /* walk the ancestors of @t's main thread (raw ptid links); NULL main -> -1 */
 #define MAX_ANC 256
+static int ancestors_floyd(struct frc_evt *e, struct frc_thread *m, struct frc_thread **out);
+
 static int ancestors(struct frc_evt *e, struct frc_thread *t, struct frc_thread **out)
 {
 	struct frc_thread *m = is_main_thr(t) ? t : state_main_thread(t);
-	struct frc_thread *slow, *fast;
 	int n = 0;
 
 	if (!m)
 		return -1;
+	/* the usual short chain without a loop: one lookup per ancestor; a loop (a thread
+	   met again, or its own parent) or a long chain takes the walk with loop detection,
+	   which gives the same list where there is no loop */
+	struct frc_thread *a = state_find_thread(e->st, m->ptid);
+	while (a && a->tid != -1) {
+		if (n == 16)
+			return ancestors_floyd(e, m, out);
+		out[n++] = a;
+		a = state_find_thread(e->st, a->ptid);
+		if (a && a->tid == a->ptid)
+			return ancestors_floyd(e, m, out);
+		for (int i = 0; a && i < n; i++)
+			if (out[i] == a)
+				return ancestors_floyd(e, m, out);
+	}
+	return n;
+}
+
+static int ancestors_floyd(struct frc_evt *e, struct frc_thread *m, struct frc_thread **out)
+{
+	struct frc_thread *slow, *fast;
+	int n = 0;
+
 	slow = state_find_thread(e->st, m->ptid);
 	fast = slow ? state_find_thread(e->st, slow->ptid) : NULL;
 	while (slow && slow->tid != -1 && n < MAX_ANC) {

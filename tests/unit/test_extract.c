@@ -509,6 +509,139 @@ static void test_synthetic(void **unused)
 	engine_free(eng);
 }
 
+
+/*
+ * Ancestor chains (a plain chain, two threads that are each other's parent, a thread that
+ * is its own parent, a chain longer than the short walk) and the lists joined with
+ * spaces (args and env with empty items, capabilities): the output text, and the value
+ * through a slot table (the compiled rules' path, with its per-event shared lookups)
+ * equal to a fresh extraction of the same field.
+ */
+static void add_thr(struct frc_engine *eng, int64_t tid, int64_t ptid, const char *args,
+		    uint32_t args_len)
+{
+	struct scap_thread_rec tr;
+	char comm[16];
+	static const char env[] = "A=1\0\0B= two \0";
+
+	memset(&tr, 0, sizeof(tr));
+	snprintf(comm, sizeof(comm), "t%lld", (long long)tid);
+	tr.tid = tr.pid = tid;
+	tr.ptid = ptid;
+	tr.comm = comm;
+	tr.exe = comm;
+	tr.exepath = "/bin/x";
+	tr.cwd = "/";
+	tr.args = args;
+	tr.args_len = args_len;
+	tr.env = env;
+	tr.env_len = sizeof(env) - 1;
+	tr.cap_effective = tid % 2 ? (0xffffffffffull | 1ull << 45) : (1ull << 21 | 1ull << 0);
+	tr.uid = (uint32_t)(tid % 3);
+	assert_non_null(state_add_thread(engine_state(eng), &tr));
+}
+
+static void test_ancestry_and_lists(void **unused)
+{
+	static const struct frc_field_ref refs[] = {
+		{ FLD_PROC_ANAME, 0, NULL, -1 },  { FLD_PROC_ANAME, 1, "2", 2 },
+		{ FLD_PROC_ANAME, 1, "5", 5 },    { FLD_PROC_PNAME, 0, NULL, -1 },
+		{ FLD_PROC_AEXE, 1, "1", 1 },     { FLD_PROC_ARGS, 0, NULL, -1 },
+		{ FLD_PROC_ENV, 0, NULL, -1 },    { FLD_PROC_CMDLINE, 0, NULL, -1 },
+		{ FLD_PROC_PCMDLINE, 0, NULL, -1 }, { FLD_THREAD_CAP_EFFECTIVE, 0, NULL, -1 },
+		{ FLD_USER_NAME, 0, NULL, -1 },   { FLD_CONTAINER_ID, 0, NULL, -1 },
+		{ FLD_PROC_NAME, 0, NULL, -1 },   { FLD_PROC_CWD, 0, NULL, -1 },
+		{ FLD_PROC_IS_VPGID_LEADER, 0, NULL, -1 }, { FLD_EVT_TYPE, 0, NULL, -1 },
+	};
+	const uint32_t nrefs = sizeof(refs) / sizeof(refs[0]);
+	struct frc_engine *eng = engine_new(NULL);
+	struct frc_evt *e = NULL;
+	char err[256];
+	uint32_t len;
+
+	(void)unused;
+	add_thr(eng, 10, 1, "a\0", 2);
+	add_thr(eng, 11, 10, "", 0);
+	add_thr(eng, 12, 11, "-c\0\0x y\0", 8);
+	add_thr(eng, 20, 21, "p\0", 2);
+	add_thr(eng, 21, 20, "q\0", 2);
+	add_thr(eng, 30, 30, "s\0", 2);
+	for (int64_t t = 100; t < 140; t++)
+		add_thr(eng, t, t == 100 ? 1 : t - 1, "l\0", 2);
+	state_finish_load(engine_state(eng));
+	engine_set_callback(eng, grab_cb, &e);
+	struct frc_slots *slots = extract_slots_new(refs, nrefs, err, sizeof(err));
+	assert_non_null(slots);
+
+	static const struct {
+		int64_t tid;
+		const char *aname, *args, *cmdline;
+	} cases[] = {
+		{ 12, "t11 t10", "-c  x y", "t12 -c  x y" },
+		{ 20, "t21", "p", "t20 p" },
+		{ 30, "t30", "s", "t30 s" },
+		{ 139, NULL, "l", "t139 l" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		int sc = evtab_syscall_code("mlock", 5);
+		evb_begin(&B, PPME_GENERIC_X, 6000000000ull + k, cases[k].tid);
+		evb_int(&B, sc);
+		evb_fill(&B);
+		const uint8_t *raw = evb_end(&B, &len);
+		e = NULL;
+		engine_process(eng, raw, len, 0, 0);
+		assert_non_null(e);
+		if (cases[k].aname) {
+			CHECK(e, "proc.aname", cases[k].aname);
+		} else {
+			char want[512] = "";
+			for (int64_t t = 138; t >= 100; t--)
+				snprintf(want + strlen(want), sizeof(want) - strlen(want), "%st%lld",
+					 t == 138 ? "" : " ", (long long)t);
+			CHECK(e, "proc.aname", want);
+			const struct frc_val *an = flt(e, "proc.aname");
+			assert_non_null(an);
+			assert_int_equal(an->nitems, 39);
+		}
+		CHECK(e, "proc.args", cases[k].args);
+		CHECK(e, "proc.cmdline", cases[k].cmdline);
+		CHECK(e, "proc.env", "A=1  B= two ");
+		CHECK(e, "thread.cap_effective", cases[k].tid % 2 ?
+		      "CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID "
+		      "CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE "
+		      "CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW "
+		      "CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT "
+		      "CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE "
+		      "CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE "
+		      "CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE "
+		      "CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ "
+		      "CAP_PERFMON CAP_BPF" : "CAP_CHOWN CAP_SYS_ADMIN");
+		/* every slot: the compiled path's value is the fresh extraction's, twice in
+		   the event (the second from the cache) and again in a new event */
+		for (int round = 0; round < 3; round++) {
+			if (round != 1)
+				e->gen++;
+			e->slots = slots;
+			for (uint32_t i = 0; i < nrefs; i++) {
+				char a[2048], b[2048];
+				extract_format(refs[i].field, frc_field(e, i), a, sizeof(a));
+				extract_format(refs[i].field,
+					       extract_filter_value(e, refs[i].field, refs[i].arg,
+								    refs[i].arg_len, refs[i].arg_index),
+					       b, sizeof(b));
+				if (strcmp(a, b))
+					print_message("tid %lld slot %u %s: '%s' vs '%s'\n",
+						      (long long)cases[k].tid, i,
+						      field_table[refs[i].field].name, a, b);
+				assert_string_equal(a, b);
+			}
+		}
+		e->slots = NULL;
+	}
+	extract_slots_free(slots);
+	engine_free(eng);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_single_ipv6),
 		cmocka_unit_test(test_slots_cache),
 		cmocka_unit_test(test_synthetic),
+		cmocka_unit_test(test_ancestry_and_lists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
