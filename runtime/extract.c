@@ -2296,6 +2296,39 @@ static bool x_abspath(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	return vsb(v, &b);
 }
 
+/* libsinsp's rendering of a raw parameter of type @t and print format @fmt (rawval_to_string) */
+static uint8_t raw_render(enum evt_ptype t, uint8_t fmt)
+{
+	bool sig = t == PT_INT8 || t == PT_INT16 || t == PT_INT32 || t == PT_INT64 || t == PT_ERRNO ||
+		   t == PT_FD || t == PT_PID || t == PT_FD32 || t == PT_PID32;
+
+	switch (t) {
+	case PT_BYTEBUF:
+		return FRC_RAW_BYTEBUF;
+	case PT_SOCKADDR: case PT_SOCKFAMILY:
+		return FRC_RAW_NONE;
+	case PT_BOOL: case PT_MODE: case PT_SIGSET: case PT_SYSCALLID: case PT_SIGTYPE:
+		return FRC_RAW_UDEC;	/* (libsinsp has no rendering for the last four) */
+	default:
+		break;
+	}
+	switch (fmt) {
+	case PF_HEX:
+		return FRC_RAW_HEX;
+	case PF_OCT:
+		return FRC_RAW_OCT;
+	case PF_10_PADDED_DEC:
+		return (t == PT_INT64 || t == PT_UINT64 || t == PT_ERRNO || t == PT_FD || t == PT_PID) ?
+			FRC_RAW_PAD9 : sig ? FRC_RAW_SDEC : FRC_RAW_UDEC;
+	case PF_NA:
+		if (!sig && t != PT_L4PROTO && t != PT_PORT)
+			return FRC_RAW_NONE;
+		return sig ? FRC_RAW_SDEC : FRC_RAW_UDEC;
+	default:
+		return sig ? FRC_RAW_SDEC : FRC_RAW_UDEC;
+	}
+}
+
 static bool x_rawarg(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 {
 	if (!q->arg)
@@ -2315,11 +2348,13 @@ static bool x_rawarg(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	switch (t) {
 	case PT_INT8: case PT_INT16: case PT_INT32: case PT_INT64: case PT_ERRNO: case PT_FD: case PT_PID:
 	case PT_FD32: case PT_PID32:
+		v->family = raw_render(t, e->info->params[i].fmt);
 		return vint(v, rd_int(p, l, l >= 8 ? 8 : l >= 4 ? 4 : l >= 2 ? 2 : 1, true));
 	case PT_UINT8: case PT_UINT16: case PT_UINT32: case PT_UINT64: case PT_FLAGS8: case PT_FLAGS16:
 	case PT_FLAGS32: case PT_ENUMFLAGS8: case PT_ENUMFLAGS16: case PT_ENUMFLAGS32: case PT_UID:
 	case PT_GID: case PT_MODE: case PT_SYSCALLID: case PT_SIGTYPE: case PT_RELTIME: case PT_ABSTIME:
 	case PT_PORT: case PT_L4PROTO: case PT_SOCKFAMILY: case PT_BOOL: case PT_SIGSET:
+		v->family = raw_render(t, e->info->params[i].fmt);
 		return vuint(v, (uint64_t)rd_int(p, l, l >= 8 ? 8 : l >= 4 ? 4 : l >= 2 ? 2 : 1, false));
 	case PT_CHARBUF: case PT_FSPATH: case PT_FSRELPATH: {
 		size_t n;
@@ -2332,6 +2367,7 @@ static bool x_rawarg(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 		if (!d)
 			return false;
 		vstr(v, d, l);
+		v->family = raw_render(t, e->info->params[i].fmt);
 		return true;
 	}
 	}

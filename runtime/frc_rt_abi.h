@@ -37,6 +37,21 @@ typedef long long frc_i64;
 typedef unsigned long long frc_u64;
 typedef unsigned long frc_size;
 
+/*
+ * frc_val.family of an evt.rawarg value (FT_DYN, see struct frc_val): how output renders it,
+ * as libsinsp's rawval_to_string does with the parameter's own type and print format.
+ * Filters compare the value itself (n, or s/len) whatever the rendering.
+ */
+enum frc_raw_render {
+	FRC_RAW_SDEC = 0,	/* signed decimal (or the bytes of a string) */
+	FRC_RAW_UDEC = 'u',	/* unsigned decimal */
+	FRC_RAW_HEX = 'x',	/* upper-case hexadecimal, no prefix */
+	FRC_RAW_OCT = 'o',	/* octal, no prefix */
+	FRC_RAW_PAD9 = '9',	/* decimal padded to 9 digits */
+	FRC_RAW_BYTEBUF = 'b',	/* a byte buffer: printable bytes as is, others '.' */
+	FRC_RAW_NONE = 'n',	/* no text (libsinsp has none: <NA>) */
+};
+
 /* the event being evaluated; opaque to emitted code */
 struct frc_evt;
 
@@ -45,7 +60,8 @@ struct frc_evt;
  * @s, @len: bytes of a CHARBUF/FSPATH/BYTEBUF value; @s[@len] is always a NUL byte
  *           (the value itself may not contain NUL for strings)
  * @n: integer value for numeric, BOOL (0/1), PORT, RELTIME, ABSTIME types
- * @family, @ip: IPADDR value (4 or 6, address in network byte order; IPv4 in ip[0..3])
+ * @family, @ip: IPADDR value (4 or 6, address in network byte order; IPv4 in ip[0..3]);
+ *               of an evt.rawarg value (FT_DYN): its rendering, enum frc_raw_render
  * @multi, @items, @nitems: for multi-valued fields (ancestors without index, either socket
  *                  end, list fields): @multi is 1 and @items holds the individual values;
  *                  then the scalar members are unused

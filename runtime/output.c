@@ -794,6 +794,44 @@ static void render_bytebuf(struct jw_buf *b, const frc_u8 *s, size_t len, bool b
 	}
 }
 
+/* an evt.rawarg value, rendered as libsinsp's rawval_to_string does (enum frc_raw_render) */
+static void render_dyn(struct jw_buf *b, const struct frc_val *v, bool base64)
+{
+	char n[32];
+
+	switch (v->family) {
+	case FRC_RAW_BYTEBUF:
+		/* into a 1023-byte property buffer: at most 1022 bytes, 1021 when cut */
+		if (v->s)
+			render_bytebuf(b, v->s, v->len <= 1022 ? v->len : 1021, base64);
+		return;
+	case FRC_RAW_NONE:
+		jw_puts(b, "<NA>");
+		return;
+	case FRC_RAW_UDEC:
+		jw_u64(b, v->n.u);
+		return;
+	case FRC_RAW_HEX:
+		snprintf(n, sizeof(n), "%" PRIX64, (uint64_t)v->n.u);
+		jw_puts(b, n);
+		return;
+	case FRC_RAW_OCT:
+		snprintf(n, sizeof(n), "%" PRIo64, (uint64_t)v->n.u);
+		jw_puts(b, n);
+		return;
+	case FRC_RAW_PAD9:
+		snprintf(n, sizeof(n), "%09" PRId64, (int64_t)v->n.i);
+		jw_puts(b, n);
+		return;
+	default:
+		if (v->s)
+			jw_put(b, v->s, v->len);
+		else
+			jw_i64(b, v->n.i);
+		return;
+	}
+}
+
 static void render_scalar(struct jw_buf *b, const struct frc_val *v, enum ft_type t, bool base64)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -837,10 +875,7 @@ static void render_scalar(struct jw_buf *b, const struct frc_val *v, enum ft_typ
 	case FT_DYN:
 	case FT_NONE:
 	case FT__COUNT:
-		if (v->s)
-			jw_put(b, v->s, v->len);
-		else
-			jw_i64(b, v->n.i);
+		render_dyn(b, v, base64);
 		break;
 	}
 }
@@ -887,6 +922,15 @@ static void json_scalar(struct jw_buf *b, struct jw_buf *tmp, const struct frc_v
 		jw_puts(b, v->n.u ? "true" : "false");
 		return;
 	case FT_DYN:
+		if (v->family == FRC_RAW_NONE) {
+			jw_puts(b, "null");
+			return;
+		}
+		if (!v->s && (v->family == FRC_RAW_UDEC || v->family == FRC_RAW_HEX ||
+			      v->family == FRC_RAW_OCT)) {
+			jw_u64(b, v->n.u);
+			return;
+		}
 		if (!v->s) {
 			jw_i64(b, v->n.i);
 			return;
