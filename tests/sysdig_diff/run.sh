@@ -2,7 +2,8 @@
 # Differential test of frc's fields and conditions against sysdig 0.29.3 (see diff.py), over
 # the real captures of ../shared/compat/traces and the captures tests/scapgen synthesises
 # (written to a temporary directory; event types the real captures lack), with field probes,
-# condition probes and the conditions of the upstream rules.
+# condition probes, the conditions of the upstream rules, every event parameter by name
+# (argprobe.py) and random conditions (randcond.py).
 # Prints `RESULT: N passed, M failed, K skipped`; exits non-zero on failure.
 set -u
 cd "$(dirname "$0")/../.."
