@@ -1141,6 +1141,88 @@ def s_head3(c):
              tail("openat", "root", 0, -1, "cat", "/bin/busybox", "sh", "cat /proc/1/environ", 0))
 
 
+H1 = "3f1b2c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809"
+H2 = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+H3 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+H4 = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+H5 = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+H6 = "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b"
+# (cgroup path, container.id by the container plugin's matchers: fields.md §7.1, compared with
+# sysdig 0.29.3 when its own matchers know the layout: the bool)
+CGROUP_CASES = [
+    ("/docker/" + H1, H1[:12], True),                                    # docker, cgroup v1
+    ("/system.slice/docker-" + H2 + ".scope", H2[:12], True),            # docker, systemd driver
+    ("/kubepods/besteffort/pod0d3c6b1e-1111-2222-3333-444455556666/" + H3, H3[:12], True),
+    ("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod12.slice/crio-" + H4 + ".scope",
+     H4[:12], True),                                                     # cri-o
+    ("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod34.slice/cri-containerd-"
+     + H5 + ".scope", H5[:12], False),                                   # containerd under k8s
+    ("/machine.slice/libpod-" + H6 + ".scope", H6[:12], False),           # podman
+    ("/default/redis-cache", "redis-cache", False),                      # containerd (ctr) namespace
+    ("/system.slice/docker.service", "host", True),                      # not containers
+    ("/user.slice/user-1000.slice/session-3.scope", "host", True),
+    # 63 characters: not a docker/cri id; the containerd matcher takes the first path component
+    # as the namespace and accepts a 1..64-character id, reported by its first 12 characters
+    ("/docker/" + H1[:63], H1[:12], False),
+]
+
+
+def s_cgroups(c):
+    """container.id from the cgroup layouts of fields.md §7.1 (clone children of a host shim,
+    then an execve and an open in each), session and process-group fields (sid, vpgid, sname,
+    tty, loginshellid), fd.nameraw of relative and '..' paths, evt.is_open_exec of created
+    files. The layouts sysdig 0.29.3's own matchers know are compared with it; the container
+    plugin's others (podman, containerd, cri-containerd) are checked against the ids fields.md
+    gives (expect_format)."""
+    world(c)
+    c.thread(950, 950, 1, "containerd-shim", "/usr/bin/containerd-shim-runc-v2", ["-namespace", "k8s.io"],
+             "/run/containerd", exepath="/usr/bin/containerd-shim-runc-v2")
+    exp = []
+    for i, (path, cid, _) in enumerate(CGROUP_CASES):
+        tid = 960 + i
+        cg = ["cpuset=" + path, "memory=" + path, "pids=" + path]
+        ctr_clone(c, 950, tid, "sh", ["-c", "run"], "sh", cg, tid, "/usr/bin/containerd-shim-runc-v2",
+                  "containerd-shim", ["-namespace", "k8s.io"])
+        ctr_exec(c, tid, "/usr/bin/app", "/usr/bin/app", ["--id", str(i)], "app", 950, tid, cg)
+        c.event("PPME_SYSCALL_OPEN_E", tid, "/etc/hosts", O_RDONLY, 0)
+        c.event("PPME_SYSCALL_OPEN_X", tid, 3, "/etc/hosts", O_RDONLY, 0, 0x803, n=5)
+        exp.append("%d %s" % (tid, cid))
+    c.expect_format("evt.type=open and proc.name=app", "%thread.tid %container.id", exp)
+    # sessions: bash (sid 600, its own group) starts a pipeline in a new process group, one
+    # member calls setsid
+    spawn(c, 600, 611, "grep", ["-r", "key"], "grep", "/usr/bin/grep", ptid=510)
+    c.event("PPME_SYSCALL_SETPGID_E", 611, 0, 611)
+    c.event("PPME_SYSCALL_SETPGID_X", 611, 0)
+    spawn(c, 600, 612, "sort", [], "sort", "/usr/bin/sort", ptid=510)
+    c.event("PPME_SYSCALL_SETSID_E", 612)
+    c.event("PPME_SYSCALL_SETSID_X", 612, 612)
+    spawn(c, 612, 613, "uniq", ["-c"], "uniq", "/usr/bin/uniq", ptid=600, pexe="sort", pcomm="sort")
+    # relative paths, '..' and duplicate '/' in open/openat names
+    t = 611
+    for name in ("notes.txt", "../bob/todo/list", "./a//b/../c.txt", "/etc//hostname", "sub/../../x"):
+        c.event("PPME_SYSCALL_OPEN_E", t, name, O_RDONLY, 0)
+        c.event("PPME_SYSCALL_OPEN_X", t, 4, name, O_RDONLY, 0, 0x803, n=5)
+        c.event("PPME_SYSCALL_CLOSE_E", t, 4)
+        c.event("PPME_SYSCALL_CLOSE_X", t, 0)
+    c.event("PPME_SYSCALL_OPENAT_2_E", t, AT_FDCWD, "rel/../y.txt", O_RDONLY, 0)
+    c.event("PPME_SYSCALL_OPENAT_2_X", t, 4, AT_FDCWD, "rel/../y.txt", O_RDONLY, 0, 0x803, n=6)
+    c.expect_format("thread.tid=611 and evt.type in (open, openat)", "%fd.name|%fd.nameraw", [
+        "/home/alice/notes.txt|notes.txt", "/home/bob/todo/list|../bob/todo/list",
+        "/home/alice/a/c.txt|./a/b/../c.txt", "/etc/hostname|/etc/hostname", "/home/x|sub/../../x",
+        "/home/alice/y.txt|rel/../y.txt"])
+    # created files with and without execute bits (evt.is_open_exec, evt.is_open_write)
+    for name, fl, mode in (("run.sh", O_WRONLY | O_CREAT | O_TRUNC, 0o755), ("data.bin", O_RDWR | O_CREAT, 0o640),
+                           ("tool", O_WRONLY | O_CREAT, 0o700), ("log", O_WRONLY | O_APPEND, 0o777)):
+        c.event("PPME_SYSCALL_OPEN_E", 612, name, fl, mode)
+        c.event("PPME_SYSCALL_OPEN_X", 612, 5, name, fl, mode, 0x803, n=5)
+        c.event("PPME_SYSCALL_CLOSE_E", 612, 5)
+        c.event("PPME_SYSCALL_CLOSE_X", 612, 0)
+    c.expect_format("thread.tid=612 and evt.type=open",
+                    "%fd.filename %evt.is_open_exec %evt.is_open_write %evt.is_open_read",
+                    ["run.sh true true false", "data.bin false true true", "tool true true false",
+                     "log false true false"])
+
+
 SCENARIOS = [
     ("gen_proc", s_proc),
     ("gen_files", s_files),
@@ -1153,6 +1235,8 @@ SCENARIOS = [
     ("gen_odd", s_odd),
     ("gen_head2", s_head2),
     ("gen_head3", s_head3),
+    ("gen_cgroups", s_cgroups),
 ]
 # the captures compared field by field with sysdig 0.29.3 (tests/sysdig_diff)
-COMPARED = {"gen_proc", "gen_files", "gen_net", "gen_attack", "gen_state", "gen_formats", "gen_formats2"}
+COMPARED = {"gen_proc", "gen_files", "gen_net", "gen_attack", "gen_state", "gen_formats", "gen_formats2",
+            "gen_cgroups"}

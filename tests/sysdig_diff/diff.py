@@ -26,9 +26,7 @@ A chisel's filter runs after the event has been parsed, as Falco's rules do. --e
 literal one-process-per-probe form (slow) to show these differences.
 Every parameter of every event type of a capture is also compared by name (evt.arg.NAME,
 evt.rawarg.NAME, evt.info) by the parameter probes of argprobe.py (their design differences
-are documented there). And every capture gets random conditions drawn with a fixed seed from
-the field table and the capture's own values (randcond.py: --rand per capture, --seed), a
-property test of the operators and the and/or/not logic, as condition probes.
+are documented there).
 Probes are of two kinds: format probes print groups of fields for every exit event, condition
 probes print an identifying format for the events a condition selects (operators, filter-only
 fields, any-ancestor semantics). Together they exercise every field of compiler/fields.def that
@@ -41,8 +39,8 @@ frc follows (see ../shared/spec/fields.md and events.md):
     condition is therefore run as "(CONDITION) and evt.dir='<'" on both sides; single events
     without an exit (procexit, switch, ...) are compared by their own probe.
   * evt.num: sysdig numbers every event block, libsinsp only what reaches its parser.
-  * proc.sname: sysdig 0.29.3 prints "systemd" for processes of the fixtures, current libsinsp ""
-    (the V5 process tables carry no session id).
+  * proc.sname without a session id (sid -1: the V5 process tables of the fixtures, fake
+    threads): sysdig 0.29.3 prints some ancestor ("systemd", "cat") or <NA>, current libsinsp "".
   * fd.typechar of a failed open(): sysdig 'f', current libsinsp 'o' (fields.md §6.3). The probe
     printing fd.typechar excludes failed open events, conditions on fd.typechar skip them; the
     difference is asserted separately (failed-open probe).
@@ -278,6 +276,10 @@ CONDITIONS = [
     "(evt.type=open or evt.type=close) and not fd.name startswith /proc",
 ]
 
+# sessions: proc.sname is the comm of the session leader (the ancestor whose pid is the sid)
+FORMAT_PROBES.append(("session", "evt.type exists",
+                      "*" + BASE + " | %proc.sname|%proc.sid|%proc.vpgid|%proc.loginshellid|%proc.tty"))
+
 # fd.typechar of failed open(): sysdig 0.29.3 'f', current libsinsp 'o' (fields.md §6.3):
 # every such event must show exactly that difference
 FORMAT_PROBES.append(("failed-open", "evt.type=open and evt.rawres<0", "*" + BASE + " | %fd.typechar"))
@@ -294,7 +296,6 @@ NOT_COMPARED = {
     "evt.num": "numbering differs by design (sysdig counts every event block)",
     "evt.hostname": "not in sysdig 0.29.3",
     "evt.source": "not in sysdig 0.29.3",
-    "proc.sname": "sysdig 0.29.3 finds 'systemd', current libsinsp '' (fields.md §9)",
     "proc.acmdline": "not in sysdig 0.29.3",
     "proc.aexe": "not in sysdig 0.29.3",
     "proc.aexepath": "not in sysdig 0.29.3",
@@ -712,6 +713,24 @@ class EventInfo:
             if v[0] in ("openat", "openat2") and m and "ino" in self.added.get(k, ()):
                 self.at_dev_fd.add(k[1] + m.group(1))
 
+    def set_cgroups(self, lines):
+        """ctrd: events of threads in a cgroup only the container plugin's containerd matcher
+        takes for a container (a namespace component, then an id of 1..64 characters that is
+        not a 64-character runc id; fields.md §7.1), from sysdig's thread.more lines"""
+        self.ctrd = set()
+        for l in lines:
+            head, _, rest = l.partition(" | ")
+            f = head.split(" ")
+            cols = rest.split("|")
+            if len(f) < 2 or len(cols) < 9:
+                continue
+            for cg in cols[8].split(" "):
+                path = cg.partition("=")[2]
+                m = re.match(r"^/[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*/([^/]{1,64})$", path)
+                if m and not re.match(r"^[0-9a-f]{64}$", m.group(1)) and \
+                        not path.endswith((".service", ".slice", ".scope")):
+                    self.ctrd.add((f[0], f[1]))
+
     @staticmethod
     def parse(lines):
         out = {}
@@ -742,10 +761,13 @@ class EventInfo:
     def excluded_for(self, cond):
         """Events a condition probe skips, by the fields the condition reads."""
         ex = set(self.unknown) | self.changed_for(cond) | self.fake
-        if re.search(r"fd\.[a-z]*net\b.*\d+\.\d+\.\d+\.\d+/", cond):
-            ex |= self.v6       # sysdig 0.29.3 matched IPv6 addresses against IPv4 networks
+        if re.search(r"fd\.[a-z]*net\b.*\d+\.\d+\.\d+\.\d+/", cond) or \
+                re.search(r"fd\.ip\b.*\d+\.\d+\.\d+\.\d+", cond):
+            # sysdig 0.29.3 matched IPv6 addresses against IPv4 networks, and fd.ip=0.0.0.0
+            # against a fresh IPv6 socket (::); current libsinsp compares families
+            ex |= self.v6
         if "container" in cond:
-            ex |= self.late_clone
+            ex |= self.late_clone | self.ctrd
         if "fd.typechar" in cond:
             ex |= self.failed_open
         if re.search(r"user\.(name|loginname|homedir|shell)|group\.name", cond):
@@ -771,6 +793,12 @@ def col_rules(probe, key, sv, fv, info):
             fv = fv.replace("|" + n, "").replace(n + "|", "")
         if sv == fv:
             return True
+    if probe == "session":
+        # no session id (sid -1: V5 process tables, fake threads): current libsinsp's
+        # proc.sname is "" (no session leader), sysdig 0.29.3 walked to some ancestor
+        # ("systemd", "cat") or had none (<NA>)
+        s, f = sv.split("|"), fv.split("|")
+        return len(s) == len(f) == 5 and s[1] == f[1] == "-1" and f[0] == "" and s[1:] == f[1:]
     if probe == "evt.arg":
         # the caller of a vfork / new-pid-namespace clone: the child does not exist yet in
         # current libsinsp, evt.arg.res is the bare tid
@@ -844,6 +872,17 @@ def col_rules(probe, key, sv, fv, info):
             s[i] == f[i] or (i == 4 and s[i].isdigit() and int(s[i]) > 0xffffffff) for i in range(6))
     if probe == "container":
         s, f = sv.split("|"), fv.split("|")
+        if len(s) == len(f) and s[0] == "host" and f[0] != "host" and key in info.ctrd:
+            # the container plugin's containerd matcher (ctr/nerdctl namespaces: fields.md
+            # §7.1) is not in sysdig 0.29.3: a container without metadata there, the host here
+            return all(f[i] == "<NA>" for i in range(1, len(f)) if i != 6 and i != 7)
+        if len(s) == len(f) and s[0] == f[0] != "host" and all(
+                s[i] == f[i] or (i == 5 and s[i] == "false" and f[i] == "<NA>") or
+                (i == 6 and s[i] == "" and f[i] == "<NA>") for i in range(len(s))):
+            # a container without metadata (no container event, no runtime): the plugin has
+            # no container.privileged / container.mounts (fields.md §7.2), sysdig 0.29.3
+            # printed its defaults false and ""
+            return True
         if len(s) != len(f) or s[0] != f[0] or s[0] != "host":
             return False
         host = {2: "", 3: "", 4: "", 5: "false", 6: ""}   # the container plugin's host values
@@ -932,7 +971,7 @@ def compare(probe, cond, fmt, slines, flines, info):
             # old captures): Falco runs a rule naming it only on its own event codes
             # (libsinsp::events::names_to_event_set adds PPME_GENERIC_E/X only for names
             # without one), sysdig 0.29.3's filter matched the generic event by its name
-            excl = excl | info.generic
+            excl = excl | info.generic | set(info.renamed)     # (and accept/accept4)
     sk = [x for x in keyed(slines) if x[0] not in excl]
     for i, (k, l) in enumerate(sk):
         if k in info.renamed:
@@ -1148,6 +1187,8 @@ def main():
             return ["SKIP %s: sysdig 0.29.3 cannot read it (%s)" % (cap, why)], 0, 0, 1
         info = EventInfo(sres["P000"][1], fres["P000"][1], fres["P001"][1], sres["P001"][1],
                          sres["P998"][1], sres["P999"][1] + fres["P999"][1])
+        tm = [i for i, p in enumerate(probes) if p[0] == "thread.more"]
+        info.set_cgroups(sres["P%03d" % (tm[0] + 2)][1] if tm else [])
         info.value_diffs = randcond.value_diffs(
             [("P%03d" % (i + 2), name) for i, (name, _, _) in enumerate(probes)], sres, fres)
         out, np, nf, ns = [], 0, 0, 0

@@ -53,7 +53,8 @@ UNSIGNED = {"proc.tty", "user.uid", "fd.sport", "fd.cport", "fd.lport", "fd.rpor
 # between the tools (by design: the probe passed) has conditions on those fields skipped (a
 # random condition tests operators and logic; the values are the format probes' business)
 PROBE_FIELDS = {
-    "proc": r"proc\.(name|exe|exepath|args|cmdline|pname|pcmdline|cwd|tty|vpgid|vpid|pid|ppid)\b",
+    # (a parent that differs changes every ancestor: proc.a* follow proc.ppid)
+    "proc": r"proc\.(name|exe|exepath|args|cmdline|pname|pcmdline|cwd|tty|vpgid|vpid|pid|ppid|aname|apid)\b",
     "ancestors": r"proc\.a(name|pid)\b", "user": r"user\.(uid|name|loginuid|loginname)\b|group\.",
     "user.more": r"user\.(homedir|shell)\b", "net": r"fd\.[a-z]*(ip|port|net)\b", "fd": r"fd\.",
     "evt": r"evt\.(res|rawres|is_open_\w+)\b", "evt.more": r"evt\.(buflen|is_io\w*)\b",
