@@ -335,7 +335,8 @@ void diag_json_string(FILE *f, const char *s, size_t len)
 			continue;
 		}
 		/* validate one UTF-8 sequence */
-		size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+		size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c <= 0xef ? 3 :
+			   c >= 0xc2 && c <= 0xdf ? 2 : 0;
 		bool ok = n && (size_t)(end - p) >= n;
 		for (size_t i = 1; ok && i < n; i++)
 			ok = (p[i] & 0xc0) == 0x80;

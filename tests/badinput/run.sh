@@ -115,6 +115,12 @@ expect rules-not-utf8 err 'rules-not-utf8.yaml:[0-9]+:[0-9]+: error: ' -- \
 # duplicate keys: yaml-cpp (Falco) takes the first one, silently
 expect rules-duplicate-keys 0 '"condition":"evt.type = open"' -- \
 	"$FRC" describe "$C/rules-dup-keys.yaml"
+# invalid UTF-8 in the source line quoted by a JSON result: 0xF5..0xFF lead bytes were taken
+# for 3-byte sequences and copied raw (invalid JSON for strict readers)
+expect rules-json-invalid-utf8 0 'valid JSON, LOAD_ERR_YAML_PARSE' -- bash -c \
+	"'$FRC' lint --format json '$C/rules-bad-utf8-json.yaml' | python3 -c 'import json, sys
+d = json.loads(sys.stdin.buffer.read().decode(\"utf-8\"))
+print(\"valid JSON,\", d[\"falco_load_results\"][0][\"errors\"][0][\"code\"])'"
 python3 -c "print('- rule: ' + 'x' * 3000000)" >"$T/long-line.yaml"
 expect rules-long-line err 'long-line.yaml:1:[0-9]+: error: YAML scalar longer than the limit' -- \
 	"$FRC" lint "$T/long-line.yaml"
