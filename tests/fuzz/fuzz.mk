@@ -78,6 +78,7 @@ $(SCAP_FUZZER): $(SCAP_SRC) $(wildcard runtime/*.h runtime/*.def) compiler/field
 #   fuzz_rules   rules files end to end (load, lower, optimise, emit C, libtcc JIT)
 #   fuzz_config  falco.yaml text and -o KEY=VALUE overrides (runtime/config.c)
 #   fuzz_output  output templates rendered over hostile field values (text and JSON)
+#   fuzz_eval    a fixed JIT-compiled ruleset evaluated over arbitrary captures and events
 # `make -f tests/fuzz/fuzz.mk fuzz-all` builds them; run one with
 #   build/fuzz/fuzz_rules -max_total_time=600 tests/fuzz/rules-seeds
 FUZZ_OBJ_DIR = $(FUZZ_DIR)/obj
@@ -90,7 +91,8 @@ FUZZ_LIB_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_OBJ_DIR)/%.o) $(FUZZ_OBJ_DIR)/lexer.o \
 FUZZ_LIB = $(FUZZ_DIR)/libfrc-fuzz.a
 FUZZ_LIBS = -lyaml -ltcc -lbpf -lelf -lz -lpcre2-8 -lcurl -lmicrohttpd -lcrypto -ldl -lm \
 	    -lpthread
-FUZZ_ALL = $(FUZZ_DIR)/fuzz_rules $(FUZZ_DIR)/fuzz_config $(FUZZ_DIR)/fuzz_output
+FUZZ_ALL = $(FUZZ_DIR)/fuzz_rules $(FUZZ_DIR)/fuzz_config $(FUZZ_DIR)/fuzz_output \
+	   $(FUZZ_DIR)/fuzz_eval
 
 .PHONY: fuzz-all
 fuzz-all: $(FUZZ_ALL)
@@ -110,7 +112,7 @@ $(FUZZ_OBJ_DIR)/parser.o: $(FUZZ_DIR)/parser.c
 $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/json_strict.h $(FUZZ_LIB)
 	$(CLANG) $(FUZZ_CFLAGS) -rdynamic -I. -Iruntime -o $@ $< $(FUZZ_LIB) $(FUZZ_LIBS)
 
 -include $(FUZZ_LIB_OBJ:.o=.d)

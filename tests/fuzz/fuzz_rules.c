@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "json_strict.h"
 #include "emit_bpf.h"
 #include "emit_c.h"
 #include "loader.h"
@@ -63,6 +64,28 @@ static char *compile(const struct frc_rules *rules, struct ir_diag *d, size_t *l
 	return text;
 }
 
+static void check_json(const struct loader_results *res, const struct frc_rules *rules)
+{
+	for (int k = 0; k < (rules ? 2 : 1); k++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		if (!m)
+			return;
+		if (k == 0)
+			loader_print_json(m, res);
+		else
+			loader_print_describe_json(m, res, rules);
+		fclose(m);
+		if (!json_strict_ok(buf, len)) {
+			fprintf(stderr, "fuzz_rules: invalid JSON from %s:\n%s\n",
+				k ? "loader_print_describe_json" : "loader_print_json", buf);
+			abort();
+		}
+		free(buf);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int no_jit = -1;
@@ -102,6 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct frc_rules rules;
 	struct loader_results res;
 	int rc = loader_load_inputs(&a, in, n, &o, &rules, &res);
+	if (rc >= 0) {
+		/* the JSON results (Falco's falco_load_results) and description must parse */
+		check_json(&res, rc == 0 ? &rules : NULL);
+	}
 	if (rc == 0) {
 		struct ir_diag d = { .report = quiet };
 		struct ruleset_opts ro = { .evt = opt_evtinfo_evtab(), .diag = &d,

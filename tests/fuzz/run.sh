@@ -2,7 +2,7 @@
 # Smoke runs of the fuzzers inside `make test`: builds tests/fuzz/fuzz_*.c with clang
 # -fsanitize=fuzzer,address,undefined and fuzzes each for a few seconds from its committed
 # seeds (condition: FUZZ_SMOKE_TIME, default 20; yaml the same; scap FUZZ_SCAP_SMOKE_TIME,
-# default 10; rules, config, output FUZZ_NEW_SMOKE_TIME, default 5, after their regression
+# default 10; rules, config, output, eval FUZZ_NEW_SMOKE_TIME, default 5, after their regression
 # inputs in tests/fuzz/regress/). Prints `RESULT: N passed, M failed[, K skipped]`.
 set -u
 cd "$(dirname "$0")/../.."
@@ -86,20 +86,20 @@ if [ "$rc" -ne 0 ]; then
 fi
 echo "fuzz_scap: ${runs:-?} executions in ${TS}s, no crash"
 
-# the whole-project targets (tests/fuzz/fuzz_{rules,config,output}.c): FUZZ_NEW_SMOKE_TIME
+# the whole-project targets (tests/fuzz/fuzz_{rules,config,output,eval}.c): FUZZ_NEW_SMOKE_TIME
 # seconds each (default 5) from the committed seeds, after every committed regression input
 # of tests/fuzz/regress/<target>/ has been run once
 TN=${FUZZ_NEW_SMOKE_TIME:-5}
 if ! make --no-print-directory -j2 -f tests/fuzz/fuzz.mk BUILD="$BUILD" fuzz-all \
 	>"$BUILD/fuzz/build-all.log" 2>&1; then
 	tail -30 "$BUILD/fuzz/build-all.log"
-	echo "FAIL: building fuzz_rules, fuzz_config, fuzz_output"
+	echo "FAIL: building fuzz_rules, fuzz_config, fuzz_output, fuzz_eval"
 	echo "RESULT: 3 passed, 1 failed"
 	exit 1
 fi
 passed=3
 failed=0
-for t in rules config output; do
+for t in rules config output eval; do
 	seeds=tests/fuzz/$t-seeds
 	[ "$t" = rules ] && seeds=tests/fuzz/yaml-seeds
 	reg=tests/fuzz/regress/$t
@@ -114,8 +114,12 @@ for t in rules config output; do
 		fi
 	fi
 	c=$(mktemp -d)
-	cp "$seeds"/* "$c/"
-	"$BUILD/fuzz/fuzz_$t" -max_total_time="$TN" -timeout=20 -rss_limit_mb=2048 \
+	if [ "$t" = eval ]; then
+		bash tests/fuzz/seeds_scap.sh "$c"
+	else
+		cp "$seeds"/* "$c/"
+	fi
+	"$BUILD/fuzz/fuzz_$t" -max_total_time="$TN" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
 		-artifact_prefix="$BUILD/fuzz/$t-" -print_final_stats=1 "$c" </dev/null >"$log" 2>&1 || ok=0
 	rm -rf "$c"
 	runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
