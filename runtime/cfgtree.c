@@ -417,6 +417,13 @@ static struct cnode *parse_collection(struct loader *L, yaml_event_t *start, boo
 			val->line = (uint32_t)kmark.line + 1;
 			val->col = (uint32_t)kmark.column + 1;
 		}
+		if (val && cn_map_get(n, key)) {
+			/* a duplicate key: yaml-cpp (Falco) keeps both and every lookup finds the
+			 * first, so the later value is never seen */
+			cn_free(val);
+			free(key);
+			continue;
+		}
 		if (!val || cn_map_set(n, key, val)) {
 			free(key);
 			goto fail;

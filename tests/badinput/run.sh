@@ -78,6 +78,9 @@ expect config-list-of-maps err 'types.yaml:3:5: Error reading config file \(.*ty
 # wrong types of known keys: Falco keeps the default; frc says so, with the location
 expect config-wrong-types 0 "wrong-types.yaml:1:1: 'json_output' is not a boolean but a list \(using false\).*wrong-types.yaml:2:1: 'priority' is not a string but a list \(using debug\).*wrong-types.yaml:3:1: 'load_plugins' is not a list but a map" -- \
 	bash -c "'$FRC' replay -c '$C/config-wrong-types.yaml' -r '$T/ok.yaml' --dump-config 2>&1 | tr '\n' ' '"
+# duplicate keys: yaml-cpp keeps both and every lookup finds the first (Falco reads true)
+expect config-duplicate-keys 0 '"json_output":true' -- \
+	"$FRC" replay -c "$C/config-dup-keys.yaml" -r "$T/ok.yaml" --dump-config
 expect config-bad-priority err 'bad-priority.yaml:3:11: Unknown priority "loud"' -- \
 	"$FRC" replay -c "$C/config-bad-priority.yaml" -r "$T/ok.yaml" "$T/empty.scap"
 
