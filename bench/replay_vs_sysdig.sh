@@ -78,6 +78,8 @@ print("dropped %d first events without their enter" % len(drop), file=sys.stderr
 PYEOF
 NS=$("$PY" "$SHARED/bench/scapmul.py" base.scap small.scap 1 | sed -n 's/.* = \([0-9]*\)$/\1/p')
 NB=$("$PY" "$SHARED/bench/scapmul.py" base.scap big.scap "$MULT" | sed -n 's/.* = \([0-9]*\)$/\1/p')
+# the big file was just written: flush it so that its writeback does not run during the timed runs
+sync big.scap 2> /dev/null || sync
 echo "== capture: $(basename "$CAP"): $NS event blocks (1x), $NB ($MULT x), $(du -h big.scap | cut -f1) in $WORK"
 
 # 2. the conditions

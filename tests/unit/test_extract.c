@@ -521,7 +521,7 @@ static void add_thr(struct frc_engine *eng, int64_t tid, int64_t ptid, const cha
 		    uint32_t args_len)
 {
 	struct scap_thread_rec tr;
-	char comm[16];
+	char comm[24]; /* room for any int64 (the SAN build checks it) */
 	static const char env[] = "A=1\0\0B= two \0";
 
 	memset(&tr, 0, sizeof(tr));
