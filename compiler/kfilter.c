@@ -69,6 +69,12 @@ struct kf_rules {
 	struct arena ar;
 	struct katom *atoms;
 	uint32_t natoms, cap_atoms;
+	uint32_t *atom_ix;	/* open-addressing index of @atoms by hash: id + 1, 0 empty */
+	uint32_t atom_ix_mask;	/* buckets - 1 (kept at most half full) */
+	uint64_t *union_key;	/* memo of atom_union: (x + 1) << 32 | (y + 1), 0 empty */
+	uint32_t *union_val;	/* its result */
+	uint32_t union_mask, nunions;	/* buckets - 1; entries (at most half full) */
+	uint64_t work;		/* clause pairs compared so far (the build's budget) */
 	struct kf_code codes[FRC_KF_NCODES];
 	uint32_t nrules;
 	uint8_t *rule_enabled;	/* each rule's own enabled: */
@@ -145,16 +151,43 @@ static uint32_t atom_hash(const struct katom *a)
 	return h;
 }
 
+/* doubles the atom index (or creates it); false when out of memory */
+static bool atom_ix_grow(struct kf_rules *kr)
+{
+	uint32_t nb = kr->atom_ix ? 2 * (kr->atom_ix_mask + 1) : 256;
+	uint32_t *ix = calloc(nb, sizeof(*ix));
+
+	if (!ix) {
+		kr->oom = true;
+		return false;
+	}
+	for (uint32_t i = 0; i < kr->natoms; i++) {
+		uint32_t b = kr->atoms[i].hash & (nb - 1);
+		while (ix[b])
+			b = (b + 1) & (nb - 1);
+		ix[b] = i + 1;
+	}
+	free(kr->atom_ix);
+	kr->atom_ix = ix;
+	kr->atom_ix_mask = nb - 1;
+	return true;
+}
+
 /* interns @a (its items are copied); UINT32_MAX when out of memory */
 static uint32_t atom_get(struct kf_rules *kr, const struct katom *a0)
 {
 	struct katom h = *a0;
 	const struct katom *a = &h;
+	uint32_t b;
 
 	h.hash = atom_hash(a0);
-	for (uint32_t i = 0; i < kr->natoms; i++)
+	if (!kr->atom_ix && !atom_ix_grow(kr))
+		return UINT32_MAX;
+	for (b = h.hash & kr->atom_ix_mask; kr->atom_ix[b]; b = (b + 1) & kr->atom_ix_mask) {
+		uint32_t i = kr->atom_ix[b] - 1;
 		if (kr->atoms[i].hash == h.hash && atom_eq(&kr->atoms[i], a))
 			return i;
+	}
 	if (kr->natoms == kr->cap_atoms) {
 		uint32_t nc = kr->cap_atoms ? 2 * kr->cap_atoms : 64;
 		struct katom *na = realloc(kr->atoms, nc * sizeof(*na));
@@ -176,7 +209,11 @@ static uint32_t atom_get(struct kf_rules *kr, const struct katom *a0)
 		}
 		memcpy(t->items, a->items, a->nitems * sizeof(*t->items));
 	}
-	return kr->natoms++;
+	kr->atom_ix[b] = kr->natoms + 1;
+	uint32_t id = kr->natoms++;
+	if (2 * kr->natoms > kr->atom_ix_mask + 1 && !atom_ix_grow(kr))
+		return UINT32_MAX;	/* out of memory (flagged): callers stay sound */
+	return id;
 }
 
 /* a set atom from @items (sorted and de-duplicated here; @items is scratch) */
@@ -196,7 +233,65 @@ static uint32_t set_atom(struct kf_rules *kr, uint8_t kind, struct kitem *items,
 }
 
 /* the union of two atoms of the same set kind */
+static uint32_t atom_union_build(struct kf_rules *kr, uint32_t x, uint32_t y);
+
+static uint32_t union_slot(const struct kf_rules *kr, uint64_t key)
+{
+	uint32_t b = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & kr->union_mask;
+
+	while (kr->union_key[b] && kr->union_key[b] != key)
+		b = (b + 1) & kr->union_mask;
+	return b;
+}
+
+/*
+ * The interned union of set atoms @x and @y, or UINT32_MAX. Remembered by (x, y): the
+ * builder walks the same `or` once per event code, and each step of a long one unions the
+ * growing set with one more item, which would cost time quadratic in the items each time.
+ */
 static uint32_t atom_union(struct kf_rules *kr, uint32_t x, uint32_t y)
+{
+	uint64_t key = ((uint64_t)x + 1) << 32 | ((uint64_t)y + 1);
+
+	if (kr->union_key) {
+		uint32_t b = union_slot(kr, key);
+		if (kr->union_key[b])
+			return kr->union_val[b];
+	}
+	uint32_t r = atom_union_build(kr, x, y);
+	if (r == UINT32_MAX && kr->oom)
+		return r;
+	if (2 * (kr->nunions + 1) > (kr->union_key ? kr->union_mask + 1 : 0)) {
+		uint32_t nb = kr->union_key ? 2 * (kr->union_mask + 1) : 256;
+		uint64_t *nk = calloc(nb, sizeof(*nk));
+		uint32_t *nv = malloc(nb * sizeof(*nv));
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return r;	/* not remembered: still correct */
+		}
+		uint64_t *ok = kr->union_key;
+		uint32_t *ov = kr->union_val, om = kr->union_mask;
+		kr->union_key = nk;
+		kr->union_val = nv;
+		kr->union_mask = nb - 1;
+		for (uint32_t i = 0; ok && i <= om; i++)
+			if (ok[i]) {
+				uint32_t b = union_slot(kr, ok[i]);
+				nk[b] = ok[i];
+				nv[b] = ov[i];
+			}
+		free(ok);
+		free(ov);
+	}
+	uint32_t b = union_slot(kr, key);
+	kr->union_key[b] = key;
+	kr->union_val[b] = r;
+	kr->nunions++;
+	return r;
+}
+
+static uint32_t atom_union_build(struct kf_rules *kr, uint32_t x, uint32_t y)
 {
 	const struct katom *a = &kr->atoms[x], *b = &kr->atoms[y];
 	uint32_t n = a->nitems + b->nitems;
@@ -393,6 +488,7 @@ static struct kdnf d_atom(struct kf_rules *kr, uint32_t a)
 /* removes implied clauses and merges single-atom clauses of one set kind (exact) */
 static void d_simplify(struct kf_rules *kr, struct kdnf *d)
 {
+	kr->work += (uint64_t)d->n * d->n + 1;
 	for (uint32_t i = 0; i < d->n; i++) {
 		if (d->c[i].n == 0) {
 			*d = d_true();
@@ -437,6 +533,7 @@ static void d_weaken(struct kf_rules *kr, struct kdnf *d, uint32_t maxc, uint32_
 	while (!d->is_true && d->n > maxc) {
 		uint32_t bi = 0, bj = 1;
 		int best = -1;
+		kr->work += (uint64_t)d->n * d->n;
 		for (uint32_t i = 0; i < d->n; i++)
 			for (uint32_t j = i + 1; j < d->n; j++) {
 				int m = cl_merge_size(kr, &d->c[i], &d->c[j]);
@@ -1053,6 +1150,18 @@ static struct kdnf test_dnf(struct kf_rules *kr, const struct ir *ir, const stru
 	return d_true();
 }
 
+/*
+ * Work budgets, in clause pairs compared (struct kf_rules.work): the builder walks each
+ * rule once per event code of its group, and each step of a wide `or` compares up to
+ * B_MAXC^2 pairs of clauses. The three upstream rule files take ~2,600 in all, an `or` of
+ * 500 terms ~8.6 million; macros allow millions of nodes (minutes and gigabytes without a
+ * bound). A rule past its own budget, and every rule once the build is past
+ * the total one, is "true" for the kernel from there on: it sees all events of its types,
+ * as without a filter (sound and deterministic).
+ */
+#define KF_RULE_WORK 5000000u
+#define KF_MAX_WORK 20000000u
+
 struct walk {
 	struct kf_rules *kr;
 	const struct ir *ir;
@@ -1060,6 +1169,7 @@ struct walk {
 	struct kdnf *memo;	/* [2 * node + pos] */
 	uint8_t *done;
 	uint32_t depth;
+	uint64_t rule_end;	/* kf_rules.work at which the rule being walked is cut */
 };
 
 static struct kdnf walk(struct walk *w, uint32_t id, bool pos)
@@ -1070,6 +1180,8 @@ static struct kdnf walk(struct walk *w, uint32_t id, bool pos)
 
 	if (w->done[mi])
 		return w->memo[mi];
+	if (w->kr->work >= w->rule_end)
+		return d_true();	/* out of budget: no kernel filtering (sound) */
 	if (++w->depth > IR_MAX_DEPTH + 16) {
 		w->depth--;
 		return d_true();
@@ -1165,10 +1277,13 @@ struct kf_rules *kf_build(const struct ir *ir)
 	kr->rule_table = arena_alloc(&kr->ar, ir->nrules + 1);
 	w.memo = malloc(2 * (size_t)(ir->nnodes + 1) * sizeof(*w.memo));
 	w.done = malloc(2 * (size_t)(ir->nnodes + 1));
-	if (!kr->rule_enabled || !kr->rule_table || !w.memo || !w.done)
+	uint64_t *rule_left = arena_alloc(&kr->ar, (ir->nrules + 1) * sizeof(*rule_left));
+	if (!kr->rule_enabled || !kr->rule_table || !w.memo || !w.done || !rule_left)
 		goto oom;
-	for (uint32_t r = 0; r < ir->nrules; r++)
+	for (uint32_t r = 0; r < ir->nrules; r++) {
 		kr->rule_enabled[r] = ir->rules[r].src->enabled;
+		rule_left[r] = KF_RULE_WORK;
+	}
 	mark_table_rules(kr, ir);
 	w.kr = kr;
 	w.ir = ir;
@@ -1189,7 +1304,10 @@ struct kf_rules *kf_build(const struct ir *ir)
 		if (!kc->rc)
 			goto oom;
 		for (uint32_t i = 0; i < gr->n; i++) {
+			uint64_t *left = &rule_left[gr->rules[i]], start = kr->work;
+			w.rule_end = start + *left < KF_MAX_WORK ? start + *left : KF_MAX_WORK;
 			struct kdnf d = walk(&w, gr->roots[i], true);
+			*left -= kr->work - start < *left ? kr->work - start : *left;
 			d_weaken(kr, &d, B_MAXC, B_MAXA);
 			kc->rc[kc->n].rule = gr->rules[i];
 			kc->rc[kc->n++].d = d;
@@ -1212,6 +1330,9 @@ void kf_rules_free(struct kf_rules *kr)
 	if (!kr)
 		return;
 	free(kr->atoms);
+	free(kr->atom_ix);
+	free(kr->union_key);
+	free(kr->union_val);
 	arena_free_all(&kr->ar);
 	free(kr);
 }
