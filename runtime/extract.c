@@ -74,7 +74,7 @@ void scratch_begin(struct frc_scratch *s, const struct frc_evt *e)
 		s->first_ts = e->ts;
 }
 
-static void *salloc(struct frc_scratch *s, size_t n)
+static void *salloc_slow(struct frc_scratch *s, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
 	while (s->cur && s->cur->cap - s->cur->used < n) {
@@ -103,6 +103,20 @@ static void *salloc(struct frc_scratch *s, size_t n)
 	void *p = s->cur->data + s->cur->used;
 	s->cur->used += n;
 	return p;
+}
+
+/* @n bytes (rounded up to 16) from the arena: the current chunk's room inline, the rest
+   (next chunk, a new one) out of line */
+static inline __attribute__((always_inline)) void *salloc(struct frc_scratch *s, size_t n)
+{
+	struct schunk *c = s->cur;
+	size_t r = (n + 15) & ~(size_t)15;
+	if (c && c->cap - c->used >= r) {
+		void *p = c->data + c->used;
+		c->used += r;
+		return p;
+	}
+	return salloc_slow(s, n);
 }
 
 /* string builder over the arena */
@@ -691,6 +705,8 @@ struct slot {
 	uint64_t prev;		/* evt.deltatime* */
 	uint32_t off;		/* offset of a struct frc_str in struct frc_thread */
 	uint32_t anc;		/* which ancestor (1: the parent) */
+	bool self;		/* the event's thread rather than ancestor @anc */
+	uint8_t what;		/* enum anc_what of a list of ancestors */
 	int32_t argi;		/* evt.arg.NAME: parameter index for @arginfo */
 	const struct evt_schema *arginfo;
 };
@@ -843,6 +859,32 @@ static void join_items(struct sb *b, const char *items, uint32_t n, uint32_t siz
 		sb_put(b, a, l);
 		a += l + 1;
 	}
+}
+
+/* join_items() straight into a value: the list's buffer copied once, its separating NULs
+   turned into spaces (the general walk of join_items() for any other layout) */
+static bool vjoin(struct frc_evt *e, struct frc_val *v, const struct frc_str *l, uint32_t n)
+{
+	if (!n) {
+		vstr(v, "", 0);
+		return true;
+	}
+	if (l->len && l->s[l->len - 1] == '\0') {
+		size_t len = l->len - 1;
+		char *d = salloc(e->scratch, len + 16);
+		if (!d)
+			return false;
+		memcpy(d, l->s, len);
+		if (nul_to_space(d, len) == n - 1) {
+			d[len] = '\0';
+			vstr(v, d, len);
+			return true;
+		}
+	}
+	struct sb b;
+	sb_init(&b, e->scratch);
+	join_items(&b, l->s, n, l->len);
+	return vsb(v, &b);
 }
 
 static void put_cmdline(struct sb *b, const struct frc_thread *t)
@@ -2765,6 +2807,88 @@ slot_anc_str_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	return true;
 }
 
+/* the event's thread (@sl->self) or ancestor @sl->anc */
+static inline __attribute__((always_inline)) struct frc_thread *
+slot_thread(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	if (!e->thr)
+		return NULL;
+	return sl->self ? e->thr : slot_ancestor(e, ss, sl->anc);
+}
+
+/* proc.cmdline, proc.pcmdline, proc.acmdline[N]: the thread's own string if it keeps one */
+static inline __attribute__((always_inline)) bool
+slot_cmdline_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	struct frc_thread *t = slot_thread(e, ss, sl);
+	if (!t)
+		return false;
+	if (cmdline_direct(&sl->val, t))
+		return true;
+	struct sb b;
+	sb_init(&b, e->scratch);
+	put_cmdline(&b, t);
+	return vsb(&sl->val, &b);
+}
+
+/* proc.args, proc.aargs[N]: the arguments joined with spaces */
+static inline __attribute__((always_inline)) bool
+slot_args_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	struct frc_thread *t = slot_thread(e, ss, sl);
+	return t && vjoin(e, &sl->val, &t->args, t->nargs);
+}
+
+/* proc.args[N]: one argument, "" past the last */
+static inline __attribute__((always_inline)) bool
+slot_arg_n_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct frc_thread *t = e->thr;
+	if (!t)
+		return false;
+	const char *a = t->args.s;
+	for (uint32_t i = 0; i < t->nargs; i++) {
+		size_t l = strlen(a);
+		if ((int64_t)i == sl->ref.arg_index) {
+			vstr(&sl->val, a, l);
+			return true;
+		}
+		a += l + 1;
+	}
+	vstr(&sl->val, "", 0);
+	return true;
+}
+
+/* proc.env (the process's environment joined with spaces), proc.env[NAME] */
+static inline __attribute__((always_inline)) bool
+slot_env_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct frc_thread *t = e->thr;
+	if (!t)
+		return false;
+	if (sl->arg && sl->ref.arg_len) {
+		struct sb b;
+		sb_init(&b, e->scratch);
+		env_get(&b, t, sl->arg, sl->ref.arg_len);
+		return vsb(&sl->val, &b);
+	}
+	struct frc_thread *m = env_thread(t);
+	return vjoin(e, &sl->val, &m->env, m->nenv);
+}
+
+/* proc.aname, proc.aexe, proc.apid, ... without index: every ancestor's value */
+static inline __attribute__((always_inline)) bool
+slot_anc_list_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	if (!e->thr)
+		return false;
+	struct xq q = { sl->ref.field, NULL, 0, -1, false, sl };
+	return x_ancestor(e, &q, e->thr, (enum anc_what)sl->what, &sl->val);
+}
+
 static inline __attribute__((always_inline)) bool
 slot_proc_cwd_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
@@ -2876,6 +3000,11 @@ slot_evt_type_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 SLOT_FN(slot_generic)
 SLOT_FN(slot_thread_str)
 SLOT_FN(slot_anc_str)
+SLOT_FN(slot_cmdline)
+SLOT_FN(slot_args)
+SLOT_FN(slot_arg_n)
+SLOT_FN(slot_env)
+SLOT_FN(slot_anc_list)
 SLOT_FN(slot_proc_cwd)
 SLOT_FN(slot_proc_vpid)
 SLOT_FN(slot_proc_flag)
@@ -2901,13 +3030,41 @@ static slot_fn slot_fn_for(struct slot *sl)
 						      : offsetof(struct frc_thread, exepath);
 		return slot_anc_str;
 	case FLD_PROC_ANAME: case FLD_PROC_AEXE: case FLD_PROC_AEXEPATH:
-		if (r->arg_index < 0 || r->arg_index > UINT32_MAX)
+		if (r->arg_index < 0) {
+			sl->what = r->field == FLD_PROC_ANAME ? A_NAME
+				   : r->field == FLD_PROC_AEXE ? A_EXE : A_EXEPATH;
+			return slot_anc_list;
+		}
+		if (r->arg_index > UINT32_MAX)
 			return slot_generic;
 		sl->anc = (uint32_t)r->arg_index;
 		sl->off = r->field == FLD_PROC_ANAME ? offsetof(struct frc_thread, comm)
 			  : r->field == FLD_PROC_AEXE ? offsetof(struct frc_thread, exe)
 						      : offsetof(struct frc_thread, exepath);
 		return slot_anc_str;
+	case FLD_PROC_CMDLINE: sl->self = true; return slot_cmdline;
+	case FLD_PROC_PCMDLINE: sl->anc = 1; return slot_cmdline;
+	case FLD_PROC_ARGS:
+		if (r->arg_index < 0) {
+			sl->self = true;
+			return slot_args;
+		}
+		return slot_arg_n;
+	case FLD_PROC_ENV: return slot_env;
+	case FLD_PROC_ACMDLINE: case FLD_PROC_AARGS:
+		if (r->arg_index > UINT32_MAX)
+			return slot_generic;
+		if (r->arg_index >= 0) {
+			sl->anc = (uint32_t)r->arg_index;
+			return r->field == FLD_PROC_ACMDLINE ? slot_cmdline : slot_args;
+		}
+		sl->what = r->field == FLD_PROC_ACMDLINE ? A_CMDLINE : A_ARGS;
+		return slot_anc_list;
+	case FLD_PROC_APID:
+		if (r->arg_index >= 0)
+			return slot_generic;
+		sl->what = A_PID;
+		return slot_anc_list;
 	case FLD_PROC_CWD: return slot_proc_cwd;
 	case FLD_PROC_VPID: return slot_proc_vpid;
 	case FLD_PROC_IS_VPGID_LEADER: case FLD_PROC_IS_SID_LEADER: case FLD_PROC_IS_EXE_UPPER_LAYER:

@@ -642,6 +642,169 @@ static void test_ancestry_and_lists(void **unused)
 	engine_free(eng);
 }
 
+/*
+ * Every field through a slot table (the compiled rules' path: direct extractors, shared
+ * per-event lookups, the generic extractor for the rest) against a fresh extraction of
+ * the same field, with and without arguments, on threads chosen for the corner cases of
+ * the direct extractors: no parent, a parent loop, a thread that is not its process's
+ * main thread (with and without a main thread), no command line kept (empty comm), empty
+ * and long argument lists and environments, empty items, a container id without
+ * metadata, uids with and without a user entry. Same presence, same shape (list or
+ * not, item count) and the same text; twice in an event (the second from the cache)
+ * and again in a new event.
+ */
+static void add_rec(struct frc_engine *eng, int64_t tid, int64_t pid, int64_t ptid, const char *comm,
+		    const char *args, uint32_t args_len, const char *env, uint32_t env_len,
+		    const char *cgroups, uint32_t uid)
+{
+	struct scap_thread_rec tr;
+
+	memset(&tr, 0, sizeof(tr));
+	tr.tid = tid;
+	tr.pid = pid;
+	tr.ptid = ptid;
+	tr.comm = comm;
+	tr.exe = comm[0] ? comm : "";
+	tr.exepath = comm[0] ? "/usr/bin/x" : "";
+	tr.cwd = "/w/";
+	tr.args = args;
+	tr.args_len = args_len;
+	tr.env = env;
+	tr.env_len = env_len;
+	tr.cgroups = cgroups;
+	tr.cgroups_len = cgroups ? (uint32_t)strlen(cgroups) + 1 : 0;
+	tr.uid = uid;
+	tr.loginuid = uid;
+	tr.vtid = tid;
+	tr.vpid = pid;
+	assert_non_null(state_add_thread(engine_state(eng), &tr));
+}
+
+static bool stateful_field(uint32_t f)
+{
+	/* values that depend on the previous extraction of the same field (kept per slot or
+	   per engine): not comparable between two extractions of one event */
+	return f == FLD_EVT_DELTATIME || f == FLD_EVT_DELTATIME_S || f == FLD_EVT_DELTATIME_NS ||
+	       f == FLD_THREAD_EXECTIME || f == FLD_THREAD_TOTEXECTIME;
+}
+
+static void test_slots_equal_fresh(void **unused)
+{
+	struct frc_engine *eng = engine_new(NULL);
+	struct frc_evt *e = NULL;
+	char err[256];
+	uint32_t len;
+	char longargs[700], longenv[900];
+	uint32_t la = 0, le = 0;
+
+	(void)unused;
+	for (int i = 0; i < 40; i++)
+		la += (uint32_t)snprintf(longargs + la, sizeof(longargs) - la, "--opt%d=%s", i,
+					 i % 7 ? "value" : "") + 1;
+	for (int i = 0; i < 30; i++)
+		le += (uint32_t)snprintf(longenv + le, sizeof(longenv) - le, "VAR%d=  %s ", i,
+					 i % 5 ? "some value" : "") + 1;
+	static const char env1[] = "A=1\0\0B= two \0PATH=/bin\0";
+	state_add_user(engine_state(eng), "", 7, 7, "seven", "/home/seven", "/bin/sh");
+	add_rec(eng, 50, 50, 1, "init", "x\0", 2, env1, sizeof(env1) - 1, NULL, 0);
+	add_rec(eng, 51, 51, 50, "bash", longargs, la, longenv, le, NULL, 7);
+	add_rec(eng, 52, 52, 51, "", "-c\0\0x y\0", 8, "", 0, NULL, 1000);
+	add_rec(eng, 53, 52, 51, "worker", "", 0, env1, sizeof(env1) - 1, NULL, 7);
+	add_rec(eng, 54, 99, 52, "orphan", "a\0b\0", 4, env1, sizeof(env1) - 1, NULL, 0);
+	add_rec(eng, 55, 55, 56, "p", "p\0", 2, "", 0, NULL, 0);
+	add_rec(eng, 56, 56, 55, "q", "q\0", 2, longenv, le, NULL, 0);
+	add_rec(eng, 57, 57, 57, "self", "s\0", 2, env1, sizeof(env1) - 1, NULL, 0);
+	add_rec(eng, 58, 58, 51, "ctr", "c\0", 2, env1, sizeof(env1) - 1,
+		"cpuset=/docker/3ad7b26ded6d8e7b23da7d48fe889434573036c27ae5a74837233de441c3601e",
+		0);
+	state_finish_load(engine_state(eng));
+	/* threads that are not their process's main thread take the main thread's
+	   environment: give them one of their own that must not show (static storage: cap
+	   0, never freed) */
+	static char own_env[] = "OWN=1\0";
+	for (int64_t tid = 53; tid <= 54; tid++) {
+		struct frc_thread *t = state_find_thread(engine_state(eng), tid);
+		assert_non_null(t);
+		t->env.s = own_env;
+		t->env.len = sizeof(own_env) - 1;
+		t->nenv = 1;
+	}
+	engine_set_callback(eng, grab_cb, &e);
+
+	/* every field without argument, and the argument forms the direct extractors take */
+	static const struct { uint32_t f; const char *arg; int64_t idx; } withargs[] = {
+		{ FLD_PROC_ARGS, "0", 0 }, { FLD_PROC_ARGS, "1", 1 }, { FLD_PROC_ARGS, "40", 40 },
+		{ FLD_PROC_ANAME, "0", 0 }, { FLD_PROC_ANAME, "1", 1 }, { FLD_PROC_ANAME, "3", 3 },
+		{ FLD_PROC_ANAME, "9", 9 }, { FLD_PROC_AEXE, "2", 2 }, { FLD_PROC_AEXEPATH, "1", 1 },
+		{ FLD_PROC_ACMDLINE, "0", 0 }, { FLD_PROC_ACMDLINE, "1", 1 }, { FLD_PROC_ACMDLINE, "2", 2 },
+		{ FLD_PROC_ACMDLINE, "12", 12 }, { FLD_PROC_AARGS, "0", 0 }, { FLD_PROC_AARGS, "1", 1 },
+		{ FLD_PROC_AARGS, "2", 2 }, { FLD_PROC_APID, "1", 1 }, { FLD_PROC_ENV, "A", -1 },
+		{ FLD_PROC_ENV, "B", -1 }, { FLD_PROC_ENV, "PATH", -1 }, { FLD_PROC_ENV, "VAR3", -1 },
+		{ FLD_PROC_ENV, "VAR5", -1 }, { FLD_PROC_ENV, "NOPE", -1 }, { FLD_PROC_ENV, "", -1 },
+		{ FLD_PROC_AENV, "1", 1 }, { FLD_PROC_AENV, "PATH", -1 },
+		{ FLD_EVT_ARG, "name", -1 }, { FLD_EVT_ARG, "flags", -1 }, { FLD_EVT_ARG, "fd", -1 },
+		{ FLD_EVT_ARG, "nope", -1 }, { FLD_EVT_ARG, "0", 0 }, { FLD_EVT_ARG, "1", 1 },
+		{ FLD_EVT_RAWARG, "flags", -1 }, { FLD_EVT_RAWARG, "res", -1 },
+	};
+	const uint32_t nw = sizeof(withargs) / sizeof(withargs[0]);
+	struct frc_field_ref refs[FLD__COUNT + sizeof(withargs) / sizeof(withargs[0])];
+	uint32_t nrefs = 0;
+	for (uint32_t f = 0; f < FLD__COUNT; f++)
+		if (!stateful_field(f))
+			refs[nrefs++] = (struct frc_field_ref){ f, 0, NULL, -1 };
+	for (uint32_t i = 0; i < nw; i++)
+		refs[nrefs++] = (struct frc_field_ref){ withargs[i].f, (uint32_t)strlen(withargs[i].arg),
+							withargs[i].arg, withargs[i].idx };
+	struct frc_slots *slots = extract_slots_new(refs, nrefs, err, sizeof(err));
+	assert_non_null(slots);
+
+	static const int64_t tids[] = { 50, 51, 52, 53, 54, 55, 56, 57, 58 };
+	for (size_t k = 0; k < sizeof(tids) / sizeof(tids[0]); k++) {
+		for (int kind = 0; kind < 2; kind++) {
+			if (kind == 0) { /* a syscall without fd */
+				evb_begin(&B, PPME_GENERIC_X, 7000000000ull + k * 10, tids[k]);
+				evb_int(&B, evtab_syscall_code("mlock", 5));
+			} else { /* a failed openat with a path */
+				evb_begin(&B, PPME_SYSCALL_OPENAT_2_X, 7000000001ull + k * 10, tids[k]);
+				evb_int(&B, -2);
+				evb_int(&B, PPM_AT_FDCWD);
+				evb_str(&B, "etc/shadow");
+				evb_int(&B, PPM_O_RDONLY);
+				evb_int(&B, 0);
+			}
+			evb_fill(&B);
+			const uint8_t *raw = evb_end(&B, &len);
+			e = NULL;
+			engine_process(eng, raw, len, 0, 0);
+			assert_non_null(e);
+			for (int round = 0; round < 3; round++) {
+				if (round != 1)
+					e->gen++;
+				e->slots = slots;
+				for (uint32_t i = 0; i < nrefs; i++) {
+					static char a[8192], b[8192];
+					const struct frc_val *x = frc_field(e, i);
+					const struct frc_val *y = extract_filter_value(
+						e, refs[i].field, refs[i].arg, refs[i].arg_len, refs[i].arg_index);
+					extract_format(refs[i].field, x, a, sizeof(a));
+					extract_format(refs[i].field, y, b, sizeof(b));
+					bool same = !strcmp(a, b) && !x == !y &&
+						    (!x || (x->multi == y->multi && x->nitems == y->nitems));
+					if (!same)
+						print_message("tid %lld kind %d slot %u %s[%s]: '%s' vs '%s'\n",
+							      (long long)tids[k], kind, i,
+							      field_table[refs[i].field].name,
+							      refs[i].arg ? refs[i].arg : "", a, b);
+					assert_true(same);
+				}
+			}
+			e->slots = NULL;
+		}
+	}
+	extract_slots_free(slots);
+	engine_free(eng);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -651,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_slots_cache),
 		cmocka_unit_test(test_synthetic),
 		cmocka_unit_test(test_ancestry_and_lists),
+		cmocka_unit_test(test_slots_equal_fresh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
