@@ -707,8 +707,10 @@ struct slot {
 	uint32_t anc;		/* which ancestor (1: the parent) */
 	bool self;		/* the event's thread rather than ancestor @anc */
 	uint8_t what;		/* enum anc_what of a list of ancestors */
-	int32_t argi;		/* evt.arg.NAME: parameter index for @arginfo */
-	const struct evt_schema *arginfo;
+	struct {		/* evt.arg.NAME: parameter index per schema, by type */
+		const struct evt_schema *info;
+		int32_t i;
+	} argix[8];
 };
 
 /*
@@ -2761,14 +2763,15 @@ static struct frc_thread *slot_ancestor(struct frc_evt *e, struct frc_slots *ss,
 		return state_ancestor(e->st, e->thr, n);
 	if (ss->anc_gen != e->gen) {
 		ss->anc_gen = e->gen;
-		ss->anc[0] = state_main_thread(e->thr);
+		ss->anc[0] = is_main_thr(e->thr) ? e->thr : state_main_thread(e->thr);
 		ss->nanc = 1;
 	}
 	while (ss->nanc <= n) {
 		struct frc_thread *m = ss->anc[ss->nanc - 1];
 		if (m) {
 			m = state_find_thread(e->st, m->ptid);
-			m = m ? state_main_thread(m) : NULL;
+			if (m && !is_main_thr(m))
+				m = state_main_thread(m);
 		}
 		ss->anc[ss->nanc++] = m;
 	}
@@ -2933,16 +2936,53 @@ slot_user_name_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	return e->thr && user_name(e, e->thr, &sl->val);
 }
 
-/* container.* and k8s.* fields: the event's container looked up once per event */
-static inline __attribute__((always_inline)) bool
-slot_container_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+/* the event's container, looked up once per event */
+static inline __attribute__((always_inline)) const struct frc_container *
+slot_ctr(struct frc_evt *e, struct frc_slots *ss)
 {
 	if (ss->ctr_gen != e->gen) {
 		ss->ctr_gen = e->gen;
 		ss->ctr = event_container(e, &ss->ctr_have_thread, &ss->ctr_cid);
 	}
+	return ss->ctr;
+}
+
+/* container.* and k8s.* fields */
+static inline __attribute__((always_inline)) bool
+slot_container_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	const struct frc_container *c = slot_ctr(e, ss);
 	struct xq q = { sl->ref.field, sl->arg, sl->ref.arg_len, sl->ref.arg_index, false, sl };
-	return x_container_of(e, &q, &sl->val, ss->ctr, ss->ctr_have_thread, ss->ctr_cid);
+	return x_container_of(e, &q, &sl->val, c, ss->ctr_have_thread, ss->ctr_cid);
+}
+
+/* container.id: the container's, or the thread's id without metadata */
+static inline __attribute__((always_inline)) bool
+slot_ctr_id_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	const struct frc_container *c = slot_ctr(e, ss);
+	if (!c && !ss->ctr_have_thread)
+		return false;
+	vstrz(&sl->val, c ? c->id : ss->ctr_cid);
+	return true;
+}
+
+static inline __attribute__((always_inline)) bool
+slot_ctr_priv_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	const struct frc_container *c = slot_ctr(e, ss);
+	return c && vbool(&sl->val, c->privileged);
+}
+
+/* container.name, container.image, ...: a string of the container's metadata */
+static inline __attribute__((always_inline)) bool
+slot_ctr_str_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	const struct frc_container *c = slot_ctr(e, ss);
+	if (!c)
+		return false;
+	vstrz(&sl->val, *(char *const *)(const void *)((const char *)c + sl->off));
+	return true;
 }
 
 /* evt.arg.NAME: the parameter index found once per event type */
@@ -2951,13 +2991,15 @@ slot_evt_arg_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
 	struct ptext pt;
-	if (sl->arginfo != e->info) {
-		sl->arginfo = e->info;
-		sl->argi = evtab_param_index(e->info, sl->arg, sl->ref.arg_len);
+	uint32_t k = e->type & 7;
+	if (sl->argix[k].info != e->info) {
+		sl->argix[k].info = e->info;
+		sl->argix[k].i = evtab_param_index(e->info, sl->arg, sl->ref.arg_len);
 	}
-	if (sl->argi < 0 || (uint32_t)sl->argi >= e->nparams)
+	int32_t argi = sl->argix[k].i;
+	if (argi < 0 || (uint32_t)argi >= e->nparams)
 		return false;
-	param_text(e, (uint32_t)sl->argi, &pt);
+	param_text(e, (uint32_t)argi, &pt);
 	vstrz(&sl->val, pt.resolved[0] ? pt.resolved : pt.plain);
 	return true;
 }
@@ -2975,6 +3017,44 @@ slot_fd_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	case FLD_FD_SOCKFAMILY: return fd_sockfamily(f, &sl->val);
 	default: return false;
 	}
+}
+
+/* evt.res, evt.rawres, evt.failed, evt.is_open_*: the event's extractor without the
+   generic dispatch (values of one shape: no clearing) */
+static inline __attribute__((always_inline)) bool
+slot_evt_fixed_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct xq q = { sl->ref.field, NULL, 0, -1, false, sl };
+	return x_evt(e, &q, &sl->val);
+}
+
+/* fd.name: the fd's own name without a copy, else the name the event gives */
+static inline __attribute__((always_inline)) bool
+slot_fd_name_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	if (!fd_event(e))
+		return false;
+	struct frc_fd *f = event_fd(e, e->thr);
+	if (f) {
+		vstr(&sl->val, f->name.s, f->name.len);
+		return true;
+	}
+	struct sb b;
+	sb_init(&b, e->scratch);
+	if (!fdname_from_event(e, false, &b))
+		return false;
+	return vsb(&sl->val, &b);
+}
+
+/* fd.directory, fd.filename, fd.type: the fd extractor without the generic dispatch */
+static inline __attribute__((always_inline)) bool
+slot_fd_fixed_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct xq q = { sl->ref.field, NULL, 0, -1, false, sl };
+	return x_fd(e, &q, &sl->val);
 }
 
 static inline __attribute__((always_inline)) bool
@@ -3010,9 +3090,15 @@ SLOT_FN(slot_proc_vpid)
 SLOT_FN(slot_proc_flag)
 SLOT_FN(slot_user_name)
 SLOT_FN(slot_container)
+SLOT_FN(slot_ctr_id)
+SLOT_FN(slot_ctr_str)
+SLOT_FN(slot_ctr_priv)
 SLOT_FN(slot_evt_arg)
 SLOT_FN(slot_fd)
 SLOT_FN(slot_evt_type)
+SLOT_FN(slot_evt_fixed)
+SLOT_FN(slot_fd_name)
+SLOT_FN(slot_fd_fixed)
 #undef SLOT_FN
 
 /* the extractor of a slot */
@@ -3073,14 +3159,28 @@ static slot_fn slot_fn_for(struct slot *sl)
 		return slot_proc_flag;
 	case FLD_USER_NAME: return slot_user_name;
 	case FLD_EVT_TYPE: return slot_evt_type;
+	case FLD_EVT_RES: case FLD_EVT_RAWRES: case FLD_EVT_FAILED:
+	case FLD_EVT_IS_OPEN_READ: case FLD_EVT_IS_OPEN_WRITE: case FLD_EVT_IS_OPEN_EXEC:
+	case FLD_EVT_IS_OPEN_CREATE:
+		return slot_evt_fixed;
+	case FLD_FD_NAME: return slot_fd_name;
+	case FLD_FD_DIRECTORY: case FLD_FD_FILENAME: case FLD_FD_TYPE:
+		return slot_fd_fixed;
 	case FLD_EVT_ARG:
 		return r->arg && r->arg_index < 0 ? slot_evt_arg : slot_generic;
 	case FLD_FD_TYPECHAR: case FLD_FD_L4PROTO: case FLD_FD_SOCKFAMILY:
 		return slot_fd;
-	case FLD_CONTAINER_ID: case FLD_CONTAINER_NAME: case FLD_CONTAINER_IMAGE:
-	case FLD_CONTAINER_IMAGE_REPOSITORY: case FLD_CONTAINER_IMAGE_TAG:
-	case FLD_CONTAINER_PRIVILEGED: case FLD_K8S_NS_NAME: case FLD_K8S_POD_NAME:
-		return slot_container;
+	case FLD_CONTAINER_ID: return slot_ctr_id;
+	case FLD_CONTAINER_NAME: sl->off = offsetof(struct frc_container, name); return slot_ctr_str;
+	case FLD_CONTAINER_IMAGE: sl->off = offsetof(struct frc_container, image); return slot_ctr_str;
+	case FLD_CONTAINER_IMAGE_REPOSITORY:
+		sl->off = offsetof(struct frc_container, imagerepo);
+		return slot_ctr_str;
+	case FLD_CONTAINER_IMAGE_TAG:
+		sl->off = offsetof(struct frc_container, imagetag);
+		return slot_ctr_str;
+	case FLD_CONTAINER_PRIVILEGED: return slot_ctr_priv;
+	case FLD_K8S_NS_NAME: case FLD_K8S_POD_NAME: return slot_container;
 	default:
 		return slot_generic;
 	}

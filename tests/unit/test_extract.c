@@ -717,6 +717,20 @@ static void test_slots_equal_fresh(void **unused)
 	add_rec(eng, 58, 58, 51, "ctr", "c\0", 2, env1, sizeof(env1) - 1,
 		"cpuset=/docker/3ad7b26ded6d8e7b23da7d48fe889434573036c27ae5a74837233de441c3601e",
 		0);
+	/* containers with metadata: privileged or not, with and without k8s labels */
+	static const char *ctrs[] = {
+		"{\"container\":{\"id\":\"4bd97be00c1a\",\"name\":\"web\",\"image\":\"nginx:1.25\","
+		"\"imagerepo\":\"nginx\",\"imagetag\":\"1.25\",\"privileged\":true,"
+		"\"labels\":{\"io.kubernetes.pod.namespace\":\"prod\",\"io.kubernetes.pod.name\":\"web-0\"}}}",
+		"{\"container\":{\"id\":\"900ab52de40f\",\"name\":\"\",\"image\":\"\","
+		"\"imagerepo\":\"\",\"imagetag\":\"\",\"privileged\":false}}",
+	};
+	for (size_t i = 0; i < 2; i++)
+		assert_true(state_add_container_json(engine_state(eng), ctrs[i], strlen(ctrs[i])));
+	add_rec(eng, 59, 59, 58, "nginx", "-g\0daemon off;\0", 17, env1, sizeof(env1) - 1,
+		"cpuset=/docker/4bd97be00c1a0b1e9d6d8e7b23da7d48fe889434573036c27ae5a74837233de4", 7);
+	add_rec(eng, 60, 60, 59, "sh", "", 0, "", 0,
+		"cpuset=/docker/900ab52de40f0b1e9d6d8e7b23da7d48fe889434573036c27ae5a74837233de4", 0);
 	state_finish_load(engine_state(eng));
 	/* threads that are not their process's main thread take the main thread's
 	   environment: give them one of their own that must not show (static storage: cap
@@ -745,6 +759,7 @@ static void test_slots_equal_fresh(void **unused)
 		{ FLD_EVT_ARG, "name", -1 }, { FLD_EVT_ARG, "flags", -1 }, { FLD_EVT_ARG, "fd", -1 },
 		{ FLD_EVT_ARG, "nope", -1 }, { FLD_EVT_ARG, "0", 0 }, { FLD_EVT_ARG, "1", 1 },
 		{ FLD_EVT_RAWARG, "flags", -1 }, { FLD_EVT_RAWARG, "res", -1 },
+		{ FLD_CONTAINER_MOUNT_DEST, "0", 0 },
 	};
 	const uint32_t nw = sizeof(withargs) / sizeof(withargs[0]);
 	struct frc_field_ref refs[FLD__COUNT + sizeof(withargs) / sizeof(withargs[0])];
@@ -758,7 +773,7 @@ static void test_slots_equal_fresh(void **unused)
 	struct frc_slots *slots = extract_slots_new(refs, nrefs, err, sizeof(err));
 	assert_non_null(slots);
 
-	static const int64_t tids[] = { 50, 51, 52, 53, 54, 55, 56, 57, 58 };
+	static const int64_t tids[] = { 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60 };
 	for (size_t k = 0; k < sizeof(tids) / sizeof(tids[0]); k++) {
 		for (int kind = 0; kind < 2; kind++) {
 			if (kind == 0) { /* a syscall without fd */
@@ -777,6 +792,32 @@ static void test_slots_equal_fresh(void **unused)
 			e = NULL;
 			engine_process(eng, raw, len, 0, 0);
 			assert_non_null(e);
+			/* the fixture is what it is meant to be */
+			if (tids[k] == 59) {
+				CHECK(e, "container.name", "web");
+				CHECK(e, "container.privileged", "true");
+				CHECK(e, "k8s.ns.name", "prod");
+				CHECK(e, "user.name", "<NA>");
+			} else if (tids[k] == 60) {
+				CHECK(e, "container.id", "900ab52de40f");
+				CHECK(e, "container.privileged", "false");
+			} else if (tids[k] == 58) {
+				CHECK(e, "container.id", "3ad7b26ded6d");
+				CHECK(e, "container.name", "<NA>");
+			} else if (tids[k] == 51) {
+				CHECK(e, "user.name", "seven");
+				CHECK(e, "container.id", "host");
+			} else if (tids[k] == 53) {
+				CHECK(e, "proc.env", "");
+				CHECK(e, "proc.pcmdline", "bash --opt0= --opt1=value --opt2=value --opt3=value "
+				      "--opt4=value --opt5=value --opt6=value --opt7= --opt8=value --opt9=value "
+				      "--opt10=value --opt11=value --opt12=value --opt13=value --opt14= "
+				      "--opt15=value --opt16=value --opt17=value --opt18=value --opt19=value "
+				      "--opt20=value --opt21= --opt22=value --opt23=value --opt24=value "
+				      "--opt25=value --opt26=value --opt27=value --opt28= --opt29=value "
+				      "--opt30=value --opt31=value --opt32=value --opt33=value --opt34=value "
+				      "--opt35= --opt36=value --opt37=value --opt38=value --opt39=value");
+			}
 			for (int round = 0; round < 3; round++) {
 				if (round != 1)
 					e->gen++;
