@@ -694,24 +694,31 @@ struct frc_slots;
    extracts into the slot and returns what frc_field returns */
 typedef const struct frc_val *(*slot_fn)(struct frc_evt *e, struct frc_slots *ss, struct slot *sl);
 
-struct slot {
-	slot_fn fn;
-	uint64_t gen;
-	bool present;
-	struct frc_val val;
-	struct frc_field_ref ref;
-	char *arg;		/* NUL-terminated copy of the argument */
+/* what few slots need: kept apart so that a slot is 128 bytes (frc_field indexes the
+   table with a shift) */
+struct slot_cold {
 	pcre2_code *re;		/* container.mount.dest[pattern] */
 	uint64_t prev;		/* evt.deltatime* */
-	uint32_t off;		/* offset of a struct frc_str in struct frc_thread */
-	uint32_t anc;		/* which ancestor (1: the parent) */
-	bool self;		/* the event's thread rather than ancestor @anc */
-	uint8_t what;		/* enum anc_what of a list of ancestors */
 	struct {		/* evt.arg.NAME: parameter index per schema, by type */
 		const struct evt_schema *info;
 		int32_t i;
 	} argix[8];
 };
+
+struct slot {
+	slot_fn fn;
+	uint64_t gen;
+	bool present;
+	bool self;		/* the event's thread rather than ancestor @anc */
+	uint8_t what;		/* enum anc_what of a list of ancestors */
+	uint32_t off;		/* offset of a member of the thread or container */
+	struct frc_val val;
+	uint32_t anc;		/* which ancestor (1: the parent) */
+	struct frc_field_ref ref;
+	char *arg;		/* NUL-terminated copy of the argument */
+	struct slot_cold *x;
+};
+_Static_assert(sizeof(struct slot) == 128, "struct slot: 128 bytes");
 
 /*
  * Lookups that several slots of one event share (the compiled path only: the reference
@@ -723,6 +730,7 @@ struct slot {
 struct frc_slots {
 	uint32_t n;
 	struct slot *s;
+	struct slot_cold *cold;
 	uint64_t anc_gen;
 	uint32_t nanc;
 	struct frc_thread *anc[ANC_CACHE];
@@ -873,6 +881,11 @@ static bool vjoin(struct frc_evt *e, struct frc_val *v, const struct frc_str *l,
 	}
 	if (l->len && l->s[l->len - 1] == '\0') {
 		size_t len = l->len - 1;
+		if (n == 1 && !memchr(l->s, '\0', len)) {
+			/* one item: the list's own NUL-terminated text, no copy */
+			vstr(v, l->s, len);
+			return true;
+		}
 		char *d = salloc(e->scratch, len + 16);
 		if (!d)
 			return false;
@@ -2108,10 +2121,10 @@ static inline __attribute__((always_inline)) bool x_container_of(struct frc_evt 
 		if (q->idx >= 0) {
 			if ((uint64_t)q->idx < c->nmounts)
 				m = &c->mounts[q->idx];
-		} else if (q->sl && q->sl->re) {
-			pcre2_match_data *md = pcre2_match_data_create_from_pattern(q->sl->re, NULL);
+		} else if (q->sl && q->sl->x->re) {
+			pcre2_match_data *md = pcre2_match_data_create_from_pattern(q->sl->x->re, NULL);
 			for (uint32_t i = 0; md && i < c->nmounts && !m; i++)
-				if (pcre2_match(q->sl->re, (PCRE2_SPTR)c->mounts[i].source, PCRE2_ZERO_TERMINATED,
+				if (pcre2_match(q->sl->x->re, (PCRE2_SPTR)c->mounts[i].source, PCRE2_ZERO_TERMINATED,
 						0, 0, md, NULL) >= 0)
 					m = &c->mounts[i];
 			pcre2_match_data_free(md);
@@ -2578,7 +2591,7 @@ static bool x_evt(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 		vstrz(v, "0ns");
 		return true;
 	case FLD_EVT_DELTATIME: case FLD_EVT_DELTATIME_S: case FLD_EVT_DELTATIME_NS: {
-		uint64_t *prev = q->sl ? &q->sl->prev :
+		uint64_t *prev = q->sl ? &q->sl->x->prev :
 				 &e->scratch->delta_prev[q->fid - FLD_EVT_DELTATIME];
 		uint64_t d = 0;
 		if (*prev) {
@@ -2929,6 +2942,29 @@ slot_proc_flag_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	}
 }
 
+/* proc.tty, user.uid: a number of the thread */
+static inline __attribute__((always_inline)) bool
+slot_thread_u32_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return e->thr && vuint(&sl->val, *(const uint32_t *)(const void *)((const char *)e->thr + sl->off));
+}
+
+/* proc.is_exe_writable, ...: a flag of the thread */
+static inline __attribute__((always_inline)) bool
+slot_thread_bool_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return e->thr && vbool(&sl->val, *(const bool *)(const void *)((const char *)e->thr + sl->off));
+}
+
+static inline __attribute__((always_inline)) bool
+slot_vpgid_leader_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return e->thr && vbool(&sl->val, e->thr->vpgid == e->thr->vpid);
+}
+
 static inline __attribute__((always_inline)) bool
 slot_user_name_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
@@ -2992,11 +3028,12 @@ slot_evt_arg_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	(void)ss;
 	struct ptext pt;
 	uint32_t k = e->type & 7;
-	if (sl->argix[k].info != e->info) {
-		sl->argix[k].info = e->info;
-		sl->argix[k].i = evtab_param_index(e->info, sl->arg, sl->ref.arg_len);
+	struct slot_cold *x = sl->x;
+	if (x->argix[k].info != e->info) {
+		x->argix[k].info = e->info;
+		x->argix[k].i = evtab_param_index(e->info, sl->arg, sl->ref.arg_len);
 	}
-	int32_t argi = sl->argix[k].i;
+	int32_t argi = x->argix[k].i;
 	if (argi < 0 || (uint32_t)argi >= e->nparams)
 		return false;
 	param_text(e, (uint32_t)argi, &pt);
@@ -3088,6 +3125,9 @@ SLOT_FN(slot_anc_list)
 SLOT_FN(slot_proc_cwd)
 SLOT_FN(slot_proc_vpid)
 SLOT_FN(slot_proc_flag)
+SLOT_FN(slot_thread_u32)
+SLOT_FN(slot_thread_bool)
+SLOT_FN(slot_vpgid_leader)
 SLOT_FN(slot_user_name)
 SLOT_FN(slot_container)
 SLOT_FN(slot_ctr_id)
@@ -3153,9 +3193,22 @@ static slot_fn slot_fn_for(struct slot *sl)
 		return slot_anc_list;
 	case FLD_PROC_CWD: return slot_proc_cwd;
 	case FLD_PROC_VPID: return slot_proc_vpid;
-	case FLD_PROC_IS_VPGID_LEADER: case FLD_PROC_IS_SID_LEADER: case FLD_PROC_IS_EXE_UPPER_LAYER:
-	case FLD_PROC_IS_EXE_FROM_MEMFD: case FLD_PROC_IS_EXE_WRITABLE:
-	case FLD_PROC_IS_EXE_LOWER_LAYER: case FLD_PROC_TTY: case FLD_USER_UID:
+	case FLD_PROC_IS_VPGID_LEADER: return slot_vpgid_leader;
+	case FLD_PROC_TTY: sl->off = offsetof(struct frc_thread, tty); return slot_thread_u32;
+	case FLD_USER_UID: sl->off = offsetof(struct frc_thread, uid); return slot_thread_u32;
+	case FLD_PROC_IS_EXE_UPPER_LAYER:
+		sl->off = offsetof(struct frc_thread, exe_upper_layer);
+		return slot_thread_bool;
+	case FLD_PROC_IS_EXE_FROM_MEMFD:
+		sl->off = offsetof(struct frc_thread, exe_from_memfd);
+		return slot_thread_bool;
+	case FLD_PROC_IS_EXE_WRITABLE:
+		sl->off = offsetof(struct frc_thread, exe_writable);
+		return slot_thread_bool;
+	case FLD_PROC_IS_EXE_LOWER_LAYER:
+		sl->off = offsetof(struct frc_thread, exe_lower_layer);
+		return slot_thread_bool;
+	case FLD_PROC_IS_SID_LEADER:
 		return slot_proc_flag;
 	case FLD_USER_NAME: return slot_user_name;
 	case FLD_EVT_TYPE: return slot_evt_type;
@@ -3241,12 +3294,17 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 		return NULL;
 	}
 	ss->s = calloc(n ? n : 1, sizeof(*ss->s));
-	if (!ss->s) {
+	ss->cold = calloc(n ? n : 1, sizeof(*ss->cold));
+	if (!ss->s || !ss->cold) {
+		free(ss->s);
+		free(ss->cold);
 		free(ss);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	ss->n = n;
+	for (uint32_t i = 0; i < n; i++)
+		ss->s[i].x = &ss->cold[i];
 	for (uint32_t i = 0; i < n; i++) {
 		struct slot *sl = &ss->s[i];
 		sl->ref = refs[i];
@@ -3269,9 +3327,9 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 		if (refs[i].field == FLD_CONTAINER_MOUNT_DEST && sl->arg && refs[i].arg_index < 0) {
 			int ec;
 			PCRE2_SIZE eo;
-			sl->re = pcre2_compile((PCRE2_SPTR)sl->arg, refs[i].arg_len, PCRE2_MULTILINE, &ec, &eo,
+			sl->x->re = pcre2_compile((PCRE2_SPTR)sl->arg, refs[i].arg_len, PCRE2_MULTILINE, &ec, &eo,
 					       NULL);
-			if (!sl->re) {
+			if (!sl->x->re) {
 				PCRE2_UCHAR msg[128];
 				pcre2_get_error_message(ec, msg, sizeof(msg));
 				snprintf(err, errlen, "container.mount.dest[%s]: invalid pattern: %s", sl->arg,
@@ -3290,9 +3348,10 @@ void extract_slots_free(struct frc_slots *ss)
 		return;
 	for (uint32_t i = 0; i < ss->n; i++) {
 		free(ss->s[i].arg);
-		pcre2_code_free(ss->s[i].re);
+		pcre2_code_free(ss->cold[i].re);
 	}
 	free(ss->s);
+	free(ss->cold);
 	free(ss);
 }
 

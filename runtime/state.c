@@ -1065,7 +1065,7 @@ void state_foreach_thread(struct frc_state *st, bool (*fn)(struct frc_thread *t,
 static struct ctr_users *ctr_users(struct frc_state *st, const char *cid, bool create)
 {
 	for (uint32_t i = 0; i < st->nctrs; i++)
-		if (strcmp(st->ctrs[i].id, cid) == 0)
+		if (st->ctrs[i].id[0] == cid[0] && strcmp(st->ctrs[i].id, cid) == 0)
 			return &st->ctrs[i];
 	if (!create)
 		return NULL;
@@ -1240,7 +1240,7 @@ static void ensure_group(struct frc_state *st, const char *cid, uint32_t gid)
 const struct frc_user *state_user(const struct frc_state *st, const char *cid, uint32_t uid)
 {
 	for (uint32_t i = 0; i < st->nctrs; i++)
-		if (strcmp(st->ctrs[i].id, cid) == 0)
+		if (st->ctrs[i].id[0] == cid[0] && strcmp(st->ctrs[i].id, cid) == 0)
 			return uid_get(&st->ctrs[i].users, uid);
 	return NULL;
 }
@@ -1248,7 +1248,7 @@ const struct frc_user *state_user(const struct frc_state *st, const char *cid, u
 const struct frc_group *state_group(const struct frc_state *st, const char *cid, uint32_t gid)
 {
 	for (uint32_t i = 0; i < st->nctrs; i++)
-		if (strcmp(st->ctrs[i].id, cid) == 0)
+		if (st->ctrs[i].id[0] == cid[0] && strcmp(st->ctrs[i].id, cid) == 0)
 			return uid_get(&st->ctrs[i].groups, gid);
 	return NULL;
 }
@@ -1281,8 +1281,8 @@ const struct frc_container *state_container(const struct frc_state *st, const ch
 {
 	if (!id[0])
 		return &st->host_ctr;
-	for (uint32_t i = 0; i < st->ncontainers; i++)
-		if (strcmp(st->containers[i].id, id) == 0)
+	for (uint32_t i = 0; i < st->ncontainers; i++)	/* first byte first: ids differ early */
+		if (st->containers[i].id[0] == id[0] && strcmp(st->containers[i].id, id) == 0)
 			return &st->containers[i];
 	return NULL;
 }
