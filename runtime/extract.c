@@ -718,7 +718,10 @@ struct slot {
 	char *arg;		/* NUL-terminated copy of the argument */
 	struct slot_cold *x;
 };
-_Static_assert(sizeof(struct slot) == 128, "struct slot: 128 bytes");
+/* the table's stride: a power of two (128 bytes on LP64) */
+#define SLOT_SHIFT (sizeof(struct slot) <= 64 ? 6 : sizeof(struct slot) <= 128 ? 7 \
+		    : sizeof(struct slot) <= 256 ? 8 : 9)
+_Static_assert(sizeof(struct slot) <= 512, "struct slot: at most 512 bytes");
 
 /*
  * Lookups that several slots of one event share (the compiled path only: the reference
@@ -729,7 +732,7 @@ _Static_assert(sizeof(struct slot) == 128, "struct slot: 128 bytes");
 #define ANC_CACHE 8
 struct frc_slots {
 	uint32_t n;
-	struct slot *s;
+	char *s;		/* n slots, 1 << SLOT_SHIFT bytes apart (slot_at) */
 	struct slot_cold *cold;
 	uint64_t anc_gen;
 	uint32_t nanc;
@@ -739,6 +742,11 @@ struct frc_slots {
 	bool ctr_have_thread;
 	const char *ctr_cid;
 };
+
+static inline struct slot *slot_at(const struct frc_slots *ss, uint32_t i)
+{
+	return (struct slot *)(void *)(ss->s + ((size_t)i << SLOT_SHIFT));
+}
 
 /* one request */
 struct xq {
@@ -3247,7 +3255,7 @@ const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
 
 	if (!ss || slot >= ss->n)
 		return NULL;
-	sl = &ss->s[slot];
+	sl = slot_at(ss, slot);
 	if (sl->gen == e->gen)
 		return sl->present ? &sl->val : NULL;
 	sl->gen = e->gen;
@@ -3293,7 +3301,7 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	ss->s = calloc(n ? n : 1, sizeof(*ss->s));
+	ss->s = calloc(n ? n : 1, (size_t)1 << SLOT_SHIFT);
 	ss->cold = calloc(n ? n : 1, sizeof(*ss->cold));
 	if (!ss->s || !ss->cold) {
 		free(ss->s);
@@ -3304,9 +3312,9 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 	}
 	ss->n = n;
 	for (uint32_t i = 0; i < n; i++)
-		ss->s[i].x = &ss->cold[i];
+		slot_at(ss, i)->x = &ss->cold[i];
 	for (uint32_t i = 0; i < n; i++) {
-		struct slot *sl = &ss->s[i];
+		struct slot *sl = slot_at(ss, i);
 		sl->ref = refs[i];
 		if (refs[i].field >= FLD__COUNT) {
 			snprintf(err, errlen, "slot %u: unknown field id %u", i, refs[i].field);
@@ -3347,7 +3355,7 @@ void extract_slots_free(struct frc_slots *ss)
 	if (!ss)
 		return;
 	for (uint32_t i = 0; i < ss->n; i++) {
-		free(ss->s[i].arg);
+		free(slot_at(ss, i)->arg);
 		pcre2_code_free(ss->cold[i].re);
 	}
 	free(ss->s);
