@@ -703,6 +703,10 @@ struct slot_cold {
 		const struct evt_schema *info;
 		int32_t i;
 	} argix[8];
+	char *caps_text;	/* thread.cap_*: the text of the set @caps (slot-owned) */
+	uint32_t caps_len;
+	bool caps_valid;
+	uint64_t caps;
 };
 
 struct slot {
@@ -2973,6 +2977,31 @@ slot_vpgid_leader_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	return e->thr && vbool(&sl->val, e->thr->vpgid == e->thr->vpid);
 }
 
+/* thread.cap_*: the names of a capability set, rendered again only when the set differs
+   from the one this slot rendered last (the text is a function of the set) */
+static inline __attribute__((always_inline)) bool
+slot_caps_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct slot_cold *x = sl->x;
+	if (!e->thr)
+		return false;
+	uint64_t caps = *(const uint64_t *)(const void *)((const char *)e->thr + sl->off);
+	if (x->caps_valid && x->caps == caps) {
+		vstr(&sl->val, x->caps_text, x->caps_len);
+		return true;
+	}
+	if (!x_caps(e, caps, &sl->val))
+		return false;
+	if (x->caps_text) {	/* sized for every name at once */
+		memcpy(x->caps_text, sl->val.s, sl->val.len + 1u);
+		x->caps_len = sl->val.len;
+		x->caps = caps;
+		x->caps_valid = true;
+	}
+	return true;
+}
+
 static inline __attribute__((always_inline)) bool
 slot_user_name_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
@@ -3134,6 +3163,7 @@ SLOT_FN(slot_proc_cwd)
 SLOT_FN(slot_proc_vpid)
 SLOT_FN(slot_proc_flag)
 SLOT_FN(slot_thread_u32)
+SLOT_FN(slot_caps)
 SLOT_FN(slot_thread_bool)
 SLOT_FN(slot_vpgid_leader)
 SLOT_FN(slot_user_name)
@@ -3202,6 +3232,15 @@ static slot_fn slot_fn_for(struct slot *sl)
 	case FLD_PROC_CWD: return slot_proc_cwd;
 	case FLD_PROC_VPID: return slot_proc_vpid;
 	case FLD_PROC_IS_VPGID_LEADER: return slot_vpgid_leader;
+	case FLD_THREAD_CAP_EFFECTIVE:
+		sl->off = offsetof(struct frc_thread, cap_effective);
+		return slot_caps;
+	case FLD_THREAD_CAP_PERMITTED:
+		sl->off = offsetof(struct frc_thread, cap_permitted);
+		return slot_caps;
+	case FLD_THREAD_CAP_INHERITABLE:
+		sl->off = offsetof(struct frc_thread, cap_inheritable);
+		return slot_caps;
 	case FLD_PROC_TTY: sl->off = offsetof(struct frc_thread, tty); return slot_thread_u32;
 	case FLD_USER_UID: sl->off = offsetof(struct frc_thread, uid); return slot_thread_u32;
 	case FLD_PROC_IS_EXE_UPPER_LAYER:
@@ -3322,6 +3361,14 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 			return NULL;
 		}
 		sl->fn = slot_fn_for(sl);
+		for (size_t k = 0; k < sizeof(sl->x->argix) / sizeof(sl->x->argix[0]); k++)
+			sl->x->argix[k].i = -1;
+		if (sl->fn == slot_caps) {
+			size_t tot = 1;
+			for (size_t k = 0; k < NCAPS; k++)
+				tot += caps_len[k] + 1u;
+			sl->x->caps_text = malloc(tot);	/* without it: rendered every time */
+		}
 		if (refs[i].arg) {
 			sl->arg = malloc(refs[i].arg_len + 1);
 			if (!sl->arg) {
@@ -3357,6 +3404,7 @@ void extract_slots_free(struct frc_slots *ss)
 	for (uint32_t i = 0; i < ss->n; i++) {
 		free(slot_at(ss, i)->arg);
 		pcre2_code_free(ss->cold[i].re);
+		free(ss->cold[i].caps_text);
 	}
 	free(ss->s);
 	free(ss->cold);

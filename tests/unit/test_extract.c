@@ -675,6 +675,10 @@ static void add_rec(struct frc_engine *eng, int64_t tid, int64_t pid, int64_t pt
 	tr.cgroups_len = cgroups ? (uint32_t)strlen(cgroups) + 1 : 0;
 	tr.uid = uid;
 	tr.loginuid = uid;
+	/* capability sets that change from one thread to the next, and repeat */
+	tr.cap_effective = tid % 3 == 0 ? ~0ull : tid % 3 == 1 ? 1ull << 21 | 1ull << 7 : 0;
+	tr.cap_permitted = tid % 2 ? ~0ull >> 23 : 1ull << 40;
+	tr.cap_inheritable = (uint64_t)tid << 30;
 	tr.vtid = tid;
 	tr.vpid = pid;
 	assert_non_null(state_add_thread(engine_state(eng), &tr));
@@ -804,6 +808,9 @@ static void test_slots_equal_fresh(void **unused)
 			} else if (tids[k] == 58) {
 				CHECK(e, "container.id", "3ad7b26ded6d");
 				CHECK(e, "container.name", "<NA>");
+			} else if (tids[k] == 52) {
+				CHECK(e, "thread.cap_effective", "CAP_SETUID CAP_SYS_ADMIN");
+				CHECK(e, "thread.cap_permitted", "CAP_CHECKPOINT_RESTORE");
 			} else if (tids[k] == 51) {
 				CHECK(e, "user.name", "seven");
 				CHECK(e, "container.id", "host");
