@@ -731,7 +731,7 @@ static void test_slots_equal_fresh(void **unused)
 	};
 	for (size_t i = 0; i < 2; i++)
 		assert_true(state_add_container_json(engine_state(eng), ctrs[i], strlen(ctrs[i])));
-	add_rec(eng, 59, 59, 58, "nginx", "-g\0daemon off;\0", 17, env1, sizeof(env1) - 1,
+	add_rec(eng, 59, 59, 58, "nginx", "-g\0daemon off;\0", 15, env1, sizeof(env1) - 1,
 		"cpuset=/docker/4bd97be00c1a0b1e9d6d8e7b23da7d48fe889434573036c27ae5a74837233de4", 7);
 	add_rec(eng, 60, 60, 59, "sh", "", 0, "", 0,
 		"cpuset=/docker/900ab52de40f0b1e9d6d8e7b23da7d48fe889434573036c27ae5a74837233de4", 0);
