@@ -703,10 +703,13 @@ struct slot_cold {
 		const struct evt_schema *info;
 		int32_t i;
 	} argix[8];
-	char *caps_text;	/* thread.cap_*: the text of the set @caps (slot-owned) */
-	uint32_t caps_len;
-	bool caps_valid;
-	uint64_t caps;
+	struct {		/* thread.cap_*: the text of the last sets rendered (slot-owned) */
+		char *text;
+		uint32_t len;
+		bool valid;
+		uint64_t caps;
+	} capc[4];
+	uint32_t capc_next;	/* the entry a new set replaces */
 };
 
 struct slot {
@@ -883,6 +886,35 @@ static void join_items(struct sb *b, const char *items, uint32_t n, uint32_t siz
 	}
 }
 
+/*
+ * @l's first @len bytes copied to @d with NULs turned into spaces; returns how many
+ * there were (nul_to_space() after a copy). With SSE2 and a buffer of whole 16-byte
+ * blocks (its allocation, @l->cap, covers them), one pass; @d must have room for the
+ * last block.
+ */
+static uint32_t copy_nul_to_space(char *d, const struct frc_str *l, size_t len)
+{
+#if defined(__SSE2__)
+	if (l->cap >= ((len + 15) & ~(size_t)15)) {
+		const __m128i z = _mm_setzero_si128(), sp = _mm_set1_epi8(' ');
+		uint32_t cnt = 0;
+		for (size_t i = 0; i < len; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(l->s + i));
+			__m128i m = _mm_cmpeq_epi8(x, z);
+			_mm_storeu_si128((__m128i *)(void *)(d + i), _mm_or_si128(x, _mm_and_si128(m, sp)));
+			unsigned mm = (unsigned)_mm_movemask_epi8(m);
+			if (len - i < 16)
+				mm &= (1u << (len - i)) - 1;
+			for (; mm; mm &= mm - 1)
+				cnt++;
+		}
+		return cnt;
+	}
+#endif
+	memcpy(d, l->s, len);
+	return nul_to_space(d, len);
+}
+
 /* join_items() straight into a value: the list's buffer copied once, its separating NULs
    turned into spaces (the general walk of join_items() for any other layout) */
 static bool vjoin(struct frc_evt *e, struct frc_val *v, const struct frc_str *l, uint32_t n)
@@ -901,8 +933,7 @@ static bool vjoin(struct frc_evt *e, struct frc_val *v, const struct frc_str *l,
 		char *d = salloc(e->scratch, len + 16);
 		if (!d)
 			return false;
-		memcpy(d, l->s, len);
-		if (nul_to_space(d, len) == n - 1) {
+		if (copy_nul_to_space(d, l, len) == n - 1) {
 			d[len] = '\0';
 			vstr(v, d, len);
 			return true;
@@ -2782,7 +2813,8 @@ slot_generic_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
  */
 
 /* state_ancestor(st, e->thr, n) through the per-event chain of @ss */
-static struct frc_thread *slot_ancestor(struct frc_evt *e, struct frc_slots *ss, uint32_t n)
+static inline __attribute__((always_inline)) struct frc_thread *
+slot_ancestor(struct frc_evt *e, struct frc_slots *ss, uint32_t n)
 {
 	if (n >= ANC_CACHE)
 		return state_ancestor(e->st, e->thr, n);
@@ -2987,17 +3019,21 @@ slot_caps_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	if (!e->thr)
 		return false;
 	uint64_t caps = *(const uint64_t *)(const void *)((const char *)e->thr + sl->off);
-	if (x->caps_valid && x->caps == caps) {
-		vstr(&sl->val, x->caps_text, x->caps_len);
-		return true;
-	}
+	const uint32_t nc = sizeof(x->capc) / sizeof(x->capc[0]);
+	for (uint32_t i = 0; i < nc; i++)
+		if (x->capc[i].valid && x->capc[i].caps == caps) {
+			vstr(&sl->val, x->capc[i].text, x->capc[i].len);
+			return true;
+		}
 	if (!x_caps(e, caps, &sl->val))
 		return false;
-	if (x->caps_text) {	/* sized for every name at once */
-		memcpy(x->caps_text, sl->val.s, sl->val.len + 1u);
-		x->caps_len = sl->val.len;
-		x->caps = caps;
-		x->caps_valid = true;
+	uint32_t k = x->capc_next;
+	if (x->capc[k].text) {	/* sized for every name at once */
+		memcpy(x->capc[k].text, sl->val.s, sl->val.len + 1u);
+		x->capc[k].len = sl->val.len;
+		x->capc[k].caps = caps;
+		x->capc[k].valid = true;
+		x->capc_next = (k + 1) % nc;
 	}
 	return true;
 }
@@ -3367,7 +3403,9 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 			size_t tot = 1;
 			for (size_t k = 0; k < NCAPS; k++)
 				tot += caps_len[k] + 1u;
-			sl->x->caps_text = malloc(tot);	/* without it: rendered every time */
+			/* without them: rendered every time */
+			for (size_t k = 0; k < sizeof(sl->x->capc) / sizeof(sl->x->capc[0]); k++)
+				sl->x->capc[k].text = malloc(tot);
 		}
 		if (refs[i].arg) {
 			sl->arg = malloc(refs[i].arg_len + 1);
@@ -3404,7 +3442,8 @@ void extract_slots_free(struct frc_slots *ss)
 	for (uint32_t i = 0; i < ss->n; i++) {
 		free(slot_at(ss, i)->arg);
 		pcre2_code_free(ss->cold[i].re);
-		free(ss->cold[i].caps_text);
+		for (size_t k = 0; k < sizeof(ss->cold[i].capc) / sizeof(ss->cold[i].capc[0]); k++)
+			free(ss->cold[i].capc[k].text);
 	}
 	free(ss->s);
 	free(ss->cold);
