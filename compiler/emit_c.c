@@ -15,6 +15,18 @@
 #include "opt.h"
 #include "rt_helpers.h"
 
+/*
+ * A merged string set: up to 64 of the sets that `in` tests compare one field slot with
+ * (set j of the map is bit j of a row); see struct frc_strmap.
+ */
+#define SMAP_MAX_SETS 64
+
+struct smap {
+	uint32_t slot;
+	uint32_t nsets;
+	uint32_t sets[SMAP_MAX_SETS];	/* IRC_STRSET constants, ascending */
+};
+
 /* kinds of condition functions */
 enum fn_kind { FN_RULE, FN_COND, FN_MEMO };
 
@@ -40,6 +52,10 @@ struct emit {
 	uint32_t *gnum;		/* per group: its number in the output (used groups only) */
 	struct fn *fns;		/* queued functions */
 	uint32_t nfns, capfns;
+	struct smap *maps;	/* merged string sets (collect_maps) */
+	uint32_t nmaps;
+	uint32_t *tmap;		/* per node: map index + 1 of an `in` test it serves, or 0 */
+	uint8_t *tbit;		/* ... and the test's set (bit of the row) */
 	bool uses_r;		/* the body being generated reads `r` */
 	bool uses_fc;		/* ... or the field cache `fc` */
 	bool failed;
@@ -221,6 +237,15 @@ static const char *fast_helper(const struct ir_node *t, const struct ir_const *c
 	}
 }
 
+/* bit (length % 64) set for the length of every item of string set @c */
+static uint64_t set_lenmask(const struct ir *ir, const struct ir_const *c)
+{
+	uint64_t m = 0;
+	for (uint32_t i = 0; i < c->nitems; i++)
+		m |= 1ull << (ir->consts[ir->citems[c->items + i]].len & 63);
+	return m;
+}
+
 static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 {
 	const struct ir_node *t = &em->ir->nodes[id];
@@ -239,6 +264,18 @@ static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 		return;
 	}
 	const struct ir_const *c = &em->ir->consts[t->b];
+	if (em->tmap[id]) { /* a bit of the row of the slot's merged sets */
+		uint32_t m = em->tmap[id] - 1;
+		em->uses_fc = true;
+		cw_put(em->w, "FRC_SINM(fc, ");
+		emit_value(em, t->a, depth);
+		cw_put(em->w, ", %" PRIu32 "u, &", m);
+		cw_ident(em->w, "m", m);
+		cw_put(em->w, ", %uu, ", em->tbit[id]);
+		cw_u64(em->w, set_lenmask(em->ir, c));
+		cw_put(em->w, ")");
+		return;
+	}
 	const char *fast = fast_helper(t, c);
 	if (fast) { /* inline path of the ABI header: no quantifier argument */
 		cw_put(em->w, "%s(", fast);
@@ -481,6 +518,10 @@ static void emit_group(struct emit *em, uint32_t g)
 	cw_line(w, "struct frc_g_fc fc_, *fc = &fc_;");
 	cw_line(w, "for (frc_u32 i = 0; i < %uu; i++)", fc_words(ir));
 	cw_line(w, "\tfc->have[i] = 0;");
+	if (em->nmaps) {
+		cw_line(w, "for (frc_u32 i = 0; i < %" PRIu32 "u; i++)", (em->nmaps + 63) / 64);
+		cw_line(w, "\tfc->rhave[i] = 0;");
+	}
 	for (uint32_t i = 0; i < gr->n; i++) {
 		cw_line(w, "/* rule %" PRIu32 " */", gr->rules[i]);
 		cw_tabs(w);
@@ -528,24 +569,35 @@ static void put_u32_list(struct cw *w, const uint32_t *v, uint32_t n)
 	cw_put(w, "\n");
 }
 
-/* a string set: one blob of NUL-terminated items, their offsets, and hash buckets */
-static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
+/* what the initializer of a struct frc_strset needs, once its arrays are written */
+struct strset_hdr {
+	uint32_t n, mask, minlen, maxlen;
+	uint64_t lenmask;
+};
+
+/*
+ * The arrays of a string set of the IRC_STR constants @items[0 .. @n): one blob of
+ * NUL-terminated items (named @kb), their offsets (@ko) and hash buckets (@kbk).
+ */
+static bool emit_strset_arrays(struct emit *em, struct cw *w, const char *kb, const char *ko,
+			       const char *kbk, uint32_t id, const uint32_t *items, uint32_t n,
+			       struct strset_hdr *hdr)
 {
 	const struct ir *ir = em->ir;
-	const struct ir_const *c = &ir->consts[id];
-	uint32_t n = c->nitems, minlen = UINT32_MAX, maxlen = 0, mask = 0, cap = 0;
+	uint32_t minlen = UINT32_MAX, maxlen = 0, mask = 0, cap = 0;
 	uint64_t lenmask = 0;
 	size_t total = 0;
 	for (uint32_t i = 0; i < n; i++)
-		total += ir->consts[ir->citems[c->items + i]].len + 1;
+		total += ir->consts[items[i]].len + 1;
 	uint8_t *blob = malloc(total + 1);
 	uint32_t *off = malloc((n + 1) * sizeof(*off));
 	uint64_t *b = NULL;
 	if (!blob || !off || total > UINT32_MAX)
 		goto oom;
+	blob[0] = 0;
 	total = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct ir_const *it = &ir->consts[ir->citems[c->items + i]];
+		const struct ir_const *it = &ir->consts[items[i]];
 		off[i] = (uint32_t)total;
 		if (it->len)
 			memcpy(blob + total, it->s, it->len);
@@ -556,9 +608,9 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 		lenmask |= 1ull << (it->len & 63);
 	}
 	off[n] = (uint32_t)total;
-	emit_bytes_def(w, "frc_u8", "k", id, blob, total ? total - 1 : 0);
+	emit_bytes_def(w, "frc_u8", kb, id, blob, total ? total - 1 : 0);
 	cw_put(w, "static const frc_u32 ");
-	cw_ident(w, "o", id);
+	cw_ident(w, ko, id);
 	cw_put(w, "[] = {");
 	put_u32_list(w, off, n + 1);
 	cw_put(w, "};\n");
@@ -572,14 +624,14 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 			goto oom;
 		mask = cap - 1;
 		for (uint32_t i = 0; i < n; i++) {
-			const struct ir_const *it = &ir->consts[ir->citems[c->items + i]];
+			const struct ir_const *it = &ir->consts[items[i]];
 			uint32_t hash = rt_helpers_set_hash(it->s, it->len), h = hash & mask;
 			while (b[h])
 				h = (h + 1) & mask;
 			b[h] = (uint64_t)hash << 32 | (i + 1);
 		}
 		cw_put(w, "static const frc_u64 ");
-		cw_ident(w, "b", id);
+		cw_ident(w, kbk, id);
 		cw_put(w, "[] = {");
 		for (uint32_t i = 0; i < cap; i++) {
 			cw_put(w, "%s", i % 4 ? " " : "\n\t");
@@ -591,30 +643,129 @@ static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
 		}
 		cw_put(w, "\n};\n");
 	}
-	cw_put(w, "static const struct frc_strset ");
-	cw_ident(w, "l", id);
-	cw_put(w, " = { .n = %" PRIu32 "u, .mask = %" PRIu32 "u, .minlen = %" PRIu32
-		  "u, .maxlen = %" PRIu32 "u, .lenmask = ", n, mask, n ? minlen : 0, maxlen);
-	cw_u64(w, lenmask);
-	cw_put(w, ", .blob = ");
-	cw_ident(w, "k", id);
-	cw_put(w, ", .off = ");
-	cw_ident(w, "o", id);
-	cw_put(w, ", .buckets = ");
-	if (mask)
-		cw_ident(w, "b", id);
-	else
-		cw_put(w, "0");
-	cw_put(w, " };\n");
+	*hdr = (struct strset_hdr){ n, mask, n ? minlen : 0, maxlen, lenmask };
 	free(blob);
 	free(off);
 	free(b);
-	return;
+	return true;
 oom:
 	free(blob);
 	free(off);
 	free(b);
 	em->failed = true;
+	return false;
+}
+
+/* the initializer of a struct frc_strset whose arrays emit_strset_arrays wrote */
+static void put_strset_init(struct cw *w, const struct strset_hdr *h, const char *kb,
+			    const char *ko, const char *kbk, uint32_t id)
+{
+	cw_put(w, "{ .n = %" PRIu32 "u, .mask = %" PRIu32 "u, .minlen = %" PRIu32
+		  "u, .maxlen = %" PRIu32 "u, .lenmask = ", h->n, h->mask, h->minlen, h->maxlen);
+	cw_u64(w, h->lenmask);
+	cw_put(w, ", .blob = ");
+	cw_ident(w, kb, id);
+	cw_put(w, ", .off = ");
+	cw_ident(w, ko, id);
+	cw_put(w, ", .buckets = ");
+	if (h->mask)
+		cw_ident(w, kbk, id);
+	else
+		cw_put(w, "0");
+	cw_put(w, " }");
+}
+
+/* a string set: one blob of NUL-terminated items, their offsets, and hash buckets */
+static void emit_strset(struct emit *em, struct cw *w, uint32_t id)
+{
+	const struct ir_const *c = &em->ir->consts[id];
+	struct strset_hdr h;
+	if (!emit_strset_arrays(em, w, "k", "o", "b", id, em->ir->citems + c->items, c->nitems,
+				&h))
+		return;
+	cw_put(w, "static const struct frc_strset ");
+	cw_ident(w, "l", id);
+	cw_put(w, " = ");
+	put_strset_init(w, &h, "k", "o", "b", id);
+	cw_put(w, ";\n");
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Merged string set @m: every distinct item of its sets (constants are interned: equal
+ * items are one constant), in constant order, and per item the row of the sets it is in.
+ */
+static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
+{
+	const struct ir *ir = em->ir;
+	const struct smap *sm = &em->maps[m];
+	size_t total = 0;
+	for (uint32_t j = 0; j < sm->nsets; j++)
+		total += ir->consts[sm->sets[j]].nitems;
+	uint32_t *items = malloc((total ? total : 1) * sizeof(*items));
+	uint64_t *rows = NULL;
+	if (!items) {
+		em->failed = true;
+		return;
+	}
+	uint32_t n = 0;
+	for (uint32_t j = 0; j < sm->nsets; j++) {
+		const struct ir_const *c = &ir->consts[sm->sets[j]];
+		memcpy(items + n, ir->citems + c->items, c->nitems * sizeof(*items));
+		n += c->nitems;
+	}
+	if (n)
+		qsort(items, n, sizeof(*items), u32_cmp);
+	uint32_t u = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!u || items[u - 1] != items[i])
+			items[u++] = items[i];
+	n = u;
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		free(items);
+		em->failed = true;
+		return;
+	}
+	for (uint32_t j = 0; j < sm->nsets; j++) { /* set items are sorted and unique */
+		const struct ir_const *c = &ir->consts[sm->sets[j]];
+		for (uint32_t k = 0; k < c->nitems; k++) {
+			uint32_t it = ir->citems[c->items + k];
+			const uint32_t *p = bsearch(&it, items, n, sizeof(*items), u32_cmp);
+			if (p)
+				rows[p - items] |= 1ull << j;
+		}
+	}
+	const char *fname = field_table[ir->slots[sm->slot].field].name;
+	cw_put(w, "/* map %" PRIu32 ": field slot %" PRIu32 " (", m, sm->slot);
+	cstr_comment(w, fname, strlen(fname), 64);
+	cw_put(w, "), %" PRIu32 " sets, %" PRIu32 " items */\n", sm->nsets, n);
+	struct strset_hdr h;
+	if (emit_strset_arrays(em, w, "mk", "mo", "mb", m, items, n, &h)) {
+		cw_put(w, "static const frc_u64 ");
+		cw_ident(w, "mr", m);
+		cw_put(w, "[] = {");
+		for (uint32_t i = 0; i < n; i++) {
+			cw_put(w, "%s", i % 4 ? " " : "\n\t");
+			cw_put(w, "0x%016" PRIx64 "ULL%s", rows[i], i + 1 < n ? "," : "");
+		}
+		if (!n)
+			cw_put(w, " 0");
+		cw_put(w, "\n};\nstatic const struct frc_strmap ");
+		cw_ident(w, "m", m);
+		cw_put(w, " = {\n\t.set = ");
+		put_strset_init(w, &h, "mk", "mo", "mb", m);
+		cw_put(w, ",\n\t.rows = ");
+		cw_ident(w, "mr", m);
+		cw_put(w, ",\n};\n");
+	}
+	free(items);
+	free(rows);
 }
 
 static void emit_numset(const struct ir *ir, struct cw *w, uint32_t id)
@@ -1084,6 +1235,136 @@ static void emit_desc(struct emit *em, struct cw *w, uint32_t ngroups)
 	cw_put(w, ",\n\t.regex = %s,\n};\n", em->nregex ? "frc_g_regex" : "0");
 }
 
+/* ------------------------------------------------------------------ merged sets */
+
+/* an `in` test that a merged set can serve: a field slot, "any", a string set */
+static bool map_candidate(const struct ir *ir, const struct ir_node *t)
+{
+	return t->kind == IR_TEST && !t->rhs_val && t->op == OP_IN && t->quant == FRC_Q_ANY &&
+	       ir->consts[t->b].kind == IRC_STRSET && ir->nodes[t->a].kind == IR_VFIELD;
+}
+
+/* (slot, set) of a candidate test, ordered by slot then set */
+static int pair_cmp(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/*
+ * Finds, among the tests reachable from the used groups, the field slots that `in` tests
+ * compare with two sets or more, and makes their merged sets: em->maps, and per test node
+ * its map (em->tmap) and set (em->tbit). A slot with more than 64 sets has several maps;
+ * a last one that would hold one set is left out (its test stays frc_sin).
+ */
+static void collect_maps(struct emit *em)
+{
+	const struct ir *ir = em->ir;
+	uint8_t *seen = calloc(ir->nnodes ? ir->nnodes : 1, 1);
+	uint32_t *stack = malloc((ir->nnodes ? ir->nnodes : 1) * sizeof(*stack));
+	uint32_t *pairs = NULL, np = 0, sp = 0;
+	if (!seen || !stack)
+		goto oom;
+	for (uint32_t g = 0; g < ir->ngroups; g++) {
+		if (!group_used(ir, g))
+			continue;
+		for (uint32_t i = 0; i < ir->groups[g].n; i++) {
+			uint32_t r = ir->groups[g].roots[i];
+			if (!seen[r]) {
+				seen[r] = 1;
+				stack[sp++] = r;
+			}
+		}
+	}
+	uint32_t ncand = 0;
+	while (sp) { /* each node is pushed once: the stack holds at most nnodes */
+		uint32_t id = stack[--sp];
+		const struct ir_node *n = &ir->nodes[id];
+		if (n->kind == IR_AND || n->kind == IR_OR || n->kind == IR_NOT) {
+			uint32_t nk = n->kind == IR_NOT ? 1 : n->nkids;
+			const uint32_t *k = n->kind == IR_NOT ? &n->a : ir_kids(ir, id);
+			for (uint32_t i = 0; i < nk; i++)
+				if (!seen[k[i]]) {
+					seen[k[i]] = 1;
+					stack[sp++] = k[i];
+				}
+		} else if (map_candidate(ir, n)) {
+			ncand++;
+		}
+	}
+	if (ncand < 2)
+		goto done;
+	pairs = malloc(ncand * 2 * sizeof(*pairs));
+	if (!pairs)
+		goto oom;
+	for (uint32_t id = 0; id < ir->nnodes; id++)
+		if (seen[id] && map_candidate(ir, &ir->nodes[id])) {
+			pairs[2 * np] = ir->nodes[ir->nodes[id].a].a;
+			pairs[2 * np + 1] = ir->nodes[id].b;
+			np++;
+		}
+	qsort(pairs, np, 2 * sizeof(*pairs), pair_cmp);
+	uint32_t u = 0;
+	for (uint32_t i = 0; i < np; i++)
+		if (!u || pair_cmp(&pairs[2 * (u - 1)], &pairs[2 * i])) {
+			pairs[2 * u] = pairs[2 * i];
+			pairs[2 * u + 1] = pairs[2 * i + 1];
+			u++;
+		}
+	np = u;
+	/* maps, in slot order; a slot's sets in constant order, 64 to a map */
+	uint32_t cap = 0;
+	for (uint32_t i = 0; i < np;) {
+		uint32_t e = i;
+		while (e < np && pairs[2 * e] == pairs[2 * i])
+			e++;
+		for (uint32_t f = i; f + 1 < e; f += SMAP_MAX_SETS) {
+			uint32_t k = e - f < SMAP_MAX_SETS ? e - f : SMAP_MAX_SETS;
+			if (em->nmaps == cap) {
+				uint32_t nc = cap ? cap * 2 : 8;
+				struct smap *p = realloc(em->maps, nc * sizeof(*p));
+				if (!p)
+					goto oom;
+				em->maps = p;
+				cap = nc;
+			}
+			struct smap *sm = &em->maps[em->nmaps++];
+			sm->slot = pairs[2 * i];
+			sm->nsets = k;
+			for (uint32_t j = 0; j < k; j++)
+				sm->sets[j] = pairs[2 * (f + j) + 1];
+		}
+		i = e;
+	}
+	/* each candidate test: its map and bit (maps and their sets are sorted) */
+	for (uint32_t id = 0; id < ir->nnodes; id++) {
+		if (!seen[id] || !map_candidate(ir, &ir->nodes[id]))
+			continue;
+		uint32_t slot = ir->nodes[ir->nodes[id].a].a, set = ir->nodes[id].b;
+		for (uint32_t m = 0; m < em->nmaps; m++) {
+			const struct smap *sm = &em->maps[m];
+			if (sm->slot != slot)
+				continue;
+			const uint32_t *p = bsearch(&set, sm->sets, sm->nsets, sizeof(*p), u32_cmp);
+			if (p) {
+				em->tmap[id] = m + 1;
+				em->tbit[id] = (uint8_t)(p - sm->sets);
+				break;
+			}
+		}
+	}
+done:
+	free(seen);
+	free(stack);
+	free(pairs);
+	return;
+oom:
+	em->failed = true;
+	goto done;
+}
+
 /* ------------------------------------------------------------------ driver */
 
 static int fn_cmp(const void *a, const void *b)
@@ -1144,6 +1425,11 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	em.memo_seen = xcalloc(&em, ir->nnodes, 1);
 	em.rule_seen = xcalloc(&em, ir->nrules, 1);
 	em.gnum = xcalloc(&em, ir->ngroups, sizeof(uint32_t));
+	em.tmap = xcalloc(&em, ir->nnodes, sizeof(uint32_t));
+	em.tbit = xcalloc(&em, ir->nnodes, 1);
+	if (em.failed)
+		goto out;
+	collect_maps(&em);
 	if (em.failed)
 		goto out;
 	gen_bodies(&em, &groups, &fns, &ngroups);
@@ -1159,7 +1445,11 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 		     "#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n#endif\n");
 	cw_put(&out, "/* the values of the field slots read so far for this event (FRC_FV) */\n");
 	cw_put(&out, "struct frc_g_fc {\n\tfrc_u64 have[%uu];\n\tconst struct frc_val *v[%" PRIu32
-		     "u];\n};\n\n", fc_words(ir), ir->nslots ? ir->nslots : 1);
+		     "u];\n", fc_words(ir), ir->nslots ? ir->nslots : 1);
+	if (em.nmaps) /* ... and the rows of their values in the merged sets (FRC_SINM) */
+		cw_put(&out, "\tfrc_u64 rhave[%" PRIu32 "u];\n\tfrc_u64 row[%" PRIu32 "u];\n",
+		       (em.nmaps + 63) / 64, em.nmaps);
+	cw_put(&out, "};\n\n");
 	cw_put(&out, "/* constants */\n");
 	for (uint32_t i = 0; i < ir->nconsts; i++)
 		if (em.cused[i])
@@ -1167,6 +1457,10 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	for (uint32_t i = 0; i < ir->nconsts; i++) /* transformer constant arguments */
 		if (em.vused[i])
 			emit_const_value(ir, &out, i);
+	if (em.nmaps)
+		cw_put(&out, "/* merged string sets: per field slot, the sets of its in tests */\n");
+	for (uint32_t m = 0; m < em.nmaps; m++)
+		emit_smap(&em, &out, m);
 	cw_put(&out, "\n");
 	emit_regex_table(&em, &out);
 	emit_rules(ir, &out);
@@ -1201,6 +1495,9 @@ out:
 	free(em.memo_seen);
 	free(em.rule_seen);
 	free(em.gnum);
+	free(em.tmap);
+	free(em.tbit);
+	free(em.maps);
 	free(em.fns);
 	return res;
 }

@@ -27,7 +27,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 6
+#define FRC_ABI_VERSION 7
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -147,6 +147,20 @@ struct frc_strset {
 	const frc_u8 *blob;
 	const frc_u32 *off;
 	const frc_u64 *buckets;
+};
+
+/**
+ * struct frc_strmap - the string sets that `in` tests compare one field slot with, merged.
+ * @set: every distinct item of those sets (a struct frc_strset as above)
+ * @rows: per item of @set: bit j set when the item belongs to the slot's set j
+ *
+ * Emitted code looks the slot's value up once per evaluation (frc_s_row, FRC_SROW) and
+ * then tests `slot in (set j)` as bit j of the row (FRC_SINM). A slot compared with more
+ * than 64 sets has one map per 64 of them.
+ */
+struct frc_strmap {
+	struct frc_strset set;
+	const frc_u64 *rows;
 };
 
 /* A set of integers (bit patterns of the field's width), sorted as unsigned. */
@@ -326,6 +340,12 @@ int frc_s_regex(const struct frc_val *v, frc_u32 q, struct frc_run *r, frc_u32 i
 int frc_s_pmatch(const struct frc_val *v, frc_u32 q, struct frc_run *r,
 		 const struct frc_pmatch *pm);
 int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set);
+/*
+ * The row of @m for @v (not 0): the row of the item equal to the value, 0 when there is
+ * none; for a multi value the OR of its items' rows (bit j: some item is in set j, as
+ * frc_s_in with FRC_Q_ANY).
+ */
+frc_u64 frc_s_row(const struct frc_val *v, const struct frc_strmap *m);
 
 /* integers: eq/ne/in on bit patterns, ordering signed (i) or unsigned (u) */
 int frc_n_eq(const struct frc_val *v, frc_u32 q, frc_u64 k);
@@ -408,6 +428,33 @@ static inline int frc_sin(const struct frc_val *v, const struct frc_strset *set)
 	return (set->lenmask >> (v->len & 63)) & 1 ? frc_s_in(v, FRC_Q_ANY, set) : 0;
 }
 
+/*
+ * FRC_SINM(c, V, m, M, j, L): `V in (set j of map M)` with FRC_Q_ANY, where @V is a field
+ * slot's value (FRC_FV), M the map numbered @m of the unit and @L the lenmask of set j (a
+ * quick reject of a single value whose length no item of set j has, before any lookup).
+ * The row of the slot's value is cached in the struct @c of FRC_FV, which the emitted unit
+ * defines with `frc_u64 rhave[(nmaps + 63) / 64]` (bit m set: row[m] holds map m's row for
+ * this event) and `frc_u64 row[nmaps]`; the group function clears @rhave once per event.
+ * An absent value is false, as with frc_sin.
+ */
+static inline frc_u64 frc_row_load(const struct frc_val *v, frc_u64 *rhave, frc_u64 *row,
+				   frc_u32 m, const struct frc_strmap *map)
+{
+	rhave[m >> 6] |= 1ULL << (m & 63);
+	return row[m] = frc_s_row(v, map);
+}
+
+static inline int frc_sinm(const struct frc_val *v, frc_u64 *rhave, frc_u64 *row, frc_u32 m,
+			   const struct frc_strmap *map, frc_u32 j, frc_u64 lenmask)
+{
+	if (!v || (!v->multi && !((lenmask >> (v->len & 63)) & 1)))
+		return 0;
+	frc_u64 x = ((rhave[m >> 6] >> (m & 63)) & 1) ? row[m] : frc_row_load(v, rhave, row, m, map);
+	return (int)((x >> j) & 1);
+}
+
+#define FRC_SINM(c, V, m, M, j, L) frc_sinm((V), (c)->rhave, (c)->row, (m), (M), (j), (L))
+
 static inline int frc_neq(const struct frc_val *v, frc_u64 k)
 {
 	if (!v)
@@ -439,6 +486,12 @@ static inline int frc_neq(const struct frc_val *v, frc_u64 k)
 #define frc_sin(V, SET) ({ const struct frc_val *frc_v_ = (V); \
 	!frc_v_ ? 0 : frc_v_->multi || (((SET)->lenmask >> (frc_v_->len & 63)) & 1) \
 		? frc_s_in(frc_v_, FRC_Q_ANY, (SET)) : 0; })
+#undef FRC_SINM
+#define FRC_SINM(c, V, m, M, j, L) ({ const struct frc_val *frc_v_ = (V); \
+	!frc_v_ || (!frc_v_->multi && !(((L) >> (frc_v_->len & 63)) & 1)) ? 0 : \
+	(int)(((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1 ? (c)->row[(m)] \
+		: ((c)->rhave[(m) >> 6] |= 1ULL << ((m) & 63), \
+		   (c)->row[(m)] = frc_s_row(frc_v_, (M)))) >> (j)) & 1); })
 #define frc_neq(V, K) ({ const struct frc_val *frc_v_ = (V); \
 	!frc_v_ ? 0 : frc_v_->multi ? frc_n_eq(frc_v_, FRC_Q_ANY, (K)) : frc_v_->n.u == (K); })
 #endif

@@ -618,7 +618,7 @@ int frc_s_pmatch(const struct frc_val *v, frc_u32 q, struct frc_run *r,
 
 /* ------------------------------------------------------------------ sets */
 
-uint32_t rt_helpers_set_hash(const void *p, size_t n)
+static inline uint32_t set_hash(const void *p, size_t n)
 {
 	const unsigned char *b = p;
 	uint64_t head = 0, tail = 0;
@@ -644,6 +644,11 @@ uint32_t rt_helpers_set_hash(const void *p, size_t n)
 	h ^= tail * 0x94d049bb133111ebull;
 	h ^= h >> 31;
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+uint32_t rt_helpers_set_hash(const void *p, size_t n)
+{
+	return set_hash(p, n);
 }
 
 uint32_t rt_helpers_hash(const void *p, size_t n)
@@ -729,6 +734,86 @@ int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set)
 	if (v->multi)
 		return s_in_multi(v, q, set);
 	return strset_has(set, v);
+}
+
+/* a merged set without buckets (at most one item): every item */
+static __attribute__((noinline)) frc_u64 strmap_scan(const struct frc_strmap *m,
+						     const struct frc_val *v)
+{
+	const struct frc_strset *set = &m->set;
+	for (frc_u32 i = 0; i < set->n; i++)
+		if (set->off[i + 1] - set->off[i] - 1 == v->len &&
+		    bytes_eq(set->blob + set->off[i], v->s, v->len))
+			return m->rows[i];
+	return 0;
+}
+
+/* the probe from bucket @b on, whose stored hash equals @h: compares items */
+static __attribute__((noinline)) frc_u64 strmap_probe(const struct frc_strmap *m,
+						      const struct frc_val *v, frc_u32 h, frc_u32 b)
+{
+	const struct frc_strset *set = &m->set;
+	for (;; b = (b + 1) & set->mask) {
+		frc_u64 x = set->buckets[b];
+		if (!x)
+			return 0;
+		if ((frc_u32)(x >> 32) == h) {
+			frc_u32 ix = (frc_u32)x, o = set->off[ix - 1];
+			if (set->off[ix] - o - 1 == v->len && bytes_eq(set->blob + o, v->s, v->len))
+				return m->rows[ix - 1];
+		}
+	}
+}
+
+/*
+ * The row of a single value: the usual path (a length outside the map's, or a probe that
+ * meets an empty bucket, or compares at most 16 bytes) calls nothing but tail calls; the hash is computed inline and cached in the value for other set helpers.
+ */
+static inline frc_u64 strmap_row(const struct frc_strmap *m, const struct frc_val *v)
+{
+	const struct frc_strset *set = &m->set;
+	frc_u32 n = v->len;
+	if (n - set->minlen > set->maxlen - set->minlen || !((set->lenmask >> (n & 63)) & 1))
+		return 0;
+	if (!set->mask)
+		return strmap_scan(m, v);
+	frc_u32 h;
+	if (v->hashed) {
+		h = v->hash;
+	} else {
+		struct frc_val *w = (struct frc_val *)v;	/* writable: frc_rt_abi.h */
+		h = w->hash = set_hash(v->s, n);
+		w->hashed = 1;
+	}
+	for (frc_u32 b = h & set->mask;; b = (b + 1) & set->mask) {
+		frc_u64 x = set->buckets[b];
+		if (!x)
+			return 0;
+		if ((frc_u32)(x >> 32) == h) {
+			if (n > 16) /* compared with memcmp: out of line */
+				return strmap_probe(m, v, h, b);
+			frc_u32 ix = (frc_u32)x, o = set->off[ix - 1];
+			if (set->off[ix] - o - 1 == n && bytes_eq(set->blob + o, v->s, n))
+				return m->rows[ix - 1];
+		}
+	}
+}
+
+/* a multi value: the OR of its items' rows (bit j: some item is in set j) */
+static __attribute__((noinline)) frc_u64 strmap_row_multi(const struct frc_strmap *m,
+							  const struct frc_val *v)
+{
+	frc_u64 row = 0;
+	for (frc_u32 i = 0; i < v->nitems; i++)
+		row |= strmap_row(m, &v->items[i]);
+	return row;
+}
+
+frc_u64 frc_s_row(const struct frc_val *v, const struct frc_strmap *m)
+{
+	if (v->multi)
+		return strmap_row_multi(m, v);
+	return strmap_row(m, v);
 }
 
 /* ------------------------------------------------------------------ numbers */

@@ -608,6 +608,194 @@ static void compare_sets(const struct matches *x, const uint8_t *ref, uint32_t n
 		}
 }
 
+/*
+ * Merged string sets (struct frc_strmap): `in` tests of one field slot against several
+ * sets become bits of one row per value. Every rule is checked, on every event, through
+ * the JIT, the JIT at -O0 and the AOT build against the reference evaluator; @want (rule
+ * ids, -1 terminated, per event) pins down the expected matches of chosen rules.
+ */
+static void check_sets(struct ab_rules *rb, const struct fake_evt *evs, uint32_t nev,
+		       const int *const *want, uint32_t nwant, uint32_t min_maps)
+{
+	struct ruleset_opts o = { .evt = &fw_evtinfo }, o0 = { .no_opt = true };
+	size_t len;
+	char *text = ruleset_emit_c(&rb->rules, &o, &len);
+	assert_non_null(text);
+	/* the tests were merged: maps numbered 0 .. min_maps - 1 exist and are used */
+	for (uint32_t m = 0; m < min_maps; m++) {
+		char name[64];
+		snprintf(name, sizeof(name), "frc_strmap frc_g_m%04u =", m);
+		assert_non_null(strstr(text, name));
+		snprintf(name, sizeof(name), "&frc_g_m%04u, ", m);
+		assert_non_null(strstr(text, name));
+	}
+	struct ruleset *rs[3] = { ruleset_jit_text(text, &o), ruleset_aot_text(text, &o),
+				  ruleset_jit(&rb->rules, &o0) };
+	static const char *const what[3] = { "JIT", "AOT", "JIT -O0" };
+	free(text);
+	for (int k = 0; k < 3; k++) {
+		assert_non_null(rs[k]);
+		ruleset_set_matching(rs[k], RULESET_MATCH_ALL);
+	}
+	uint32_t nr = rb->rules.nrules;
+	assert_true(nr <= 4096);
+	static uint8_t ref[4096];
+	static struct matches m;
+	for (uint32_t e = 0; e < nev; e++) {
+		for (uint32_t r = 0; r < nr; r++)
+			ref[r] = ref_eval(rb->rules.rules[r].cond, fake_ref_get, (void *)&evs[e]);
+		if (e < nwant)
+			for (uint32_t r = 0; r < nr && r < 64; r++) {
+				bool listed = false;
+				for (const int *w = want[e]; *w >= 0; w++)
+					listed |= (uint32_t)*w == r;
+				if (listed != (ref[r] != 0))
+					print_error("event %u, rule %u: reference %d, expected %d\n", e,
+						    r, ref[r], listed);
+				assert_int_equal(listed, ref[r] != 0);
+			}
+		g_rules = &rb->rules;
+		g_ev = &evs[e];
+		for (int k = 0; k < 3; k++) {
+			eval(rs[k], &evs[e], &m);
+			compare_sets(&m, ref, nr, what[k], e);
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		ruleset_free(rs[k]);
+}
+
+static void test_merged_sets(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct ab_rules rb;
+	ab_rules_init(&rb, &a);
+	ab_rule(&rb, "r0", ab_cmp(&a, "proc.name", NULL, OP_IN, "bash,sh,zsh"));
+	ab_rule(&rb, "r1", ab_cmp(&a, "proc.name", NULL, OP_IN, "sh,python3"));
+	ab_rule(&rb, "r2 empty item", ab_cmp(&a, "proc.name", NULL, OP_IN, ",abc"));
+	ab_rule(&rb, "r3 one byte", ab_cmp(&a, "proc.name", NULL, OP_IN, "abcd,abce"));
+	ab_rule(&rb, "r4 length", ab_cmp(&a, "proc.name", NULL, OP_IN, "abc,abcde"));
+	ab_rule(&rb, "r5 long", ab_cmp(&a, "proc.name", NULL, OP_IN,
+				       "a-very-long-process-name-1,a-very-long-process-name-2"));
+	ab_rule(&rb, "r6 long", ab_cmp(&a, "proc.name", NULL, OP_IN,
+				       "a-very-long-process-name-3,zsh"));
+	ab_rule(&rb, "r7 ancestors", ab_cmp(&a, "proc.aname", NULL, OP_IN, "sshd,bash"));
+	ab_rule(&rb, "r8 ancestors", ab_cmp(&a, "proc.aname", NULL, OP_IN, "curl,init"));
+	ab_rule(&rb, "r9 ancestors", ab_cmp(&a, "proc.aname", NULL, OP_IN, "nothere,zz"));
+	ab_rule(&rb, "r10 absent", ab_cmp(&a, "proc.pname", NULL, OP_IN, "a,b"));
+	ab_rule(&rb, "r11 absent", ab_cmp(&a, "proc.pname", NULL, OP_IN, "b,c"));
+	ab_rule(&rb, "r12 not", ab_not(&a, ab_cmp(&a, "proc.name", NULL, OP_IN, "bash,sh,zsh")));
+	struct ast *k[2] = { ab_cmp(&a, "proc.name", NULL, OP_IN, "sh,python3"),
+			     ab_cmp(&a, "proc.aname", NULL, OP_IN, "curl,init") };
+	ab_rule(&rb, "r13 and", ab_and(&a, k, 2));
+	ab_rule(&rb, "r14 not absent", ab_not(&a, ab_cmp(&a, "proc.pname", NULL, OP_IN, "a,b")));
+
+	static const char *const names[] = {
+		"sh", "bash", "", "abc", "abcd", "abce", "abcf", "abcde", "ab", "zsh",
+		"a-very-long-process-name-1", "a-very-long-process-name-2",
+		"a-very-long-process-name-3", "a-very-long-process-name-4",
+		"a-very-long-process-name-", "zz", NULL
+	};
+	enum { NNAMES = sizeof(names) / sizeof(names[0]) };
+	static const char *const anc[] = { "bash", "sshd", "curl" };
+	struct frc_val items[3];
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < 3; i++) {
+		items[i].s = (const frc_u8 *)anc[i];
+		items[i].len = (uint32_t)strlen(anc[i]);
+	}
+	/* every name with ancestors (bash sshd curl), (curl), none (0 items) and absent;
+	 * proc.pname absent except on the last event */
+	static struct fake_field ff[NNAMES * 4 + 1][4];
+	static struct fake_evt evs[NNAMES * 4 + 1];
+	uint32_t nev = 0;
+	for (uint32_t i = 0; i < NNAMES; i++)
+		for (int an = 0; an < 4; an++) {
+			struct fake_evt *ev = &evs[nev];
+			*ev = (struct fake_evt){ 2, ff[nev], 0 };
+			nev++;
+			if (names[i])
+				ev_str(ev, "proc.name", NULL, names[i]);
+			if (an == 3)
+				continue;
+			struct fake_field *f = ev_add(ev, "proc.aname", NULL);
+			f->v.multi = 1;
+			f->v.items = an == 0 ? items : an == 1 ? items + 2 : NULL;
+			f->v.nitems = an == 0 ? 3 : an == 1 ? 1 : 0;
+		}
+	evs[nev] = (struct fake_evt){ 2, ff[nev], 0 };
+	ev_str(&evs[nev], "proc.name", NULL, "sh");
+	ev_str(&evs[nev], "proc.pname", NULL, "b");
+	nev++;
+	/* expected matches of the first events (name x ancestors, in the order built) */
+	static const int w_sh0[] = { 0, 1, 7, 8, 13, 14, -1 }, w_sh1[] = { 0, 1, 8, 13, 14, -1 },
+			 w_sh2[] = { 0, 1, 14, -1 }, w_sh3[] = { 0, 1, 14, -1 },
+			 w_bash0[] = { 0, 7, 8, 14, -1 }, w_bash1[] = { 0, 8, 14, -1 },
+			 w_bash2[] = { 0, 14, -1 }, w_bash3[] = { 0, 14, -1 },
+			 w_empty[] = { 2, 7, 8, 12, 14, -1 }, w_empty1[] = { 2, 8, 12, 14, -1 },
+			 w_empty2[] = { 2, 12, 14, -1 }, w_empty3[] = { 2, 12, 14, -1 },
+			 w_abc[] = { 2, 4, 7, 8, 12, 14, -1 }, w_abc1[] = { 2, 4, 8, 12, 14, -1 },
+			 w_abc2[] = { 2, 4, 12, 14, -1 }, w_abc3[] = { 2, 4, 12, 14, -1 },
+			 w_abcd[] = { 3, 7, 8, 12, 14, -1 }, w_abcd1[] = { 3, 8, 12, 14, -1 },
+			 w_abcd2[] = { 3, 12, 14, -1 }, w_abcd3[] = { 3, 12, 14, -1 },
+			 w_abce[] = { 3, 7, 8, 12, 14, -1 }, w_abce1[] = { 3, 8, 12, 14, -1 },
+			 w_abce2[] = { 3, 12, 14, -1 }, w_abce3[] = { 3, 12, 14, -1 },
+			 w_abcf[] = { 7, 8, 12, 14, -1 }, w_abcf1[] = { 8, 12, 14, -1 },
+			 w_abcf2[] = { 12, 14, -1 }, w_abcf3[] = { 12, 14, -1 };
+	static const int *const want[] = {
+		w_sh0, w_sh1, w_sh2, w_sh3, w_bash0, w_bash1, w_bash2, w_bash3,
+		w_empty, w_empty1, w_empty2, w_empty3, w_abc, w_abc1, w_abc2, w_abc3,
+		w_abcd, w_abcd1, w_abcd2, w_abcd3, w_abce, w_abce1, w_abce2, w_abce3,
+		w_abcf, w_abcf1, w_abcf2, w_abcf3,
+	};
+	/* maps: proc.name (7 sets) and proc.aname (3 sets), proc.pname (2 sets) */
+	check_sets(&rb, evs, nev, want, sizeof(want) / sizeof(want[0]), 3);
+	arena_free_all(&a);
+
+	/* more than 64 sets: proc.name with 70 (maps of 64 and 6), proc.pname with 65 (a
+	 * map of 64, the last set tested alone) */
+	arena_init(&a);
+	ab_rules_init(&rb, &a);
+	char buf[64];
+	for (int i = 0; i < 70; i++) {
+		snprintf(buf, sizeof(buf), "w%d,common", i);
+		ab_rule(&rb, "n", ab_cmp(&a, "proc.name", NULL, OP_IN, buf));
+	}
+	for (int i = 0; i < 65; i++) {
+		snprintf(buf, sizeof(buf), "p%d,pcommon,common", i);
+		ab_rule(&rb, "p", ab_cmp(&a, "proc.pname", NULL, OP_IN, buf));
+	}
+	static const char *const vals[] = { "w0", "w5", "w63", "w64", "w66", "w69", "w70",
+					    "common", "pcommon", "p0", "p63", "p64", "nope" };
+	enum { NV = sizeof(vals) / sizeof(vals[0]) };
+	static struct fake_field gf[NV * NV][2];
+	static struct fake_evt gev[NV * NV];
+	nev = 0;
+	for (uint32_t i = 0; i < NV; i++)
+		for (uint32_t j = 0; j < NV; j++) {
+			gev[nev] = (struct fake_evt){ 2, gf[nev], 0 };
+			ev_str(&gev[nev], "proc.name", NULL, vals[i]);
+			ev_str(&gev[nev], "proc.pname", NULL, vals[j]);
+			nev++;
+		}
+	/* vals[0] x vals[0]: w0 matches rule 0 only among the first 64 */
+	static const int g0[] = { 0, -1 };
+	static const int *const gwant[] = { g0 };
+	check_sets(&rb, gev, nev, gwant, 1, 3);
+	/* rule 66 (w66, second map) and rule 134 (p64, alone) on their values */
+	for (uint32_t e = 0; e < nev; e++) {
+		bool w66 = !strcmp(vals[e / NV], "w66"), p64 = !strcmp(vals[e % NV], "p64");
+		assert_int_equal(ref_eval(rb.rules.rules[66].cond, fake_ref_get, &gev[e]),
+				 w66 || !strcmp(vals[e / NV], "common"));
+		assert_int_equal(ref_eval(rb.rules.rules[134].cond, fake_ref_get, &gev[e]),
+				 p64 || !strcmp(vals[e % NV], "pcommon") ||
+				 !strcmp(vals[e % NV], "common"));
+	}
+	arena_free_all(&a);
+}
+
 static void test_differential_random(void **state)
 {
 	(void)state;
@@ -1002,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(test_quantifiers),
 		cmocka_unit_test(test_string_ops),
 		cmocka_unit_test(test_contains_and_sets),
+		cmocka_unit_test(test_merged_sets),
 		cmocka_unit_test(test_matching_and_selection),
 		cmocka_unit_test(test_emit_deterministic),
 		cmocka_unit_test(test_differential_random),
