@@ -2473,6 +2473,57 @@ static bool x_rawarg(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	}
 }
 
+/* evt.is_open_read/write/exec/create of @fid */
+static inline __attribute__((always_inline)) uint32_t evt_is_open(const struct frc_evt *e, uint32_t fid)
+{
+	uint16_t t = e->type;
+	uint32_t mask = PPM_S_IXUSR | PPM_S_IXGRP | PPM_S_IXOTH, val = 0;
+	if (t == PPME_SYSCALL_OPEN_X || t == PPME_SYSCALL_OPENAT_2_X || t == PPME_SYSCALL_OPENAT2_X ||
+	    t == PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
+		bool nv = t == PPME_SYSCALL_OPENAT_2_X || t == PPME_SYSCALL_OPENAT2_X;
+		uint32_t flags = 0, mode;
+		if (e->nparams > (nv ? 3u : 2u) && e->pl[nv ? 3 : 2])
+			event_u32(e, nv ? 3 : 2, &flags);
+		if (fid == FLD_EVT_IS_OPEN_READ && (flags & PPM_O_RDONLY))
+			val = 1;
+		if (fid == FLD_EVT_IS_OPEN_WRITE && (flags & PPM_O_WRONLY))
+			val = 1;
+		if (fid == FLD_EVT_IS_OPEN_CREATE) {
+			if (flags & PPM_O_F_CREATED)
+				val = 1;
+			if ((flags & PPM_O_TMPFILE) && event_has_return_value(e) && event_return_value(e) >= 0)
+				val = 1;
+		}
+		if (fid == FLD_EVT_IS_OPEN_EXEC && (flags & (PPM_O_TMPFILE | PPM_O_CREAT)) &&
+		    t != PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
+			uint32_t mi = nv ? 4 : 3;
+			if (e->nparams > mi && e->pl[mi] && event_u32(e, mi, &mode))
+				val = (mode & mask) ? 1 : 0;
+		}
+	} else if (fid == FLD_EVT_IS_OPEN_EXEC && t == PPME_SYSCALL_CREAT_X) {
+		uint32_t mode = 0;
+		event_u32(e, 2, &mode);
+		val = (mode & mask) ? 1 : 0;
+	}
+	return val;
+}
+
+/* evt.res: SUCCESS, or the error's name (else its number) */
+static inline __attribute__((always_inline)) bool evt_res(struct frc_evt *e, struct frc_val *v)
+{
+	struct ptext pt;
+
+	if (!event_has_return_value(e))
+		return false;
+	if (event_return_value(e) >= 0) {
+		vstr(v, "SUCCESS", 7);
+		return true;
+	}
+	param_text(e, 0, &pt);
+	vstrz(v, pt.resolved[0] ? pt.resolved : pt.plain);
+	return true;
+}
+
 static bool x_evt(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 {
 	struct sb b;
@@ -2502,17 +2553,8 @@ static bool x_evt(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	case FLD_EVT_DIR:
 		vstrz(v, evtab_is_enter(e->type) ? ">" : "<");
 		return true;
-	case FLD_EVT_RES: {
-		if (!event_has_return_value(e))
-			return false;
-		if (event_return_value(e) >= 0) {
-			vstrz(v, "SUCCESS");
-			return true;
-		}
-		param_text(e, 0, &pt);
-		vstrz(v, pt.resolved[0] ? pt.resolved : pt.plain);
-		return true;
-	}
+	case FLD_EVT_RES:
+		return evt_res(e, v);
 	case FLD_EVT_RAWRES:
 		return event_has_return_value(e) && vint(v, event_return_value(e));
 	case FLD_EVT_FAILED:
@@ -2568,38 +2610,8 @@ static bool x_evt(struct frc_evt *e, const struct xq *q, struct frc_val *v)
 	case FLD_EVT_IS_OPEN_READ:
 	case FLD_EVT_IS_OPEN_WRITE:
 	case FLD_EVT_IS_OPEN_EXEC:
-	case FLD_EVT_IS_OPEN_CREATE: {
-		uint16_t t = e->type;
-		uint32_t mask = PPM_S_IXUSR | PPM_S_IXGRP | PPM_S_IXOTH, val = 0;
-		if (t == PPME_SYSCALL_OPEN_X || t == PPME_SYSCALL_OPENAT_2_X || t == PPME_SYSCALL_OPENAT2_X ||
-		    t == PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
-			bool nv = t == PPME_SYSCALL_OPENAT_2_X || t == PPME_SYSCALL_OPENAT2_X;
-			uint32_t flags = 0, mode;
-			if (e->nparams > (nv ? 3u : 2u) && e->pl[nv ? 3 : 2])
-				event_u32(e, nv ? 3 : 2, &flags);
-			if (q->fid == FLD_EVT_IS_OPEN_READ && (flags & PPM_O_RDONLY))
-				val = 1;
-			if (q->fid == FLD_EVT_IS_OPEN_WRITE && (flags & PPM_O_WRONLY))
-				val = 1;
-			if (q->fid == FLD_EVT_IS_OPEN_CREATE) {
-				if (flags & PPM_O_F_CREATED)
-					val = 1;
-				if ((flags & PPM_O_TMPFILE) && event_has_return_value(e) && event_return_value(e) >= 0)
-					val = 1;
-			}
-			if (q->fid == FLD_EVT_IS_OPEN_EXEC && (flags & (PPM_O_TMPFILE | PPM_O_CREAT)) &&
-			    t != PPME_SYSCALL_OPEN_BY_HANDLE_AT_X) {
-				uint32_t mi = nv ? 4 : 3;
-				if (e->nparams > mi && e->pl[mi] && event_u32(e, mi, &mode))
-					val = (mode & mask) ? 1 : 0;
-			}
-		} else if (q->fid == FLD_EVT_IS_OPEN_EXEC && t == PPME_SYSCALL_CREAT_X) {
-			uint32_t mode = 0;
-			event_u32(e, 2, &mode);
-			val = (mode & mask) ? 1 : 0;
-		}
-		return vbool(v, val);
-	}
+	case FLD_EVT_IS_OPEN_CREATE:
+		return vbool(v, evt_is_open(e, q->fid));
 	case FLD_EVT_TIME: return x_time(e, false, true, v);
 	case FLD_EVT_TIME_S: return x_time(e, false, false, v);
 	case FLD_EVT_DATETIME: return x_time(e, true, true, v);
@@ -3009,8 +3021,9 @@ slot_vpgid_leader_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	return e->thr && vbool(&sl->val, e->thr->vpgid == e->thr->vpid);
 }
 
-/* thread.cap_*: the names of a capability set, rendered again only when the set differs
-   from the one this slot rendered last (the text is a function of the set) */
+/* thread.cap_*: the names of a capability set, rendered again only when the set is none
+   of the 4 this slot rendered last (the text is a function of the set; processes share
+   a few sets) */
 static inline __attribute__((always_inline)) bool
 slot_caps_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
@@ -3129,8 +3142,29 @@ slot_fd_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	}
 }
 
-/* evt.res, evt.rawres, evt.failed, evt.is_open_*: the event's extractor without the
-   generic dispatch (values of one shape: no clearing) */
+static inline __attribute__((always_inline)) bool
+slot_evt_res_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return evt_res(e, &sl->val);
+}
+
+static inline __attribute__((always_inline)) bool
+slot_evt_rawres_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return event_has_return_value(e) && vint(&sl->val, event_return_value(e));
+}
+
+static inline __attribute__((always_inline)) bool
+slot_evt_is_open_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	return vbool(&sl->val, evt_is_open(e, sl->ref.field));
+}
+
+/* evt.failed: the event's extractor without the generic dispatch (a value of one shape:
+   no clearing) */
 static inline __attribute__((always_inline)) bool
 slot_evt_fixed_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
@@ -3211,6 +3245,9 @@ SLOT_FN(slot_evt_arg)
 SLOT_FN(slot_fd)
 SLOT_FN(slot_evt_type)
 SLOT_FN(slot_evt_fixed)
+SLOT_FN(slot_evt_res)
+SLOT_FN(slot_evt_rawres)
+SLOT_FN(slot_evt_is_open)
 SLOT_FN(slot_fd_name)
 SLOT_FN(slot_fd_fixed)
 #undef SLOT_FN
@@ -3295,10 +3332,12 @@ static slot_fn slot_fn_for(struct slot *sl)
 		return slot_proc_flag;
 	case FLD_USER_NAME: return slot_user_name;
 	case FLD_EVT_TYPE: return slot_evt_type;
-	case FLD_EVT_RES: case FLD_EVT_RAWRES: case FLD_EVT_FAILED:
+	case FLD_EVT_RES: return slot_evt_res;
+	case FLD_EVT_RAWRES: return slot_evt_rawres;
+	case FLD_EVT_FAILED: return slot_evt_fixed;
 	case FLD_EVT_IS_OPEN_READ: case FLD_EVT_IS_OPEN_WRITE: case FLD_EVT_IS_OPEN_EXEC:
 	case FLD_EVT_IS_OPEN_CREATE:
-		return slot_evt_fixed;
+		return slot_evt_is_open;
 	case FLD_FD_NAME: return slot_fd_name;
 	case FLD_FD_DIRECTORY: case FLD_FD_FILENAME: case FLD_FD_TYPE:
 		return slot_fd_fixed;

@@ -779,10 +779,19 @@ static void test_slots_equal_fresh(void **unused)
 
 	static const int64_t tids[] = { 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60 };
 	for (size_t k = 0; k < sizeof(tids) / sizeof(tids[0]); k++) {
-		for (int kind = 0; kind < 2; kind++) {
+		for (int kind = 0; kind < 3; kind++) {
 			if (kind == 0) { /* a syscall without fd */
 				evb_begin(&B, PPME_GENERIC_X, 7000000000ull + k * 10, tids[k]);
 				evb_int(&B, evtab_syscall_code("mlock", 5));
+			} else if (kind == 2) { /* a file created for writing, executable mode */
+				evb_begin(&B, PPME_SYSCALL_OPENAT_2_X, 7000000002ull + k * 10, tids[k]);
+				evb_int(&B, 5);
+				evb_int(&B, PPM_AT_FDCWD);
+				evb_str(&B, "/tmp/dropper/payload.bin");
+				evb_int(&B, PPM_O_WRONLY | PPM_O_CREAT | PPM_O_F_CREATED);
+				evb_int(&B, 0755);
+				evb_int(&B, 0x803);
+				evb_int(&B, 1234);
 			} else { /* a failed openat with a path */
 				evb_begin(&B, PPME_SYSCALL_OPENAT_2_X, 7000000001ull + k * 10, tids[k]);
 				evb_int(&B, -2);
@@ -808,6 +817,19 @@ static void test_slots_equal_fresh(void **unused)
 			} else if (tids[k] == 58) {
 				CHECK(e, "container.id", "3ad7b26ded6d");
 				CHECK(e, "container.name", "<NA>");
+			} else if (tids[k] == 57 && kind == 2) {
+				CHECK(e, "evt.is_open_write", "true");
+				CHECK(e, "evt.is_open_read", "false");
+				CHECK(e, "evt.is_open_exec", "true");
+				CHECK(e, "evt.is_open_create", "true");
+				CHECK(e, "evt.res", "SUCCESS");
+				CHECK(e, "fd.name", "/tmp/dropper/payload.bin");
+				CHECK(e, "fd.directory", "/tmp/dropper");
+				CHECK(e, "fd.filename", "payload.bin");
+			} else if (tids[k] == 57 && kind == 1) {
+				CHECK(e, "evt.res", "ENOENT");
+				CHECK(e, "evt.rawres", "-2");
+				CHECK(e, "evt.is_open_read", "true");
 			} else if (tids[k] == 52) {
 				CHECK(e, "thread.cap_effective", "CAP_SETUID CAP_SYS_ADMIN");
 				CHECK(e, "thread.cap_permitted", "CAP_CHECKPOINT_RESTORE");
