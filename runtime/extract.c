@@ -710,6 +710,11 @@ struct slot_cold {
 		uint64_t caps;
 	} capc[4];
 	uint32_t capc_next;	/* the entry a new set replaces */
+	/* proc.env, proc.args: the last list this slot joined (its bytes and item count) and
+	   the text, slot-owned */
+	char *jsrc, *jtext;
+	uint32_t jlen, jn, jcap;
+	bool jvalid;
 };
 
 struct slot {
@@ -2903,6 +2908,50 @@ slot_cmdline_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	return vsb(&sl->val, &b);
 }
 
+/*
+ * vjoin() through the slot's memory of the last list it joined: the same bytes and item
+ * count give the same text, so the text is reused after a comparison of the bytes;
+ * otherwise joined and remembered (the slot's buffers grow to the longest list seen).
+ * For proc.env: environments are inherited, mostly unchanged, by the processes of a
+ * session or container (arguments differ from one command to the next: proc.args is
+ * joined every time, a comparison that mostly fails would cost more than it saves).
+ */
+static bool vjoin_slot(struct frc_evt *e, struct slot *sl, const struct frc_str *l, uint32_t n)
+{
+	struct slot_cold *x = sl->x;
+	if (x->jvalid && x->jn == n && x->jlen == l->len && !memcmp(x->jsrc, l->s, l->len)) {
+		vstr(&sl->val, x->jtext, l->len ? l->len - 1u : 0);
+		return true;
+	}
+	if (!vjoin(e, &sl->val, l, n))
+		return false;
+	/* remembered only for the usual layout: the text is the list's length less one */
+	if (!n || !l->len || sl->val.len != l->len - 1u)
+		return true;
+	if (l->len + 16u > x->jcap) {
+		uint32_t cap = l->len + 16u;
+		char *a = malloc(cap), *b = malloc(cap);
+		if (!a || !b) {
+			free(a);
+			free(b);
+			return true;
+		}
+		free(x->jsrc);
+		free(x->jtext);
+		x->jsrc = a;
+		x->jtext = b;
+		x->jcap = cap;
+	}
+	x->jvalid = false;
+	memcpy(x->jsrc, l->s, l->len);
+	memcpy(x->jtext, sl->val.s, sl->val.len);
+	x->jtext[sl->val.len] = '\0';
+	x->jlen = l->len;
+	x->jn = n;
+	x->jvalid = true;
+	return true;
+}
+
 /* proc.args, proc.aargs[N]: the arguments joined with spaces */
 static inline __attribute__((always_inline)) bool
 slot_args_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
@@ -2947,7 +2996,7 @@ slot_env_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 		return vsb(&sl->val, &b);
 	}
 	struct frc_thread *m = env_thread(t);
-	return vjoin(e, &sl->val, &m->env, m->nenv);
+	return vjoin_slot(e, sl, &m->env, m->nenv);
 }
 
 /* proc.aname, proc.aexe, proc.apid, ... without index: every ancestor's value */
@@ -3483,6 +3532,8 @@ void extract_slots_free(struct frc_slots *ss)
 		pcre2_code_free(ss->cold[i].re);
 		for (size_t k = 0; k < sizeof(ss->cold[i].capc) / sizeof(ss->cold[i].capc[0]); k++)
 			free(ss->cold[i].capc[k].text);
+		free(ss->cold[i].jsrc);
+		free(ss->cold[i].jtext);
 	}
 	free(ss->s);
 	free(ss->cold);

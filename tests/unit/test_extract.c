@@ -871,6 +871,32 @@ static void test_slots_equal_fresh(void **unused)
 			e->slots = NULL;
 		}
 	}
+	/* a list changed in place (same buffer, same length, other bytes): a slot that
+	   remembers the last text it joined must see the new bytes */
+	uint32_t envslot = UINT32_MAX;
+	for (uint32_t i = 0; i < nrefs; i++)
+		if (refs[i].field == FLD_PROC_ENV && !refs[i].arg)
+			envslot = i;
+	assert_true(envslot != UINT32_MAX);
+	evb_begin(&B, PPME_GENERIC_X, 7100000000ull, 50);
+	evb_int(&B, evtab_syscall_code("mlock", 5));
+	evb_fill(&B);
+	const uint8_t *raw = evb_end(&B, &len);
+	e = NULL;
+	engine_process(eng, raw, len, 0, 0);
+	assert_non_null(e);
+	e->slots = slots;
+	const struct frc_val *v = frc_field(e, envslot);
+	assert_non_null(v);
+	assert_int_equal(v->len, 22);
+	assert_memory_equal(v->s, "A=1  B= two  PATH=/bin", 22);
+	struct frc_thread *t50 = state_find_thread(engine_state(eng), 50);
+	t50->env.s[2] = '9';
+	e->gen++;
+	v = frc_field(e, envslot);
+	assert_non_null(v);
+	assert_memory_equal(v->s, "A=9  B= two  PATH=/bin", 22);
+	e->slots = NULL;
 	extract_slots_free(slots);
 	engine_free(eng);
 }
