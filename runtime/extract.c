@@ -3014,9 +3014,11 @@ static inline __attribute__((always_inline)) bool
 slot_proc_cwd_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
-	if (!e->thr)
+	struct frc_thread *t = e->thr;
+	if (!t)
 		return false;
-	vstrz(&sl->val, state_cwd(e->thr));
+	/* state_cwd(): the main thread's cwd, or "./" without one */
+	vstrz(&sl->val, is_main_thr(t) ? t->cwd.s : state_cwd(t));
 	return true;
 }
 
