@@ -56,6 +56,9 @@ struct emit {
 	uint32_t nmaps;
 	uint32_t *tmap;		/* per node: map index + 1 of an `in` test it serves, or 0 */
 	uint8_t *tbit;		/* ... and the test's set (bit of the row) */
+	uint64_t *loaded;	/* per slot: surely in the field cache at this point of the body */
+	uint32_t *undo;		/* slots marked in @loaded, in order (unmarked on leaving and/or) */
+	uint32_t nundo, capundo;
 	bool uses_r;		/* the body being generated reads `r` */
 	bool uses_fc;		/* ... or the field cache `fc` */
 	bool failed;
@@ -85,6 +88,13 @@ static void queue_fn(struct emit *em, enum fn_kind k, uint32_t node, uint32_t nu
 }
 
 /* ------------------------------------------------------------------ references */
+
+/* 64-bit words of the field cache's "loaded" bitmap */
+static unsigned fc_words(const struct ir *ir)
+{
+	return (unsigned)((ir->nslots ? ir->nslots : 1) + 63) / 64;
+}
+
 
 /* set items are written inside their set, so only the set itself is marked */
 static void use_const(struct emit *em, uint32_t id)
@@ -154,7 +164,10 @@ static void emit_value(struct emit *em, uint32_t id, unsigned depth)
 	const struct ir_node *n = &em->ir->nodes[id];
 	if (n->kind == IR_VFIELD) {
 		em->uses_fc = true;
-		cw_put(em->w, "FRC_FV(e, fc, %" PRIu32 "u)", n->a);
+		if (em->loaded[n->a / 64] >> (n->a % 64) & 1)	/* read by an earlier test */
+			cw_put(em->w, "fc->v[%" PRIu32 "u]", n->a);
+		else
+			cw_put(em->w, "FRC_FV(e, fc, %" PRIu32 "u)", n->a);
 	} else if (n->kind == IR_VCONST) {
 		use_const(em, n->a);
 		em->vused[n->a] = 1;
@@ -339,6 +352,67 @@ static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 
 static void emit_cond(struct emit *em, uint32_t id, unsigned depth);
 
+static void mark_loaded(struct emit *em, uint32_t k)
+{
+	if (em->loaded[k / 64] >> (k % 64) & 1)
+		return;
+	if (em->nundo == em->capundo) {
+		uint32_t nc = em->capundo ? em->capundo * 2 : 64;
+		uint32_t *p = realloc(em->undo, nc * sizeof(*p));
+		if (!p) {
+			em->failed = true;
+			return;
+		}
+		em->undo = p;
+		em->capundo = nc;
+	}
+	em->undo[em->nundo++] = k;
+	em->loaded[k / 64] |= 1ULL << (k % 64);
+}
+
+/* marks the field slots that value @id reads (all of them: C evaluates every argument) */
+static void value_slots(struct emit *em, uint32_t id, unsigned depth)
+{
+	const struct ir_node *n = &em->ir->nodes[id];
+	if (n->kind == IR_VFIELD) {
+		mark_loaded(em, n->a);
+	} else if (n->kind == IR_VXFORM && depth <= IR_MAX_DEPTH) {
+		for (uint32_t i = 0; i < n->nkids; i++)
+			value_slots(em, ir_kids(em->ir, id)[i], depth + 1);
+	}
+}
+
+/*
+ * Marks the field slots that every evaluation of condition @id (referenced through
+ * emit_ref) reads: those of a test, and of the first child of and/or, which always runs.
+ * A memoised condition may not run at all (its value is already known), so it adds none.
+ * Within an and/or, the later children then read these slots from the field cache
+ * directly (fc->v[k]) instead of through FRC_FV's test.
+ */
+static void must_slots(struct emit *em, uint32_t id, unsigned depth)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *n = &ir->nodes[id];
+	if (opt_memo_index(ir, id) || depth > IR_MAX_DEPTH + 8)
+		return;
+	switch ((enum ir_kind)n->kind) {
+	case IR_TEST:
+		value_slots(em, n->a, depth);
+		if (n->rhs_val)
+			value_slots(em, n->b, depth);
+		return;
+	case IR_NOT:
+		must_slots(em, n->a, depth + 1);
+		return;
+	case IR_AND: case IR_OR:
+		if (n->nkids)
+			must_slots(em, ir_kids(ir, id)[0], depth + 1);
+		return;
+	default:
+		return;
+	}
+}
+
 /* a reference to condition @id from inside another: memoised nodes become FRC_MEMO calls */
 static void emit_ref(struct emit *em, uint32_t id, unsigned depth)
 {
@@ -376,7 +450,9 @@ static void emit_cond(struct emit *em, uint32_t id, unsigned depth)
 		emit_ref(em, n->a, depth + 1);
 		return;
 	case IR_AND:
-	case IR_OR:
+	case IR_OR: {
+		/* a child runs only after every earlier one: their slots are loaded */
+		uint32_t mark = em->nundo;
 		cw_put(em->w, "(");
 		em->w->indent++;
 		for (uint32_t i = 0; i < n->nkids; i++) {
@@ -384,12 +460,18 @@ static void emit_cond(struct emit *em, uint32_t id, unsigned depth)
 				cw_nl(em->w);
 				cw_tabs(em->w);
 				cw_put(em->w, "%s ", n->kind == IR_AND ? "&&" : "||");
+				must_slots(em, ir_kids(ir, id)[i - 1], depth + 1);
 			}
 			emit_ref(em, ir_kids(ir, id)[i], depth + 1);
 		}
 		em->w->indent--;
 		cw_put(em->w, ")");
+		while (em->nundo > mark) {
+			uint32_t k = em->undo[--em->nundo];
+			em->loaded[k / 64] &= ~(1ULL << (k % 64));
+		}
 		return;
+	}
 	case IR_VFIELD: case IR_VXFORM: case IR_VCONST: case IR__COUNT:
 		break;
 	}
@@ -469,12 +551,6 @@ static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 	cw_put(em->w, "(e, r, fc)");
 }
 
-/* 64-bit words of the field cache's "loaded" bitmap */
-static unsigned fc_words(const struct ir *ir)
-{
-	return (unsigned)((ir->nslots ? ir->nslots : 1) + 63) / 64;
-}
-
 static bool group_used(const struct ir *ir, uint32_t g)
 {
 	if (ir->other_group == g + 1)
@@ -516,20 +592,23 @@ static void emit_group(struct emit *em, uint32_t g)
 	cw_put(w, "(struct frc_evt *e, struct frc_run *r)\n{\n");
 	w->indent = 1;
 	cw_line(w, "struct frc_g_fc fc_, *fc = &fc_;");
+	cw_line(w, "const frc_u8 *en = r->enabled;");
 	cw_line(w, "for (frc_u32 i = 0; i < %uu; i++)", fc_words(ir));
 	cw_line(w, "\tfc->have[i] = 0;");
 	if (em->nmaps) {
 		cw_line(w, "for (frc_u32 i = 0; i < %" PRIu32 "u; i++)", (em->nmaps + 63) / 64);
 		cw_line(w, "\tfc->rhave[i] = 0;");
 	}
+	/* rules are mostly enabled and mostly do not match: the compiler lays out the
+	 * evaluation of every rule as the straight path and the reports out of it */
 	for (uint32_t i = 0; i < gr->n; i++) {
 		cw_line(w, "/* rule %" PRIu32 " */", gr->rules[i]);
 		cw_tabs(w);
-		cw_put(w, "if (r->enabled[%" PRIu32 "] && ", gr->rules[i]);
+		cw_put(w, "if (FRC_LIKELY(en[%" PRIu32 "]) && FRC_UNLIKELY(", gr->rules[i]);
 		w->indent = 2;
 		emit_entry(em, gr->rules[i], gr->roots[i]);
 		w->indent = 1;
-		cw_put(w, "\n");
+		cw_put(w, ")\n");
 		cw_line(w, "    && frc_rt_match(r, %" PRIu32 "u))", gr->rules[i]);
 		cw_line(w, "\treturn;");
 	}
@@ -1430,6 +1509,7 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	if (em.failed)
 		goto out;
 	collect_maps(&em);
+	em.loaded = xcalloc(&em, fc_words(ir), sizeof(uint64_t));
 	if (em.failed)
 		goto out;
 	gen_bodies(&em, &groups, &fns, &ngroups);
@@ -1498,6 +1578,8 @@ out:
 	free(em.tmap);
 	free(em.tbit);
 	free(em.maps);
+	free(em.loaded);
+	free(em.undo);
 	free(em.fns);
 	return res;
 }

@@ -27,7 +27,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 7
+#define FRC_ABI_VERSION 8
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -251,6 +251,15 @@ struct frc_run {
 	frc_u8 *scratch;
 	void *host;
 };
+
+/* Branch hints for the layout of emitted code (no effect on results). */
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FRC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define FRC_LIKELY(x) (x)
+#define FRC_UNLIKELY(x) (x)
+#endif
 
 /* Reports that rule @rule matched; returns non-zero when evaluation must stop. */
 int frc_rt_match(struct frc_run *r, frc_u32 rule);

@@ -454,9 +454,12 @@ struct ruleset *ruleset_aot_text(const char *c_text, const struct ruleset_opts *
 		report(o, "cannot write AOT sources: ", strerror(errno));
 		goto out;
 	}
+	/* -fno-plt: the code's calls into the runtime (frc_field, helpers) go through the GOT
+	 * directly, without a PLT stub's extra jump */
 	char *argv[64] = { (char *)(o && o->cc ? o->cc : "gcc"), (char *)"-std=c11", (char *)"-O2",
-			   (char *)"-fPIC", (char *)"-shared", (char *)"-Wl,-Bsymbolic" };
-	int argc = 6;
+			   (char *)"-fno-plt", (char *)"-fPIC", (char *)"-shared",
+			   (char *)"-Wl,-Bsymbolic" };
+	int argc = 7;
 	for (size_t i = 0; o && o->cc_args && o->cc_args[i] && argc < 58; i++)
 		argv[argc++] = (char *)o->cc_args[i];
 	argv[argc++] = (char *)"-o";

@@ -566,6 +566,75 @@ static void test_emit_deterministic(void **state)
 	arena_free_all(&a);
 }
 
+/*
+ * Within an and/or, a field already read by an earlier child that always runs is read
+ * from the group's field cache directly (fc->v[k]); one read only on some paths, or under
+ * a memoised sub-condition, still goes through FRC_FV. Absent values read that way stay
+ * false (also for !=), and every path gives the reference's result.
+ */
+static void test_field_cache_reads(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct ab_rules rb;
+	ab_rules_init(&rb, &a);
+	/* 0: (proc.name = cat or proc.name = ls) and proc.pname != bash */
+	struct ast *o0[2] = { ab_cmp(&a, "proc.name", NULL, OP_EQ, "cat"),
+			      ab_cmp(&a, "proc.name", NULL, OP_EQ, "ls") };
+	struct ast *a0[2] = { ab_or(&a, o0, 2), ab_cmp(&a, "proc.pname", NULL, OP_NE, "bash") };
+	ab_rule(&rb, "reuse", ab_and(&a, a0, 2));
+	/* 1: (proc.pname = sh and proc.name = cat) or proc.name startswith c: proc.name is
+	 * read on one path of the first child only */
+	struct ast *a1[2] = { ab_cmp(&a, "proc.pname", NULL, OP_EQ, "sh"),
+			      ab_cmp(&a, "proc.name", NULL, OP_EQ, "cat") };
+	struct ast *o1[2] = { ab_and(&a, a1, 2), ab_cmp(&a, "proc.name", NULL, OP_STARTSWITH, "c") };
+	ab_rule(&rb, "some-path", ab_or(&a, o1, 2));
+	/* 2: not proc.cwd = / and proc.cwd != /tmp (absent: both false) */
+	struct ast *a2[2] = { ab_not(&a, ab_cmp(&a, "proc.cwd", NULL, OP_EQ, "/")),
+			      ab_cmp(&a, "proc.cwd", NULL, OP_NE, "/tmp") };
+	ab_rule(&rb, "absent", ab_and(&a, a2, 2));
+	/* 3: proc.cwd exists or proc.cwd != /x (absent) */
+	struct ast *o3[2] = { ab_cmp(&a, "proc.cwd", NULL, OP_EXISTS, NULL),
+			      ab_cmp(&a, "proc.cwd", NULL, OP_NE, "/x") };
+	ab_rule(&rb, "absent-or", ab_or(&a, o3, 2));
+
+	struct ruleset_opts o0opts = { .no_opt = true };
+	size_t len;
+	char *text = ruleset_emit_c(&rb.rules, &o0opts, &len);
+	assert_non_null(text);
+	const char *r0 = strstr(text, "static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, "
+				      "struct frc_g_fc *fc)\n{");
+	const char *r1 = strstr(text, "static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r, "
+				      "struct frc_g_fc *fc)\n{");
+	assert_non_null(r0);
+	assert_non_null(r1);
+	const char *e0 = strstr(r0, "\n}\n"), *e1 = strstr(r1, "\n}\n");
+	/* rule 0: the second proc.name test reads the cache; proc.pname is first read */
+	const char *c0 = strstr(r0, "frc_seq(fc->v[");
+	assert_true(c0 && c0 < e0);
+	const char *f0 = strstr(r0, "frc_sne(FRC_FV(e, fc, ");
+	assert_true(f0 && f0 < e0);
+	/* rule 1: proc.name after an and that may stop at proc.pname: through FRC_FV */
+	const char *f1 = strstr(r1, "frc_sstarts(FRC_FV(e, fc, ");
+	assert_true(f1 && f1 < e1);
+	free(text);
+
+	struct fake_field ff[8];
+	struct fake_evt ev = { 2, ff, 0 };
+	ev_str(&ev, "evt.type", NULL, "open");
+	ev_str(&ev, "proc.name", NULL, "cat");
+	ev_str(&ev, "proc.pname", NULL, "zsh");
+	assert_int_equal(run_rules(&rb, &ev), (1u << 0) | (1u << 1));
+	struct fake_evt ev2 = { 2, ff, 0 };
+	ev_str(&ev2, "evt.type", NULL, "open");
+	ev_str(&ev2, "proc.name", NULL, "ls");
+	ev_str(&ev2, "proc.pname", NULL, "sh");
+	ev_str(&ev2, "proc.cwd", NULL, "/home");
+	assert_int_equal(run_rules(&rb, &ev2), (1u << 0) | (1u << 2) | (1u << 3));
+	arena_free_all(&a);
+}
+
 static void dump_event(const struct fake_evt *ev)
 {
 	char buf[1024];
@@ -1193,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_merged_sets),
 		cmocka_unit_test(test_matching_and_selection),
 		cmocka_unit_test(test_emit_deterministic),
+		cmocka_unit_test(test_field_cache_reads),
 		cmocka_unit_test(test_differential_random),
 		cmocka_unit_test(test_differential_upstream),
 		cmocka_unit_test(test_limits_and_errors),
