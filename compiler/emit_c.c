@@ -262,10 +262,10 @@ static uint64_t set_lenmask(const struct ir *ir, const struct ir_const *c)
 static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 {
 	const struct ir_node *t = &em->ir->nodes[id];
-	if (t->op == OP_EXISTS) {
-		cw_put(em->w, "frc_exists(");
+	if (t->op == OP_EXISTS) { /* frc_exists() inline: the value is present */
+		cw_put(em->w, "(");
 		emit_value(em, t->a, depth);
-		cw_put(em->w, ")");
+		cw_put(em->w, " != 0)");
 		return;
 	}
 	if (t->rhs_val) {
