@@ -10,7 +10,11 @@
  * Absent values are NULL (outputs print "<NA>", conditions are false).
  *
  * Owner: rtcore. No allocation on the per-event path: values point into the event, the
- * state tables, or a per-event scratch arena that only grows past its high-water mark.
+ * state tables, a per-event scratch arena that only grows past its high-water mark, or
+ * (frc_field) memory of the slot table: a few slots remember texts that are a function of
+ * their inputs (a capability set's names, the last environment joined, compared byte for
+ * byte before reuse); such a value stays valid until the slot is extracted again, for
+ * the next event.
  */
 #ifndef FRC_RUNTIME_EXTRACT_H
 #define FRC_RUNTIME_EXTRACT_H
