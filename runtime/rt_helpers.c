@@ -638,11 +638,8 @@ static inline uint32_t set_hash(const void *p, size_t n)
 	} else if (n == 1) {
 		head = tail = b[0];
 	}
-	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull;
-	h ^= head * 0xff51afd7ed558ccdull;
-	h = (h ^ (h >> 29)) * 0xc4ceb9fe1a85ec53ull;
-	h ^= tail * 0x94d049bb133111ebull;
-	h ^= h >> 31;
+	/* two independent products (every byte reaches their high halves), folded */
+	uint64_t h = ((head ^ n) * 0xff51afd7ed558ccdull) ^ (tail * 0x94d049bb133111ebull);
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -769,11 +766,13 @@ static __attribute__((noinline)) frc_u64 strmap_probe(const struct frc_strmap *m
  * The row of a single value: the usual path (a length outside the map's, or a probe that
  * meets an empty bucket, or compares at most 16 bytes) calls nothing but tail calls; the hash is computed inline and cached in the value for other set helpers.
  */
-static inline frc_u64 strmap_row(const struct frc_strmap *m, const struct frc_val *v)
+static inline frc_u64 strmap_row(const struct frc_strmap *m, const struct frc_val *v,
+				 bool quick)
 {
 	const struct frc_strset *set = &m->set;
 	frc_u32 n = v->len;
-	if (n - set->minlen > set->maxlen - set->minlen || !((set->lenmask >> (n & 63)) & 1))
+	if (quick &&
+	    (n - set->minlen > set->maxlen - set->minlen || !((set->lenmask >> (n & 63)) & 1)))
 		return 0;
 	if (!set->mask)
 		return strmap_scan(m, v);
@@ -805,7 +804,7 @@ static __attribute__((noinline)) frc_u64 strmap_row_multi(const struct frc_strma
 {
 	frc_u64 row = 0;
 	for (frc_u32 i = 0; i < v->nitems; i++)
-		row |= strmap_row(m, &v->items[i]);
+		row |= strmap_row(m, &v->items[i], true);
 	return row;
 }
 
@@ -813,7 +812,8 @@ frc_u64 frc_s_row(const struct frc_val *v, const struct frc_strmap *m)
 {
 	if (v->multi)
 		return strmap_row_multi(m, v);
-	return strmap_row(m, v);
+	/* no quick reject by length: FRC_SINM has just made one with the set's own */
+	return strmap_row(m, v, false);
 }
 
 /* ------------------------------------------------------------------ numbers */

@@ -29,7 +29,7 @@ static const frc_u32 frc_g_o0002[] = {
 	0u, 7u, 16u
 };
 static const frc_u64 frc_g_b0002[] = {
-	0, 0x643c73cd00000002ULL, 0, 0xb1e128af00000001ULL
+	0, 0, 0x7853ea7600000002ULL, 0x1ab237eb00000001ULL
 };
 static const struct frc_strset frc_g_l0002 = { .n = 2u, .mask = 3u, .minlen = 6u, .maxlen = 8u, .lenmask = 320ULL, .blob = frc_g_k0002, .off = frc_g_o0002, .buckets = frc_g_b0002 };
 static const frc_u8 frc_g_s0003[] = "<";
@@ -38,8 +38,8 @@ static const frc_u32 frc_g_o0007[] = {
 	0u, 3u, 7u, 12u
 };
 static const frc_u64 frc_g_b0007[] = {
-	0, 0, 0x5a01c24200000001ULL, 0,
-	0x965feb9c00000003ULL, 0, 0xdcd07d7e00000002ULL, 0
+	0x105cf29800000001ULL, 0, 0xb1c7626200000003ULL, 0,
+	0, 0x1bf5794d00000002ULL, 0, 0
 };
 static const struct frc_strset frc_g_l0007 = { .n = 3u, .mask = 7u, .minlen = 2u, .maxlen = 4u, .lenmask = 28ULL, .blob = frc_g_k0007, .off = frc_g_o0007, .buckets = frc_g_b0007 };
 static const frc_u8 frc_g_s0008[] = "sshd";

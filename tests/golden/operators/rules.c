@@ -64,7 +64,7 @@ static const frc_u32 frc_g_o0008[] = {
 	0u, 2u, 4u
 };
 static const frc_u64 frc_g_b0008[] = {
-	0xb5d8b81b00000002ULL, 0, 0, 0xa0175f2700000001ULL
+	0x99c919f000000001ULL, 0xdbf691ac00000002ULL, 0, 0
 };
 static const struct frc_strset frc_g_l0008 = { .n = 2u, .mask = 3u, .minlen = 1u, .maxlen = 1u, .lenmask = 2ULL, .blob = frc_g_k0008, .off = frc_g_o0008, .buckets = frc_g_b0008 };
 static const frc_u8 frc_g_k0021[] = "p01\000p02\000p03\000p04\000p05\000p06\000p07\000p08\000p09\000p10\000p11\000p12";
@@ -72,14 +72,14 @@ static const frc_u32 frc_g_o0021[] = {
 	0u, 4u, 8u, 12u, 16u, 20u, 24u, 28u, 32u, 36u, 40u, 44u, 48u
 };
 static const frc_u64 frc_g_b0021[] = {
-	0xc9613fa00000000aULL, 0x3e81aaa100000006ULL, 0, 0,
-	0x3eae164400000004ULL, 0, 0, 0,
-	0x33d115e800000002ULL, 0, 0, 0x6042ac0b00000003ULL,
+	0, 0x658f4d0100000008ULL, 0x51bc8be20000000cULL, 0,
+	0, 0, 0x59148b8600000009ULL, 0x9f11e66700000003ULL,
+	0x21805fa800000001ULL, 0x60e062e900000002ULL, 0, 0,
+	0x2e17ebac00000004ULL, 0xfceef12d00000005ULL, 0, 0,
+	0xaada92500000000bULL, 0x77f496b10000000aULL, 0, 0x1aa5747300000007ULL,
+	0, 0, 0x3f83189600000006ULL, 0,
 	0, 0, 0, 0,
-	0, 0, 0, 0x46207a530000000bULL,
-	0xd6b7515400000001ULL, 0x199933150000000cULL, 0xf7732f1600000005ULL, 0x0b15903600000009ULL,
-	0, 0, 0, 0x0c977cbb00000008ULL,
-	0, 0, 0xe66b449e00000007ULL, 0
+	0, 0, 0, 0
 };
 static const struct frc_strset frc_g_l0021 = { .n = 12u, .mask = 31u, .minlen = 3u, .maxlen = 3u, .lenmask = 8ULL, .blob = frc_g_k0021, .off = frc_g_o0021, .buckets = frc_g_b0021 };
 static const frc_u8 frc_g_p0022[] = "/etc/*";

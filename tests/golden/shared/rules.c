@@ -38,8 +38,8 @@ static const frc_u32 frc_g_o0008[] = {
 	0u, 5u, 11u, 19u
 };
 static const frc_u64 frc_g_b0008[] = {
-	0xe85430f000000002ULL, 0, 0, 0x6b5cfbbb00000001ULL,
-	0, 0x49e64d4500000003ULL, 0, 0
+	0, 0x4b92915100000002ULL, 0x353de14a00000001ULL, 0x238b560a00000003ULL,
+	0, 0, 0, 0
 };
 static const struct frc_strset frc_g_l0008 = { .n = 3u, .mask = 7u, .minlen = 4u, .maxlen = 7u, .lenmask = 176ULL, .blob = frc_g_k0008, .off = frc_g_o0008, .buckets = frc_g_b0008 };
 static const frc_u8 frc_g_k0011[] = "su\000sudo";
@@ -47,7 +47,7 @@ static const frc_u32 frc_g_o0011[] = {
 	0u, 3u, 8u
 };
 static const frc_u64 frc_g_b0011[] = {
-	0xbbcb4a1000000001ULL, 0x6f007b8d00000002ULL, 0, 0
+	0, 0xad090b6900000001ULL, 0, 0xb6f6a4f300000002ULL
 };
 static const struct frc_strset frc_g_l0011 = { .n = 2u, .mask = 3u, .minlen = 2u, .maxlen = 4u, .lenmask = 20ULL, .blob = frc_g_k0011, .off = frc_g_o0011, .buckets = frc_g_b0011 };
 static const frc_u8 frc_g_s0012[] = "vi";

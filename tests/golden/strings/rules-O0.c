@@ -31,8 +31,8 @@ static const frc_u32 frc_g_o0005[] = {
 	0u, 2u, 5u, 11u
 };
 static const frc_u64 frc_g_b0005[] = {
-	0, 0, 0, 0x43366b1300000001ULL,
-	0, 0x9d101add00000002ULL, 0xc736f1ed00000003ULL, 0
+	0, 0, 0x37b04b6a00000003ULL, 0,
+	0, 0x3a3af0ad00000002ULL, 0x0f74631600000001ULL, 0
 };
 static const struct frc_strset frc_g_l0005 = { .n = 3u, .mask = 7u, .minlen = 1u, .maxlen = 5u, .lenmask = 38ULL, .blob = frc_g_k0005, .off = frc_g_o0005, .buckets = frc_g_b0005 };
 static const frc_u8 frc_g_s0006[] = "/tmp/x y";
