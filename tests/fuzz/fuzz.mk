@@ -68,7 +68,7 @@ run-scap: $(SCAP_FUZZER)
 	$(SCAP_FUZZER) -max_total_time=$(FUZZ_TIME) -max_len=65536 -rss_limit_mb=4096 \
 	  -artifact_prefix=$(FUZZ_DIR)/ -print_final_stats=1 $(SCAP_CORPUS)
 
-$(SCAP_FUZZER): $(SCAP_SRC) $(wildcard runtime/*.h runtime/*.def) compiler/fields.def
+$(SCAP_FUZZER): $(SCAP_SRC) tests/fuzz/fuzz_feed.h $(wildcard runtime/*.h runtime/*.def) compiler/fields.def
 	@mkdir -p $(FUZZ_DIR)
 	$(CLANG) $(FUZZ_CFLAGS) -I. -Iruntime -o $@ $(SCAP_SRC) -lz -lpcre2-8
 
@@ -112,7 +112,7 @@ $(FUZZ_OBJ_DIR)/parser.o: $(FUZZ_DIR)/parser.c
 $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/json_strict.h $(FUZZ_LIB)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/json_strict.h tests/fuzz/fuzz_feed.h $(FUZZ_LIB)
 	$(CLANG) $(FUZZ_CFLAGS) -rdynamic -I. -Iruntime -o $@ $< $(FUZZ_LIB) $(FUZZ_LIBS)
 
 -include $(FUZZ_LIB_OBJ:.o=.d)

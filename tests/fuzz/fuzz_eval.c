@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "engine.h"
 #include "extract.h"
+#include "fuzz_feed.h"
 #include "frc_rt_abi.h"
 #include "json_strict.h"
 #include "loader.h"
@@ -174,23 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	engine_set_slots(eng, slots);
 	engine_set_callback(eng, on_event, C);
-	if (size > 0 && data[0] == 0xEE) {
-		size_t off = 1;
-		while (off + 2 <= size) {
-			size_t n = (size_t)data[off] | (size_t)data[off + 1] << 8;
-			off += 2;
-			if (n > size - off)
-				n = size - off;
-			engine_process(eng, data + off, n, 0, 0);
-			off += n;
-		}
-	} else {
-		struct scap_reader *r = scap_open_mem(data, size, err, sizeof(err));
-		if (r) {
-			(void)engine_run_scap(eng, r, err, sizeof(err));
-			scap_close(r);
-		}
-	}
+	fuzz_feed(eng, data, size);
 	engine_free(eng);
 	extract_slots_free(slots);
 	return 0;

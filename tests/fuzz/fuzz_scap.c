@@ -16,6 +16,7 @@
 #include "compiler/types.h"
 #include "engine.h"
 #include "extract.h"
+#include "fuzz_feed.h"
 #include "scap.h"
 
 static const char *arg_for(uint32_t f, int64_t *idx)
@@ -56,29 +57,12 @@ static int extract_all(void *ctx, struct frc_evt *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[256];
 	struct frc_engine *eng = engine_new(NULL);
 
 	if (!eng)
 		return 0;
 	engine_set_callback(eng, extract_all, NULL);
-	if (size > 0 && data[0] == 0xEE) {
-		size_t off = 1;
-		while (off + 2 <= size) {
-			size_t n = (size_t)data[off] | (size_t)data[off + 1] << 8;
-			off += 2;
-			if (n > size - off)
-				n = size - off;
-			engine_process(eng, data + off, n, 0, 0);
-			off += n;
-		}
-	} else {
-		struct scap_reader *r = scap_open_mem(data, size, err, sizeof(err));
-		if (r) {
-			(void)engine_run_scap(eng, r, err, sizeof(err));
-			scap_close(r);
-		}
-	}
+	fuzz_feed(eng, data, size);
 	engine_free(eng);
 	return 0;
 }
