@@ -593,6 +593,7 @@ static void emit_group(struct emit *em, uint32_t g)
 	w->indent = 1;
 	cw_line(w, "struct frc_g_fc fc_, *fc = &fc_;");
 	cw_line(w, "const frc_u8 *en = r->enabled;");
+	cw_line(w, "fc->get = r->field;");
 	cw_line(w, "for (frc_u32 i = 0; i < %uu; i++)", fc_words(ir));
 	cw_line(w, "\tfc->have[i] = 0;");
 	if (em->nmaps) {
@@ -1524,8 +1525,9 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	cw_put(&out, "#if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)\n"
 		     "#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n#endif\n");
 	cw_put(&out, "/* the values of the field slots read so far for this event (FRC_FV) */\n");
-	cw_put(&out, "struct frc_g_fc {\n\tfrc_u64 have[%uu];\n\tconst struct frc_val *v[%" PRIu32
-		     "u];\n", fc_words(ir), ir->nslots ? ir->nslots : 1);
+	cw_put(&out, "struct frc_g_fc {\n\tconst frc_field_fn *get;\n\tfrc_u64 have[%uu];\n"
+		     "\tconst struct frc_val *v[%" PRIu32 "u];\n", fc_words(ir),
+	       ir->nslots ? ir->nslots : 1);
 	if (em.nmaps) /* ... and the rows of their values in the merged sets (FRC_SINM) */
 		cw_put(&out, "\tfrc_u64 rhave[%" PRIu32 "u];\n\tfrc_u64 row[%" PRIu32 "u];\n",
 		       (em.nmaps + 63) / 64, em.nmaps);

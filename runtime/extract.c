@@ -745,6 +745,7 @@ _Static_assert(sizeof(struct slot) <= 512, "struct slot: at most 512 bytes");
 struct frc_slots {
 	uint32_t n;
 	char *s;		/* n slots, 1 << SLOT_SHIFT bytes apart (slot_at) */
+	frc_field_fn *entry;	/* n accessors: slot i's kind of extractor (extract_field_entries) */
 	struct slot_cold *cold;
 	uint64_t anc_gen;
 	uint32_t nanc;
@@ -3303,6 +3304,77 @@ SLOT_FN(slot_fd_name)
 SLOT_FN(slot_fd_fixed)
 #undef SLOT_FN
 
+/*
+ * The accessors of compiled code (struct frc_run's field table, extract_field_entries):
+ * per kind of extractor, frc_field's work for one slot with the extractor called
+ * directly, so that each call site of emitted code makes an indirect call of its own,
+ * always to the same target, rather than all of them sharing frc_field's `sl->fn` call.
+ * What frc_field checks on every call but is the same for every slot of an event (a slot
+ * table with the slot, state and scratch memory) extract_field_entries has checked once
+ * for the event; a slot's accessor is the one of its own extractor (slot_entry_for), so
+ * the result is frc_field's.
+ */
+#define SLOT_ENTRY(name)                                                               \
+	static const struct frc_val *name##_entry(struct frc_evt *e, frc_u32 slot)      \
+	{                                                                              \
+		struct frc_slots *ss = e->slots;                                       \
+		struct slot *sl = slot_at(ss, slot);                                   \
+		if (sl->gen == e->gen)                                                 \
+			return sl->present ? &sl->val : NULL;                          \
+		sl->gen = e->gen;                                                      \
+		sl->val.hashed = 0;                                                    \
+		return name(e, ss, sl);                                                \
+	}
+#define SLOT_KINDS(X)                                                                  \
+	X(slot_generic) X(slot_thread_str) X(slot_anc_str) X(slot_cmdline) X(slot_args)  \
+	X(slot_arg_n) X(slot_env) X(slot_anc_list) X(slot_proc_cwd) X(slot_proc_vpid)    \
+	X(slot_proc_flag) X(slot_thread_u32) X(slot_caps) X(slot_thread_bool)            \
+	X(slot_vpgid_leader) X(slot_user_name) X(slot_container) X(slot_ctr_id)          \
+	X(slot_ctr_str) X(slot_ctr_priv) X(slot_evt_arg) X(slot_fd) X(slot_evt_type)     \
+	X(slot_evt_fixed) X(slot_evt_res) X(slot_evt_rawres) X(slot_evt_is_open)         \
+	X(slot_fd_name) X(slot_fd_fixed)
+SLOT_KINDS(SLOT_ENTRY)
+
+/* an extractor that the list above does not name: through its pointer, as frc_field */
+static const struct frc_val *slot_any_entry(struct frc_evt *e, frc_u32 slot)
+{
+	struct frc_slots *ss = e->slots;
+	struct slot *sl = slot_at(ss, slot);
+	if (sl->gen == e->gen)
+		return sl->present ? &sl->val : NULL;
+	sl->gen = e->gen;
+	sl->val.hashed = 0;
+	return sl->fn(e, ss, sl);
+}
+
+#define SLOT_KIND_FN(name) name,
+#define SLOT_KIND_ENTRY(name) name##_entry,
+static const slot_fn slot_kind_fn[] = { SLOT_KINDS(SLOT_KIND_FN) };
+static const frc_field_fn slot_kind_entry[] = { SLOT_KINDS(SLOT_KIND_ENTRY) };
+#undef SLOT_KIND_FN
+#undef SLOT_KIND_ENTRY
+#define NKINDS (sizeof(slot_kind_fn) / sizeof(slot_kind_fn[0]))
+
+static frc_field_fn slot_entry_for(slot_fn fn)
+{
+	for (size_t k = 0; k < NKINDS; k++)
+		if (slot_kind_fn[k] == fn)
+			return slot_kind_entry[k];
+	return slot_any_entry;
+}
+
+int extract_slot_kind(const struct frc_slots *ss, uint32_t i, uint32_t *nkinds)
+{
+	*nkinds = (uint32_t)NKINDS;
+	for (size_t k = 0; ss && i < ss->n && k < NKINDS; k++)
+		if (ss->entry[i] == slot_kind_entry[k])
+			return (int)k;
+	return -1;
+}
+#undef NKINDS
+#undef SLOT_KINDS
+#undef SLOT_ENTRY
+
 /* the extractor of a slot */
 static slot_fn slot_fn_for(struct slot *sl)
 {
@@ -3415,6 +3487,8 @@ static slot_fn slot_fn_for(struct slot *sl)
 /* the filter value of a slot, extracted at most once per event (cached by generation) */
 const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
 {
+	/* the accessors of extract_field_entries are this function for one kind of slot:
+	   a change here changes them too */
 	struct frc_slots *ss = e->slots;
 	struct slot *sl;
 
@@ -3430,6 +3504,15 @@ const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot)
 	}
 	sl->val.hashed = 0;
 	return sl->fn(e, ss, sl);	/* a tail call: this function saves no registers */
+}
+
+const frc_field_fn *extract_field_entries(const struct frc_evt *e, uint32_t n)
+{
+	const struct frc_slots *ss = e->slots;
+
+	if (!ss || ss->n < n || !e->st || !e->scratch)
+		return NULL;
+	return ss->entry;
 }
 
 static const struct frc_val *one_shot(struct frc_evt *e, uint32_t fid, const char *arg,
@@ -3468,9 +3551,11 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 	}
 	ss->s = calloc(n ? n : 1, (size_t)1 << SLOT_SHIFT);
 	ss->cold = calloc(n ? n : 1, sizeof(*ss->cold));
-	if (!ss->s || !ss->cold) {
+	ss->entry = calloc(n ? n : 1, sizeof(*ss->entry));
+	if (!ss->s || !ss->cold || !ss->entry) {
 		free(ss->s);
 		free(ss->cold);
+		free(ss->entry);
 		free(ss);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -3487,6 +3572,7 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 			return NULL;
 		}
 		sl->fn = slot_fn_for(sl);
+		ss->entry[i] = slot_entry_for(sl->fn);
 		for (size_t k = 0; k < sizeof(sl->x->argix) / sizeof(sl->x->argix[0]); k++)
 			sl->x->argix[k].i = -1;
 		if (sl->fn == slot_caps) {
@@ -3539,6 +3625,7 @@ void extract_slots_free(struct frc_slots *ss)
 	}
 	free(ss->s);
 	free(ss->cold);
+	free(ss->entry);
 	free(ss);
 }
 

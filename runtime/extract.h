@@ -42,6 +42,22 @@ struct frc_slots *extract_slots_new(const struct frc_field_ref *refs, uint32_t n
 				    size_t errlen);
 void extract_slots_free(struct frc_slots *s);
 
+/**
+ * extract_field_entries() - the accessors for struct frc_run's field table on event @e
+ * for a unit of @n slots: per slot of @e's slot table, a function that returns what
+ * frc_field(e, slot) returns, for as long as @e's slot table, state and scratch memory
+ * stay the same. NULL when frc_field itself must serve (no slot table, fewer than @n
+ * slots, no state or no scratch memory).
+ */
+const frc_field_fn *extract_field_entries(const struct frc_evt *e, uint32_t n);
+
+/*
+ * For tests: the kind of extractor of slot @i of @ss, 0 .. *@nkinds - 1 (each kind has an
+ * accessor of its own among extract_field_entries'), or -1 for an extractor without one
+ * (its accessor calls it through its pointer, as frc_field does) or no such slot.
+ */
+int extract_slot_kind(const struct frc_slots *ss, uint32_t i, uint32_t *nkinds);
+
 /* The output rendering of a field (see above). */
 const struct frc_val *extract_value(struct frc_evt *e, uint32_t field_id, const char *arg,
 				    uint32_t arg_len, int64_t arg_index);

@@ -10,7 +10,12 @@
  * event, extracted at most once per event (the runtime caches it), or 0 when the field has
  * no value on this event (a comparison on an absent field is false, also !=). Emitted
  * code reads slots through FRC_FV, a cache of the pointers on the group function's stack,
- * so that a slot tested by many rules costs one call per event, not one per test.
+ * so that a slot tested by many rules costs one call per event, not one per test. The
+ * call goes through the per-slot table of accessors in struct frc_run (@field), which the
+ * runtime fills for each event: frc_field itself, or for each slot an accessor that does
+ * frc_field's work for that slot's kind of field with its extractor called directly, so
+ * that each call site in emitted code has an indirect call of its own, always to the
+ * same target (predicted), rather than all sites sharing frc_field's dispatch.
  *
  * Evaluation: the runtime looks up the event code in frc_g_ruleset.dispatch and calls
  * the group function found there with a struct frc_run (enabled-rule mask, memo storage,
@@ -22,12 +27,13 @@
  * absent: result 0), a quantifier for multi-valued values (FRC_Q_ANY: some item
  * satisfies, FRC_Q_ALL: every item does and there is at least one) and the constant.
  * They are implemented in runtime/rt_helpers.c and are the only functions (with
- * frc_field, frc_rt_match, memset and memcpy) that JIT-compiled code can call.
+ * frc_field, frc_rt_match, memset, memcpy and the accessors of struct frc_run's @field
+ * table) that JIT-compiled code can call.
  */
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 8
+#define FRC_ABI_VERSION 9
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -103,22 +109,22 @@ struct frc_field_ref {
 /* Value of slot @slot for the current event, or 0 if absent. Never allocates. */
 const struct frc_val *frc_field(struct frc_evt *e, frc_u32 slot);
 
-/*
- * FRC_FV(e, c, k): frc_field(e, k) through the per-evaluation cache @c, a struct that the
- * emitted unit defines with `frc_u64 have[(nslots + 63) / 64]` (bit k set: v[k] holds
- * slot k's value, possibly 0) and `const struct frc_val *v[nslots]`; the group function
- * clears @have once per event. @k is a constant, so the test is one load and one bit test.
- */
-static inline const struct frc_val *frc_fv_load(struct frc_evt *e, frc_u64 *have,
-						const struct frc_val **v, frc_u32 k)
-{
-	have[k >> 6] |= 1ULL << (k & 63);
-	return v[k] = frc_field(e, k);
-}
+/* an accessor of struct frc_run's @field table: what frc_field(e, slot) returns */
+typedef const struct frc_val *(*frc_field_fn)(struct frc_evt *e, frc_u32 slot);
 
+/*
+ * FRC_FV(e, c, k): the value of slot @k (frc_field(e, k)) through the per-evaluation cache
+ * @c, a struct that the emitted unit defines with `const frc_field_fn *get` (the group
+ * function copies struct frc_run's @field there), `frc_u64 have[(nslots + 63) / 64]`
+ * (bit k set: v[k] holds slot k's value, possibly 0) and `const struct frc_val *v[nslots]`;
+ * the group function clears @have once per event. @k is a constant, so the test is one
+ * load and one bit test, and the call on a miss is an indirect call of this site only
+ * (a macro, not a function: libtcc does not inline).
+ */
 #define FRC_FV(e, c, k) \
-	((((c)->have[(k) >> 6] >> ((k) & 63)) & 1) ? (c)->v[(k)] \
-						   : frc_fv_load((e), (c)->have, (c)->v, (k)))
+	((((c)->have[(k) >> 6] >> ((k) & 63)) & 1) \
+		 ? (c)->v[(k)] \
+		 : ((c)->have[(k) >> 6] |= 1ULL << ((k) & 63), (c)->v[(k)] = (c)->get[(k)]((e), (k))))
 
 /* ------------------------------------------------------------------ constants */
 
@@ -238,6 +244,8 @@ struct frc_pmatch {
  * @regex: compiled regular expressions ([nregex], opaque to emitted code)
  * @scratch, @scratch_cap, @scratch_used: per-event storage for transformer results
  * @host: the runtime's own context (opaque)
+ * @field: per field slot of frc_g_fields[], the accessor that FRC_FV calls for it (the
+ *         runtime sets it before each call of a group function; valid for that event)
  */
 struct frc_run {
 	const frc_u8 *enabled;
@@ -250,6 +258,7 @@ struct frc_run {
 	void *const *regex;
 	frc_u8 *scratch;
 	void *host;
+	const frc_field_fn *field;
 };
 
 /* Branch hints for the layout of emitted code (no effect on results). */

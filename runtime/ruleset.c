@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "emit_c.h"
+#include "extract.h"
 #include "frc.h"
 #include "ir.h"
 #include "jit.h"
@@ -32,6 +33,13 @@ extern char **environ;
 /* the default rules linked into the binary (generated/rules.c), if any */
 extern const struct frc_ruleset_desc frc_g_ruleset __attribute__((weak));
 
+/*
+ * The per-slot accessors of the field extractor (extract.c), when this program has it: a
+ * program that supplies its own frc_field (tests with events of their own) does not link
+ * extract.c, and then frc_field serves every slot.
+ */
+#pragma weak extract_field_entries
+
 enum code_kind { CODE_LINKED, CODE_JIT, CODE_SO };
 
 struct ruleset {
@@ -41,6 +49,8 @@ struct ruleset {
 	void *so;
 	const struct frc_ruleset_desc *desc;
 	struct frc_run run;
+	frc_field_fn *field;	/* [nfields] the field accessor (frc_field or opts' field_fn) */
+	bool entries;		/* ... is frc_field: use extract_field_entries when it can */
 	void **regex;		/* compiled patterns, freed one by one */
 	uint8_t *sel;		/* selection (enable/disable calls) */
 	uint8_t *enabled;	/* effective mask handed to the code */
@@ -90,6 +100,11 @@ uint32_t ruleset_eval(struct ruleset *rs, struct frc_evt *e, uint32_t code,
 	rs->cb = on_match;
 	rs->cb_ctx = ctx;
 	rs->nmatch = 0;
+	/* the accessors of the event's slot table: what frc_field returns, from a call site
+	 * of each slot (the caller changes none of e's slot table, state and scratch memory
+	 * until the evaluation returns) */
+	const frc_field_fn *ft = rs->entries ? extract_field_entries(e, d->nfields) : NULL;
+	rs->run.field = ft ? ft : rs->field;
 	fn(e, &rs->run);
 	return rs->nmatch;
 }
@@ -267,9 +282,15 @@ static struct ruleset *load(const struct frc_ruleset_desc *d, enum code_kind kin
 	rs->run.memo_val = arena_alloc(&rs->arena, d->nmemo ? d->nmemo : 1);
 	rs->regex = arena_alloc(&rs->arena, (d->nregex ? d->nregex : 1) * sizeof(void *));
 	rs->run.scratch = arena_alloc(&rs->arena, scratch);
+	rs->field = arena_alloc(&rs->arena, (d->nfields ? d->nfields : 1) * sizeof(frc_field_fn));
 	if (!rs->sel || !rs->enabled || !rs->counts || !rs->run.memo_gen || !rs->run.memo_val ||
-	    !rs->regex || !rs->run.scratch)
+	    !rs->regex || !rs->run.scratch || !rs->field)
 		goto oom;
+	frc_field_fn acc = o && o->field_fn ? o->field_fn : frc_field;
+	for (uint32_t i = 0; i < d->nfields; i++)
+		rs->field[i] = acc;
+	rs->entries = acc == frc_field && extract_field_entries;
+	rs->run.field = rs->field;
 	for (uint32_t i = 0; i < d->nregex; i++) {
 		char err[256];
 		rs->regex[i] = rt_helpers_regex_compile(d->regex[i].s, d->regex[i].len, err,

@@ -34,7 +34,7 @@ enum ruleset_matching { RULESET_MATCH_FIRST, RULESET_MATCH_ALL };
  * struct ruleset_opts - how to build a ruleset (zero-initialised = defaults).
  * @no_opt: no IR optimisation (-O0); the default runs every pass
  * @evt: event-code knowledge for the optimiser (NULL: evt.type tests stay dynamic)
- * @field_fn: the field accessor for JIT code (NULL: the process's frc_field)
+ * @field_fn: the field accessor of the compiled code (NULL: the process's frc_field)
  * @cc: AOT compiler command (NULL: "gcc")
  * @cc_args: extra AOT compiler arguments (NULL-terminated, e.g. warnings), or NULL
  * @tmpdir: AOT working directory parent (NULL: $TMPDIR or /tmp)
