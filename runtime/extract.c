@@ -60,17 +60,23 @@ void scratch_free(struct frc_scratch *s)
 	free(s);
 }
 
+/* the chunks after the current one are unused (an allocation only moves forward): the
+   reset stops at the current chunk, mostly the first */
 void scratch_reset(struct frc_scratch *s)
 {
-	for (struct schunk *c = s->head; c; c = c->next)
+	for (struct schunk *c = s->head; c; c = c->next) {
 		c->used = 0;
+		if (c == s->cur)
+			break;
+	}
 	s->cur = s->head;
+	s->oom = false;
 }
 
 void scratch_begin(struct frc_scratch *s, const struct frc_evt *e)
 {
 	scratch_reset(s);
-	if (!s->first_ts && !(e->info->category & EVC_METAEVENT))
+	if (__builtin_expect(!s->first_ts, 0) && !(e->info->category & EVC_METAEVENT))
 		s->first_ts = e->ts;
 }
 
@@ -736,20 +742,16 @@ struct slot {
 _Static_assert(sizeof(struct slot) <= 512, "struct slot: at most 512 bytes");
 
 /*
- * Lookups that several slots of one event share (the compiled path only: the reference
+ * A lookup that several slots of one event share (the compiled path only: the reference
  * evaluator extracts every field from scratch, as an interpreter does), valid while @gen
- * equals the event's generation: the chain of ancestors (state_ancestor(t, i) for i <
- * @nanc) and the event's container.
+ * equals the event's generation: the event's container (when the thread's own cache,
+ * struct frc_thread_xc, does not answer).
  */
-#define ANC_CACHE 8
 struct frc_slots {
 	uint32_t n;
 	char *s;		/* n slots, 1 << SLOT_SHIFT bytes apart (slot_at) */
 	frc_field_fn *entry;	/* n accessors: slot i's kind of extractor (extract_field_entries) */
 	struct slot_cold *cold;
-	uint64_t anc_gen;
-	uint32_t nanc;
-	struct frc_thread *anc[ANC_CACHE];
 	uint64_t ctr_gen;
 	const struct frc_container *ctr;
 	bool ctr_have_thread;
@@ -1067,6 +1069,72 @@ static int ancestors_floyd(struct frc_evt *e, struct frc_thread *m, struct frc_t
 	return n;
 }
 
+/*
+ * The compiled path remembers on each thread what it looked up (struct frc_thread_xc),
+ * for as long as the state's counter of the tables it read has not moved (state_gens()):
+ * the chain of ancestors, the raw parent walk, the user name and the container. The
+ * pointers kept are to threads, users and containers, whose strings are read at each
+ * event (an ancestor's exec changes its name, not the chain). The reference evaluator and
+ * the outputs (no slot table) look everything up again.
+ */
+
+/* state_ancestor(st, @t, @n), @t's chain extended up to level @n */
+static __attribute__((noinline)) struct frc_thread *anc_fill(const struct frc_state *st,
+							     struct frc_thread *t, uint32_t n)
+{
+	struct frc_thread_xc *x = &t->xc;
+	uint64_t g = state_gens(st)->thr;
+
+	if (n >= FRC_XC_ANC)
+		return state_ancestor(st, t, n);
+	if (x->anc_gen != g) {
+		x->anc_gen = g;
+		x->anc[0] = state_main_thread(t);
+		x->nanc = 1;
+	}
+	while (x->nanc <= n) {
+		struct frc_thread *m = x->anc[x->nanc - 1];
+		if (m) {
+			m = state_find_thread(st, m->ptid);
+			if (m)
+				m = state_main_thread(m);
+		}
+		x->anc[x->nanc++] = m;
+	}
+	return x->anc[n];
+}
+
+static inline __attribute__((always_inline)) struct frc_thread *
+anc_cached(const struct frc_state *st, struct frc_thread *t, uint32_t n)
+{
+	if (__builtin_expect(n < t->xc.nanc && t->xc.anc_gen == state_gens(st)->thr, 1))
+		return t->xc.anc[n];
+	return anc_fill(st, t, n);
+}
+
+/* ancestors() through @t's cache: the count (-1 without a main thread) and the list in
+   *@list (@t's cache, or @buf) */
+static int ancestors_cached(struct frc_evt *e, struct frc_thread *t, struct frc_thread **buf,
+			    struct frc_thread *const **list)
+{
+	struct frc_thread_xc *x = &t->xc;
+	uint64_t g = state_gens(e->st)->thr;
+
+	if (x->raw_gen == g) {
+		*list = x->raw;
+		return x->nraw;
+	}
+	int n = ancestors(e, t, buf);
+	*list = buf;
+	if (n <= FRC_XC_ANC) {
+		if (n > 0)
+			memcpy(x->raw, buf, (size_t)n * sizeof(*buf));
+		x->nraw = (int8_t)n;
+		x->raw_gen = g;
+	}
+	return n;
+}
+
 enum anc_what { A_NAME, A_EXE, A_EXEPATH, A_CMDLINE, A_ARGS, A_PID, A_ENV };
 
 static void anc_text(struct sb *b, struct frc_thread *p, enum anc_what w)
@@ -1100,12 +1168,15 @@ static bool anc_direct(struct frc_val *v, struct frc_thread *p, enum anc_what w)
 static bool x_ancestor(struct frc_evt *e, const struct xq *q, struct frc_thread *t, enum anc_what w,
 		       struct frc_val *v)
 {
-	struct frc_thread *anc[MAX_ANC];
+	struct frc_thread *buf[MAX_ANC];
+	struct frc_thread *const *anc;
 	struct sb b;
 
 	sb_init(&b, e->scratch);
 	if (q->idx >= 0) {
-		struct frc_thread *a = state_ancestor(e->st, t, (uint32_t)q->idx);
+		struct frc_thread *a = q->sl && q->idx < FRC_XC_ANC
+				       ? anc_cached(e->st, t, (uint32_t)q->idx)
+				       : state_ancestor(e->st, t, (uint32_t)q->idx);
 		if (!a)
 			return false;
 		if (w == A_PID)
@@ -1119,7 +1190,13 @@ static bool x_ancestor(struct frc_evt *e, const struct xq *q, struct frc_thread 
 		struct frc_thread *a = state_ancestor(e->st, t, 0);
 		return a && should_xid(a->pid) && vint(v, a->pid);
 	}
-	int n = ancestors(e, t, anc);
+	int n;
+	if (q->sl) {
+		n = ancestors_cached(e, t, buf, &anc);
+	} else {
+		n = ancestors(e, t, buf);
+		anc = buf;
+	}
 	if (n < 0)
 		return false;
 	if (q->out) {
@@ -2830,27 +2907,12 @@ slot_generic_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
  * the members a field does not set stay zero from the slot table's allocation.
  */
 
-/* state_ancestor(st, e->thr, n) through the per-event chain of @ss */
+/* state_ancestor(st, e->thr, n) through the thread's chain (anc_cached()) */
 static inline __attribute__((always_inline)) struct frc_thread *
 slot_ancestor(struct frc_evt *e, struct frc_slots *ss, uint32_t n)
 {
-	if (n >= ANC_CACHE)
-		return state_ancestor(e->st, e->thr, n);
-	if (ss->anc_gen != e->gen) {
-		ss->anc_gen = e->gen;
-		ss->anc[0] = is_main_thr(e->thr) ? e->thr : state_main_thread(e->thr);
-		ss->nanc = 1;
-	}
-	while (ss->nanc <= n) {
-		struct frc_thread *m = ss->anc[ss->nanc - 1];
-		if (m) {
-			m = state_find_thread(e->st, m->ptid);
-			if (m && !is_main_thr(m))
-				m = state_main_thread(m);
-		}
-		ss->anc[ss->nanc++] = m;
-	}
-	return ss->anc[n];
+	(void)ss;
+	return anc_cached(e->st, e->thr, n);
 }
 
 static void vstr_or_empty(struct frc_val *v, const struct frc_str *x)
@@ -2872,17 +2934,42 @@ slot_thread_str_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	return true;
 }
 
-/* proc.pname, proc.aname[N], proc.pexe, proc.aexe[N], ...: a string of an ancestor */
-static inline __attribute__((always_inline)) bool
-slot_anc_str_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+/*
+ * proc.pname, proc.aname[N], proc.pexe, proc.aexe[N], ...: a string of an ancestor (@a,
+ * NULL when there is none), the slot's value. Written out rather than through SLOT_FN so
+ * that the usual case, the thread's remembered chain, makes no call (the chain is
+ * extended by a tail call).
+ */
+static inline __attribute__((always_inline)) const struct frc_val *
+anc_str_val(struct frc_evt *e, struct slot *sl, const struct frc_thread *a)
 {
-	if (!e->thr)
-		return false;
-	struct frc_thread *a = slot_ancestor(e, ss, sl->anc);
-	if (!a)
-		return false;
-	vstr_or_empty(&sl->val, (const struct frc_str *)((const char *)a + sl->off));
-	return true;
+	if (!a || e->scratch->oom) {
+		sl->present = false;
+		return NULL;
+	}
+	const struct frc_str *x = (const struct frc_str *)(const void *)((const char *)a + sl->off);
+	vstr(&sl->val, x->s, x->len);	/* never NULL (struct frc_str) */
+	sl->present = true;
+	return &sl->val;
+}
+
+static __attribute__((noinline)) const struct frc_val *
+slot_anc_str_fill(struct frc_evt *e, struct slot *sl)
+{
+	return anc_str_val(e, sl, anc_fill(e->st, e->thr, sl->anc));
+}
+
+static const struct frc_val *slot_anc_str(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	(void)ss;
+	struct frc_thread *t = e->thr;
+	if (!t) {
+		sl->present = false;
+		return NULL;
+	}
+	if (__builtin_expect(sl->anc >= t->xc.nanc || t->xc.anc_gen != state_gens(e->st)->thr, 0))
+		return slot_anc_str_fill(e, sl);
+	return anc_str_val(e, sl, t->xc.anc[sl->anc]);
 }
 
 /* the event's thread (@sl->self) or ancestor @sl->anc */
@@ -3103,22 +3190,76 @@ slot_caps_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	return true;
 }
 
+/* user.name of @t (user_name()), remembered on the thread */
+static __attribute__((noinline)) void user_name_fill(const struct frc_state *st, struct frc_thread *t)
+{
+	const struct frc_user *u = state_user(st, t->container_id, t->uid);
+	const char *n = u ? u->name : t->uid == 0 ? "root" : "<NA>";
+
+	t->xc.uname = n;
+	t->xc.unamelen = (uint32_t)strlen(n);
+	t->xc.uid = t->uid;
+	t->xc.usr_gen = state_gens(st)->usr;
+}
+
 static inline __attribute__((always_inline)) bool
 slot_user_name_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	(void)ss;
-	return e->thr && user_name(e, e->thr, &sl->val);
+	struct frc_thread *t = e->thr;
+	if (!t)
+		return false;
+	if (__builtin_expect(t->xc.usr_gen != state_gens(e->st)->usr || t->xc.uid != t->uid, 0))
+		user_name_fill(e->st, t);
+	vstr(&sl->val, t->xc.uname, t->xc.unamelen);
+	return true;
 }
 
-/* the event's container, looked up once per event */
-static inline __attribute__((always_inline)) const struct frc_container *
-slot_ctr(struct frc_evt *e, struct frc_slots *ss)
+/* state_container() of @t's container id, remembered on the thread */
+static __attribute__((noinline)) const struct frc_container *ctr_fill(const struct frc_state *st,
+								       struct frc_thread *t)
+{
+	const struct frc_container *c = state_container(st, t->container_id);
+	t->xc.ctr = c;
+	t->xc.cid = c ? c->id : t->container_id;
+	t->xc.cidlen = (uint32_t)strlen(t->xc.cid);
+	t->xc.ctr_gen = state_gens(st)->ctr;
+	return c;
+}
+
+/* events about a container rather than their thread's (event_container()) */
+static inline __attribute__((always_inline)) bool ctr_event(uint16_t type)
+{
+	return type == PPME_CONTAINER_JSON_2_E || type == PPME_CONTAINER_JSON_E ||
+	       type == PPME_CONTAINER_E;
+}
+
+/* event_container() of the compiled path: the thread's remembered container, else the
+   lookup once per event */
+static __attribute__((noinline)) const struct frc_container *slot_ctr_slow(struct frc_evt *e,
+									    struct frc_slots *ss)
 {
 	if (ss->ctr_gen != e->gen) {
 		ss->ctr_gen = e->gen;
 		ss->ctr = event_container(e, &ss->ctr_have_thread, &ss->ctr_cid);
 	}
 	return ss->ctr;
+}
+
+/* the event's container; @ss->ctr_have_thread and @ss->ctr_cid as event_container() sets
+   them */
+static inline __attribute__((always_inline)) const struct frc_container *
+slot_ctr(struct frc_evt *e, struct frc_slots *ss)
+{
+	struct frc_thread *t = e->thr;
+	if (__builtin_expect(t && !ctr_event(e->type), 1)) {
+		ss->ctr_have_thread = true;
+		ss->ctr_cid = t->container_id;
+		if (__builtin_expect(t->xc.ctr_gen == state_gens(e->st)->ctr, 1))
+			return t->xc.ctr;
+		return ctr_fill(e->st, t);
+	}
+	return slot_ctr_slow(e, ss);
 }
 
 /* container.* and k8s.* fields */
@@ -3266,6 +3407,14 @@ slot_evt_type_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 
 /* the slot extractors proper: the value, or absent (also after running out of scratch
    memory in this event, as the generic extractor says) */
+/* the same, for a slot whose usual case is written out below: the other cases */
+#define SLOT_FN_SLOW(name)                                                             \
+	static __attribute__((noinline)) const struct frc_val *                       \
+	name##_slow(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)          \
+	{                                                                              \
+		sl->present = name##_get(e, ss, sl) && !e->scratch->oom;               \
+		return sl->present ? &sl->val : NULL;                                  \
+	}
 #define SLOT_FN(name)                                                                  \
 	static const struct frc_val *name(struct frc_evt *e, struct frc_slots *ss,        \
 					  struct slot *sl)                                \
@@ -3275,7 +3424,6 @@ slot_evt_type_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	}
 SLOT_FN(slot_generic)
 SLOT_FN(slot_thread_str)
-SLOT_FN(slot_anc_str)
 SLOT_FN(slot_cmdline)
 SLOT_FN(slot_args)
 SLOT_FN(slot_arg_n)
@@ -3288,11 +3436,11 @@ SLOT_FN(slot_thread_u32)
 SLOT_FN(slot_caps)
 SLOT_FN(slot_thread_bool)
 SLOT_FN(slot_vpgid_leader)
-SLOT_FN(slot_user_name)
+SLOT_FN_SLOW(slot_user_name)
 SLOT_FN(slot_container)
-SLOT_FN(slot_ctr_id)
+SLOT_FN_SLOW(slot_ctr_id)
 SLOT_FN(slot_ctr_str)
-SLOT_FN(slot_ctr_priv)
+SLOT_FN_SLOW(slot_ctr_priv)
 SLOT_FN(slot_evt_arg)
 SLOT_FN(slot_fd)
 SLOT_FN(slot_evt_type)
@@ -3303,6 +3451,60 @@ SLOT_FN(slot_evt_is_open)
 SLOT_FN(slot_fd_name)
 SLOT_FN(slot_fd_fixed)
 #undef SLOT_FN
+#undef SLOT_FN_SLOW
+
+/*
+ * Slots whose usual case is a value the event's thread remembers (struct frc_thread_xc):
+ * that case written out without a call, the rest (nothing remembered yet, or no longer
+ * valid; no thread; an event about a container) by a tail call to the SLOT_FN_SLOW form,
+ * which fills the thread's memory. The same value either way.
+ */
+static inline __attribute__((always_inline)) const struct frc_val *slot_present(struct frc_evt *e,
+										 struct slot *sl)
+{
+	sl->present = !e->scratch->oom;
+	return sl->present ? &sl->val : NULL;
+}
+
+static const struct frc_val *slot_user_name(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	struct frc_thread *t = e->thr;
+	if (__builtin_expect(!t || t->xc.usr_gen != state_gens(e->st)->usr || t->xc.uid != t->uid, 0))
+		return slot_user_name_slow(e, ss, sl);
+	vstr(&sl->val, t->xc.uname, t->xc.unamelen);
+	return slot_present(e, sl);
+}
+
+/* the event's thread whose remembered container is the event's, or NULL */
+static inline __attribute__((always_inline)) struct frc_thread *ctr_thread(const struct frc_evt *e)
+{
+	struct frc_thread *t = e->thr;
+	if (__builtin_expect(t && t->xc.ctr_gen == state_gens(e->st)->ctr && !ctr_event(e->type), 1))
+		return t;
+	return NULL;
+}
+
+static const struct frc_val *slot_ctr_id(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	struct frc_thread *t = ctr_thread(e);
+	if (!t)
+		return slot_ctr_id_slow(e, ss, sl);
+	vstr(&sl->val, t->xc.cid, t->xc.cidlen);
+	return slot_present(e, sl);
+}
+
+static const struct frc_val *slot_ctr_priv(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
+{
+	struct frc_thread *t = ctr_thread(e);
+	if (!t)
+		return slot_ctr_priv_slow(e, ss, sl);
+	if (!t->xc.ctr) {
+		sl->present = false;
+		return NULL;
+	}
+	sl->val.n.u = t->xc.ctr->privileged ? 1 : 0;
+	return slot_present(e, sl);
+}
 
 /*
  * The accessors of compiled code (struct frc_run's field table, extract_field_entries):

@@ -118,6 +118,7 @@ struct recent_exit {
 };
 
 struct frc_state {
+	struct frc_state_gens gens;	/* first: state_gens() */
 	struct frc_state_cfg cfg;
 	struct frc_thread **buckets;
 	uint32_t nbuckets, nthreads;
@@ -155,6 +156,24 @@ struct frc_state {
 	struct frc_state_stats stats;
 	char tmp[8192];
 };
+
+_Static_assert(offsetof(struct frc_state, gens) == 0, "state_gens(): the counters come first");
+
+/* a change the caches of derived values must see (struct frc_state_gens) */
+static void gen_thr(struct frc_state *st)
+{
+	st->gens.thr++;
+}
+
+static void gen_usr(struct frc_state *st)
+{
+	st->gens.usr++;
+}
+
+static void gen_ctr(struct frc_state *st)
+{
+	st->gens.ctr++;
+}
 
 /* ---- uid-keyed maps ---- */
 
@@ -574,12 +593,14 @@ static void thash_insert(struct frc_state *st, struct frc_thread *t)
 	st->buckets[j] = t;
 	t->in_table = true;
 	st->nthreads++;
+	gen_thr(st);
 }
 
 static void thash_unlink(struct frc_state *st, struct frc_thread *t)
 {
 	struct frc_thread **pp = &st->buckets[tidhash(t->tid) & (st->nbuckets - 1)];
 
+	gen_thr(st);
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == t) {
 			*pp = t->hnext;
@@ -679,6 +700,7 @@ static void group_erase(struct frc_state *st, struct frc_tgroup *g)
 {
 	struct frc_tgroup **pp = &st->gbuckets[tidhash(g->pid) & (st->ngbuckets - 1)];
 
+	gen_thr(st);
 	while (g->head)
 		group_unlink_thread(g->head);
 	for (; *pp; pp = &(*pp)->hnext) {
@@ -812,6 +834,7 @@ static void thread_remove_fd(struct frc_state *st, struct frc_thread *t, int64_t
 /* drop @t from every structure and recycle it */
 static void thread_erase(struct frc_state *st, struct frc_thread *t)
 {
+	gen_thr(st);
 	if (st->last == t)
 		st->last = NULL;
 	if (t->in_table)
@@ -830,6 +853,7 @@ static void create_dependencies(struct frc_state *st, struct frc_thread *t)
 {
 	if (is_invalid(t) || t->tg)
 		return;
+	gen_thr(st);
 	bool reaper = t->pid == 1 || t->vpid == 1;
 	struct frc_tgroup *g = group_find(st, t->pid);
 	if (!g && !(g = group_new(st, t->pid, reaper)))
@@ -897,6 +921,7 @@ static void remove_thread(struct frc_state *st, int64_t tid)
 
 	if (!t)
 		return;
+	gen_thr(st);	/* children move to a reaper; the group or the thread may go */
 	if (is_invalid(t) || !t->tg) {
 		thread_erase(st, t);
 		return;
@@ -1069,6 +1094,7 @@ static struct ctr_users *ctr_users(struct frc_state *st, const char *cid, bool c
 			return &st->ctrs[i];
 	if (!create)
 		return NULL;
+	gen_usr(st);
 	struct ctr_users *n = realloc(st->ctrs, (st->nctrs + 1) * sizeof(*n));
 	if (!n)
 		return NULL;
@@ -1085,6 +1111,7 @@ static const struct frc_user *put_user(struct frc_state *st, const char *cid, ui
 	struct ctr_users *cu = ctr_users(st, cid, true);
 	struct frc_user *u;
 
+	gen_usr(st);
 	if (!cu)
 		return NULL;
 	u = uid_get(&cu->users, uid);
@@ -1128,6 +1155,7 @@ void state_add_group(struct frc_state *st, const char *cid, uint32_t gid, const 
 	struct ctr_users *cu = ctr_users(st, cid ? cid : "", true);
 	struct frc_group *g;
 
+	gen_usr(st);
 	if (!cu)
 		return;
 	if (name && (name[0] == '+' || name[0] == '-'))
@@ -1345,6 +1373,7 @@ bool state_add_container_json(struct frc_state *st, const char *json, size_t len
 		}
 	}
 	jsonr_free(doc);
+	gen_ctr(st);
 	for (uint32_t i = 0; i < st->ncontainers; i++) {
 		if (strcmp(st->containers[i].id, nc.id) == 0) {
 			container_free(&st->containers[i]);
@@ -1492,21 +1521,34 @@ void state_container_id_from_cgroup(const char *cg, size_t n, char *out, size_t 
 	out[0] = '\0';
 }
 
-static void compute_container_id(struct frc_thread *t)
+static void container_id_of(const struct frc_thread *t, char *out, size_t outsz)
 {
 	const char *p = t->cgroups.s, *end = t->cgroups.s + t->cgroups.len;
 
-	t->container_id[0] = '\0';
+	out[0] = '\0';
 	for (uint32_t i = 0; i < t->ncgroups && p < end; i++) {
 		size_t l = strlen(p);
 		const char *eq = memchr(p, '=', l);
 		if (eq && eq + 1 < p + l) {
-			state_container_id_from_cgroup(eq + 1, (size_t)(p + l - eq - 1), t->container_id,
-						       sizeof(t->container_id));
-			if (t->container_id[0])
+			state_container_id_from_cgroup(eq + 1, (size_t)(p + l - eq - 1), out, outsz);
+			if (out[0])
 				return;
 		}
 		p += l + 1;
+	}
+}
+
+/* the thread's container id from its cgroups; a change moves the counters of the tables
+   looked up by container id */
+static void compute_container_id(struct frc_state *st, struct frc_thread *t)
+{
+	char id[sizeof(t->container_id)];
+
+	container_id_of(t, id, sizeof(id));
+	if (strcmp(id, t->container_id) != 0) {
+		gen_usr(st);
+		gen_ctr(st);
+		memcpy(t->container_id, id, sizeof(id));
 	}
 }
 
@@ -2080,7 +2122,7 @@ void state_finish_load(struct frc_state *st)
 	fix_proc_sockets(st);
 	for (uint32_t b = 0; b < st->nbuckets; b++)
 		for (struct frc_thread *t = st->buckets[b]; t; t = t->hnext)
-			compute_container_id(t);
+			compute_container_id(st, t);
 }
 
 int state_load_scap(struct frc_state *st, const struct scap_reader *r)
@@ -3299,6 +3341,7 @@ static void parse_user_evt(struct frc_state *st, struct frc_evt *e)
 			       shell ? shell : "");
 	} else {
 		struct ctr_users *cu = ctr_users(st, cid, false);
+		gen_usr(st);
 		if (cu)
 			free_user(uid_del(&cu->users, uid));
 	}
@@ -3316,6 +3359,7 @@ static void parse_group_evt(struct frc_state *st, struct frc_evt *e)
 		state_add_group(st, cid, gid, name ? name : "");
 	} else {
 		struct ctr_users *cu = ctr_users(st, cid, false);
+		gen_usr(st);
 		if (cu)
 			free_group(uid_del(&cu->groups, gid));
 	}
@@ -3487,6 +3531,7 @@ static void parse_clone_caller(struct frc_state *st, struct frc_evt *e, int64_t 
 	}
 	if (is_invalid(caller)) {
 		valid_caller = false;
+		gen_thr(st);
 		caller->pid = pint(e, 4, -1);
 		caller->ptid = pint(e, 5, -1);
 		if (!pempty(e, 19)) {
@@ -3596,6 +3641,7 @@ static void parse_clone_child(struct frc_state *st, struct frc_evt *e)
 	if (is_invalid(lk)) {
 		valid_lookup = false;
 		if (!leader) {
+			gen_thr(st);
 			lk->pid = c->pid;
 			lk->ptid = c->ptid;
 			lk->vpid = c->vpid;
@@ -3673,8 +3719,13 @@ static void parse_execve(struct frc_state *st, struct frc_evt *e)
 	}
 	pv = event_param(e, 2, &pl);
 	thread_set_args(t, pv ? (const char *)pv : "", pv ? pl : 0);
-	t->pid = pint(e, 4, t->pid);
+	int64_t pid = pint(e, 4, t->pid);
+	if (pid != t->pid) {
+		gen_thr(st);
+		t->pid = pid;
+	}
 	if (is_invalid(t)) {
+		gen_thr(st);
 		t->ptid = pint(e, 5, t->ptid);
 		if (!(t->flags & PPM_CL_CHILD_IN_PIDNS)) {
 			t->vtid = t->tid;
@@ -3782,6 +3833,8 @@ static void parse_execve(struct frc_state *st, struct frc_evt *e)
 	}
 	uint32_t keep = t->flags & (PPM_CL_PIPE_SRC | PPM_CL_PIPE_DST | PPM_CL_IS_MAIN_THREAD);
 	bool inverted = t->flags & PPM_CL_CLONE_INVERTED;
+	if ((t->flags ^ keep) & PPM_CL_IS_MAIN_THREAD)
+		gen_thr(st);	/* (keep has the flag as it was: never taken) */
 	t->flags = PPM_CL_ACTIVE | keep | PPM_CL_NAME_CHANGED;
 	if (inverted)
 		t->flags |= PPM_CL_CLONE_INVERTED;
@@ -4081,7 +4134,7 @@ static void container_parse(struct frc_state *st, struct frc_evt *e)
 			return;
 		char old[sizeof(t->container_id)];
 		memcpy(old, t->container_id, sizeof(old));
-		compute_container_id(t);
+		compute_container_id(st, t);
 		if (strcmp(old, t->container_id) != 0 && t->container_id[0]) {
 			ensure_user(st, t->container_id, t->pid, t->uid, t->gid);
 			ensure_group(st, t->container_id, t->gid);
@@ -4384,6 +4437,7 @@ struct frc_state *state_new(const struct frc_state_cfg *cfg)
 
 	if (!st)
 		return NULL;
+	st->gens.thr = st->gens.usr = st->gens.ctr = 1;
 	if (cfg)
 		st->cfg = *cfg;
 	if (!st->cfg.max_threads)
@@ -4415,6 +4469,9 @@ struct frc_state *state_new(const struct frc_state_cfg *cfg)
 
 void state_reset(struct frc_state *st)
 {
+	gen_thr(st);
+	gen_usr(st);
+	gen_ctr(st);
 	for (uint32_t b = 0; b < st->nbuckets; b++) {
 		while (st->buckets[b])
 			thread_erase(st, st->buckets[b]);

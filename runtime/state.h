@@ -25,6 +25,29 @@
 
 struct frc_state;
 
+/**
+ * struct frc_state_gens - change counters of the tables, for the caches of values derived
+ * from them (the ancestors, user and container each thread keeps in struct frc_thread_xc).
+ * Each starts at 1, only grows, and moves on every change that could alter what it guards:
+ * @thr: the thread table's shape: a thread added to or removed from the table, a thread
+ *       group formed or changed, a parent link or a thread's tid, pid or ptid changed, or
+ *       its main-thread flag (what state_find_thread(), state_main_thread(),
+ *       state_ancestor() and the parent walks read);
+ * @usr: the user and group tables, and the container id of any thread;
+ * @ctr: the container table, and the container id of any thread.
+ * A thread's own strings and numbers (comm, exe, args, uid...) are not covered: caches keep
+ * pointers to threads, users and containers and read those at each event.
+ */
+struct frc_state_gens {
+	uint64_t thr, usr, ctr;
+};
+
+/* the counters: the first member of the state (state.c checks that) */
+static inline const struct frc_state_gens *state_gens(const struct frc_state *st)
+{
+	return (const struct frc_state_gens *)(const void *)st;
+}
+
 /* a growable string: s is always NUL-terminated (points to "" when cap == 0) */
 struct frc_str {
 	char *s;
@@ -100,6 +123,35 @@ struct frc_fdtable {
 };
 
 struct frc_tgroup;
+struct frc_container;
+
+/* ancestors a thread remembers (runtime/extract.c): proc.aname[0 .. N-1] and the like */
+#define FRC_XC_ANC 8
+
+/**
+ * struct frc_thread_xc - what the extractors of compiled conditions remember about a
+ * thread between events (runtime/extract.c writes it, state.c only clears it: a thread
+ * taken from the pool starts with every stamp 0, which no generation equals). Each part
+ * is valid while its stamp equals the state's counter of that name (state_gens()):
+ * @anc_gen: @anc[i] = state_ancestor(st, t, i) for i < @nanc (thr counter);
+ * @raw_gen: the whole raw parent walk of the main thread (the ancestors of proc.aname and
+ *           the other lists without index) when it has at most FRC_XC_ANC threads:
+ *           @raw[0 .. @nraw), @nraw -1 without a main thread (thr);
+ * @usr_gen: the user name of uid @uid in the thread's container, @uname (@unamelen bytes),
+ *           used while t->uid == @uid (usr);
+ * @ctr_gen: @ctr = state_container(st, t->container_id), and container.id: @cid (@cidlen
+ *           bytes), @ctr's id or else t->container_id (ctr).
+ */
+struct frc_thread_xc {
+	uint64_t anc_gen, raw_gen, usr_gen, ctr_gen;
+	struct frc_thread *anc[FRC_XC_ANC];
+	struct frc_thread *raw[FRC_XC_ANC];
+	const char *uname, *cid;
+	const struct frc_container *ctr;
+	uint32_t uid, unamelen, cidlen;
+	uint8_t nanc;
+	int8_t nraw;
+};
 
 /**
  * struct frc_thread - one thread (libsinsp threadinfo). cwd, env and the fd table are
@@ -140,6 +192,7 @@ struct frc_thread {
 	uint32_t nchildren;
 	struct frc_fdtable fdt;
 	bool in_table;
+	struct frc_thread_xc xc;
 };
 
 struct frc_tgroup {

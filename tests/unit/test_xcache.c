@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The values compiled conditions read through the slot table (frc_field) stay those of
+ * a fresh extraction (extract_filter_value, which remembers nothing) across a sequence
+ * of events that change the state between them: the ancestors, user and container each
+ * thread remembers (struct frc_thread_xc) must follow thread exits and reaping,
+ * reparenting to init and to a subreaper, pid reuse (a clone and a /proc-style re-add of
+ * a tid that still has children), the exec of an ancestor, a thread group losing threads,
+ * user table changes and a uid change, and container metadata that arrives late or
+ * changes. Every slot is compared on every event, inside the rules callback (between
+ * state_pre and state_post, where conditions run), twice: with the thread's memory as it
+ * was, then again after it was filled.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "compiler/types.h"
+#include "engine.h"
+#include "event.h"
+#include "evtab.h"
+#include "extract.h"
+#include "state.h"
+
+static struct frc_evb B;
+static uint64_t now_ts = 9000000000ull;
+
+#define CID_A "4bd97be00c1a0b1e9d6d8e7b23da7d48fe889434573036c27ae5a74837233de4"
+#define CID_B "900ab52de40f0b1e9d6d8e7b23da7d48fe889434573036c27ae5a74837233de4"
+
+/* fields whose value depends on the previous extraction of the same field */
+static bool stateful_field(uint32_t f)
+{
+	return f == FLD_EVT_DELTATIME || f == FLD_EVT_DELTATIME_S || f == FLD_EVT_DELTATIME_NS ||
+	       f == FLD_THREAD_EXECTIME || f == FLD_THREAD_TOTEXECTIME;
+}
+
+struct check {
+	struct frc_slots *slots;
+	const struct frc_field_ref *refs;
+	uint32_t n;
+	uint32_t events;	/* events checked */
+	/* expectations for the next event: field spec -> text ("" = none) */
+	uint32_t want_field;
+	int64_t want_idx;
+	const char *want;
+	char got[512];
+};
+
+static void fmt(uint32_t f, const struct frc_val *v, char *buf, size_t size)
+{
+	extract_format(f, v, buf, size);
+}
+
+static int check_cb(void *ctx, struct frc_evt *e)
+{
+	struct check *c = ctx;
+
+	assert_ptr_equal(e->slots, c->slots);
+	for (int round = 0; round < 2; round++) {
+		if (round)
+			e->gen++;	/* the same event again: the threads' memory is filled now */
+		for (uint32_t i = 0; i < c->n; i++) {
+			static char a[8192], b[8192];
+			const struct frc_field_ref *r = &c->refs[i];
+			const struct frc_val *x = frc_field(e, i);
+			const struct frc_val *y = extract_filter_value(e, r->field, r->arg, r->arg_len,
+								       r->arg_index);
+			fmt(r->field, x, a, sizeof(a));
+			fmt(r->field, y, b, sizeof(b));
+			bool same = !strcmp(a, b) && !x == !y &&
+				    (!x || (x->multi == y->multi && x->nitems == y->nitems));
+			if (!same)
+				print_message("event %u (%s, tid %lld) round %d: %s[%s]: slot '%s', fresh '%s'\n",
+					      c->events, e->info->name, (long long)e->tid, round,
+					      field_table[r->field].name, r->arg ? r->arg : "", a, b);
+			assert_true(same);
+		}
+	}
+	if (c->want) {
+		const struct frc_val *v = extract_filter_value(e, c->want_field, NULL, 0, c->want_idx);
+		fmt(c->want_field, v, c->got, sizeof(c->got));
+	}
+	c->events++;
+	return 0;
+}
+
+static void send(struct frc_engine *eng)
+{
+	uint32_t len;
+	const uint8_t *raw;
+
+	evb_fill(&B);
+	raw = evb_end(&B, &len);
+	assert_non_null(raw);
+	engine_process(eng, raw, len, 0, 0);
+}
+
+static void begin(uint16_t type, int64_t tid)
+{
+	now_ts += 1000;
+	evb_begin(&B, type, now_ts, tid);
+}
+
+/* a plain syscall of @tid, and what @field[@idx] shows there */
+static void probe(struct frc_engine *eng, struct check *c, int64_t tid, uint32_t field, int64_t idx,
+		  const char *want)
+{
+	uint32_t before = c->events;
+
+	begin(PPME_GENERIC_X, tid);
+	evb_int(&B, evtab_syscall_code("mlock", 5));
+	c->want_field = field;
+	c->want_idx = idx;
+	c->want = want;
+	send(eng);
+	assert_int_equal(c->events, before + 1);
+	if (want) {
+		if (strcmp(c->got, want))
+			print_message("tid %lld %s[%lld]: got '%s' want '%s'\n", (long long)tid,
+				      field_table[field].name, (long long)idx, c->got, want);
+		assert_string_equal(c->got, want);
+	}
+	c->want = NULL;
+}
+
+static void add_thread(struct frc_state *st, int64_t tid, int64_t pid, int64_t ptid, const char *comm,
+		       uint32_t uid, const char *cgroups)
+{
+	struct scap_thread_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.tid = tid;
+	r.pid = pid;
+	r.ptid = ptid;
+	r.sid = r.vpgid = r.pgid = pid;
+	r.vtid = tid;
+	r.vpid = pid;
+	r.comm = comm;
+	r.exe = comm;
+	r.exepath = "/usr/bin/x";
+	r.cwd = "/";
+	r.args = "-x\0";
+	r.args_len = 3;
+	r.fdlimit = 1024;
+	r.uid = r.gid = r.loginuid = uid;
+	r.cgroups = cgroups ? cgroups : "cpuset=/";
+	r.cgroups_len = (uint32_t)strlen(r.cgroups) + 1;
+	assert_non_null(state_add_thread(st, &r));
+}
+
+static void clone_x(int64_t tid, int64_t res, int64_t ctid, int64_t pid, int64_t ptid,
+		    const char *comm, uint32_t flags)
+{
+	begin(PPME_SYSCALL_CLONE_20_X, tid);
+	evb_int(&B, res);
+	evb_str(&B, comm);
+	evb_bytes(&B, "", 0);
+	evb_int(&B, ctid);
+	evb_int(&B, pid);
+	evb_int(&B, ptid);
+	evb_str(&B, "/");
+	evb_int(&B, 1024);
+	for (int i = 0; i < 5; i++)
+		evb_int(&B, 0);
+	evb_str(&B, comm);
+	evb_bytes(&B, "cpuset=/\0", 9);
+	evb_int(&B, flags);
+	evb_int(&B, 1000);
+	evb_int(&B, 1000);
+	evb_int(&B, ctid);
+	evb_int(&B, pid);
+	evb_int(&B, 0);
+}
+
+static void execve_x(int64_t tid, int64_t pid, int64_t ptid, const char *comm, const char *cgroup,
+		     uint32_t uid)
+{
+	const char *args[] = { "-c", comm };
+	char cg[256];
+	int n = snprintf(cg, sizeof(cg), "cpuset=%s", cgroup);
+
+	begin(PPME_SYSCALL_EXECVE_19_X, tid);
+	evb_int(&B, 0);			/* res */
+	evb_str(&B, comm);		/* exe */
+	evb_strs(&B, args, 2);		/* args */
+	evb_int(&B, tid);
+	evb_int(&B, pid);
+	evb_int(&B, ptid);
+	evb_str(&B, "/");		/* cwd */
+	evb_int(&B, 1024);		/* fdlimit */
+	for (int i = 0; i < 5; i++)
+		evb_int(&B, 0);
+	evb_str(&B, comm);		/* comm */
+	evb_bytes(&B, cg, (uint32_t)n + 1);	/* cgroups */
+	evb_bytes(&B, "HOME=/\0", 7);	/* env */
+	evb_int(&B, 0);			/* tty */
+	evb_int(&B, pid);		/* vpgid */
+	evb_int(&B, uid);		/* loginuid */
+	evb_int(&B, 0);			/* flags */
+	for (int i = 0; i < 6; i++)
+		evb_int(&B, 0);
+	evb_int(&B, uid);		/* uid */
+	evb_str(&B, "/usr/bin/x");	/* trusted_exepath */
+}
+
+static void procexit(int64_t tid, int64_t reaper)
+{
+	begin(PPME_PROCEXIT_1_E, tid);
+	for (int i = 0; i < 4; i++)
+		evb_int(&B, 0);
+	evb_int(&B, reaper);
+}
+
+static void container_json(const char *id12, const char *name, bool privileged)
+{
+	char json[512];
+	snprintf(json, sizeof(json),
+		 "{\"container\":{\"id\":\"%s\",\"name\":\"%s\",\"image\":\"img:1\","
+		 "\"imagerepo\":\"img\",\"imagetag\":\"1\",\"privileged\":%s}}",
+		 id12, name, privileged ? "true" : "false");
+	begin(PPME_CONTAINER_JSON_2_E, -1);
+	evb_str(&B, json);
+}
+
+static void user_evt(uint16_t type, uint32_t uid, const char *name)
+{
+	begin(type, -1);
+	evb_int(&B, uid);
+	evb_int(&B, uid);
+	evb_str(&B, name);
+	evb_str(&B, "/home/x");
+	evb_str(&B, "/bin/sh");
+	evb_str(&B, "");
+}
+
+static void test_cached_slots_follow_state(void **unused)
+{
+	struct frc_engine *eng = engine_new(NULL);
+	struct frc_state *st = engine_state(eng);
+	struct check c;
+	char err[256];
+
+	(void)unused;
+	memset(&c, 0, sizeof(c));
+	add_thread(st, 1, 1, 0, "systemd", 0, NULL);
+	add_thread(st, 100, 100, 1, "sshd", 0, NULL);
+	add_thread(st, 101, 101, 100, "bash", 1000, NULL);
+	add_thread(st, 102, 102, 101, "python", 1000, NULL);
+	add_thread(st, 103, 102, 101, "python", 1000, NULL);	/* a thread of 102 */
+	add_thread(st, 104, 104, 102, "sh", 1000, NULL);
+	add_thread(st, 105, 104, 102, "sh", 1000, NULL);	/* a thread of 104 */
+	add_thread(st, 110, 110, 1, "shim", 0, NULL);
+	add_thread(st, 111, 111, 110, "app", 1000, "cpuset=/docker/" CID_A);
+	add_thread(st, 112, 112, 111, "worker", 1000, "cpuset=/docker/" CID_A);
+	state_add_user(st, "", 1000, 1000, "alice", "/home/alice", "/bin/bash");
+	state_add_user(st, "4bd97be00c1a", 1000, 1000, "app", "/app", "/bin/sh");
+	state_finish_load(st);
+
+	/* every field without argument, and ancestors by index */
+	struct frc_field_ref refs[FLD__COUNT + 40];
+	uint32_t n = 0;
+	for (uint32_t f = 0; f < FLD__COUNT; f++)
+		if (!stateful_field(f))
+			refs[n++] = (struct frc_field_ref){ f, 0, NULL, -1 };
+	static const char *const idx[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+	static const uint32_t byidx[] = { FLD_PROC_ANAME, FLD_PROC_AEXE, FLD_PROC_APID,
+					  FLD_PROC_ACMDLINE };
+	for (uint32_t k = 0; k < sizeof(byidx) / sizeof(byidx[0]); k++)
+		for (uint32_t i = 0; i < 10; i++)
+			refs[n++] = (struct frc_field_ref){ byidx[k], 1, idx[i], (int64_t)i };
+	c.slots = extract_slots_new(refs, n, err, sizeof(err));
+	assert_non_null(c.slots);
+	c.refs = refs;
+	c.n = n;
+	engine_set_slots(eng, c.slots);
+	engine_set_callback(eng, check_cb, &c);
+
+	/* the threads' memory filled */
+	probe(eng, &c, 104, FLD_PROC_ANAME, 2, "bash");
+	probe(eng, &c, 105, FLD_PROC_ANAME, 1, "python");
+	probe(eng, &c, 103, FLD_PROC_PNAME, -1, "bash");
+	probe(eng, &c, 112, FLD_PROC_ANAME, 2, "shim");
+	probe(eng, &c, 112, FLD_CONTAINER_NAME, -1, "<NA>");
+	probe(eng, &c, 112, FLD_CONTAINER_ID, -1, "4bd97be00c1a");
+	probe(eng, &c, 104, FLD_USER_NAME, -1, "alice");
+	probe(eng, &c, 112, FLD_USER_NAME, -1, "app");
+
+	/* an ancestor execs: its name changes, the chain does not */
+	execve_x(101, 101, 100, "zsh", "/", 1000);
+	send(eng);
+	probe(eng, &c, 104, FLD_PROC_ANAME, 2, "zsh");
+	probe(eng, &c, 105, FLD_PROC_ANAME, 2, "zsh");
+
+	/* 102 execs: its other thread (103) goes; 103 comes back as an unknown thread */
+	execve_x(102, 102, 101, "perl", "/", 1000);
+	send(eng);
+	probe(eng, &c, 104, FLD_PROC_PNAME, -1, "perl");
+	probe(eng, &c, 103, FLD_PROC_PNAME, -1, "<NA>");
+	/* the unknown thread execs: its pid and parent become known */
+	execve_x(103, 103, 101, "ls", "/", 1000);
+	send(eng);
+	probe(eng, &c, 103, FLD_PROC_PNAME, -1, "zsh");
+	probe(eng, &c, 103, FLD_PROC_ANAME, 3, "systemd");
+
+	/* the parent of 104 exits: 104 goes to init */
+	procexit(102, 0);
+	send(eng);
+	probe(eng, &c, 104, FLD_PROC_PNAME, -1, "systemd");
+	probe(eng, &c, 105, FLD_PROC_ANAME, 2, "<NA>");
+	probe(eng, &c, 104, FLD_PROC_APID, 1, "1");
+
+	/* 111 exits with a subreaper named: 112 goes to shim */
+	procexit(111, 110);
+	send(eng);
+	probe(eng, &c, 112, FLD_PROC_PNAME, -1, "shim");
+	probe(eng, &c, 112, FLD_PROC_ANAME, 2, "systemd");
+
+	/* pid reuse: sshd clones a new 102 */
+	clone_x(100, 102, 100, 100, 1, "sshd", 0);
+	send(eng);
+	probe(eng, &c, 102, FLD_PROC_PNAME, -1, "sshd");
+	probe(eng, &c, 104, FLD_PROC_PNAME, -1, "systemd");
+
+	/* pid reuse by a re-read of the process table: 100 replaced while 101 and 102 still
+	   name it as their parent */
+	probe(eng, &c, 101, FLD_PROC_ANAME, 2, "systemd");
+	add_thread(st, 100, 100, 110, "sshd2", 0, NULL);
+	probe(eng, &c, 101, FLD_PROC_PNAME, -1, "sshd2");
+	probe(eng, &c, 101, FLD_PROC_ANAME, 2, "shim");
+	probe(eng, &c, 102, FLD_PROC_ANAME, 3, "systemd");
+
+	/* users: a name changed, a uid changed, a user added and deleted by events */
+	state_add_user(st, "", 1000, 1000, "alice2", "/home/alice", "/bin/bash");
+	probe(eng, &c, 104, FLD_USER_NAME, -1, "alice2");
+	user_evt(PPME_USER_ADDED_E, 1001, "bob");
+	send(eng);
+	begin(PPME_SYSCALL_SETUID_X, 104);
+	evb_int(&B, 0);
+	evb_int(&B, 1001);
+	send(eng);
+	probe(eng, &c, 104, FLD_USER_NAME, -1, "bob");
+	probe(eng, &c, 105, FLD_USER_NAME, -1, "alice2");
+	user_evt(PPME_USER_DELETED_E, 1001, "bob");
+	send(eng);
+	probe(eng, &c, 104, FLD_USER_NAME, -1, "<NA>");
+
+	/* container metadata arrives late, then changes */
+	container_json("4bd97be00c1a", "late", true);
+	send(eng);
+	probe(eng, &c, 112, FLD_CONTAINER_NAME, -1, "late");
+	probe(eng, &c, 112, FLD_CONTAINER_PRIVILEGED, -1, "true");
+	container_json("4bd97be00c1a", "later", false);
+	send(eng);
+	probe(eng, &c, 112, FLD_CONTAINER_NAME, -1, "later");
+	probe(eng, &c, 112, FLD_CONTAINER_PRIVILEGED, -1, "false");
+	/* a thread moves to another container (exec with new cgroups) */
+	execve_x(112, 112, 110, "worker2", "/docker/" CID_B, 1000);
+	send(eng);
+	probe(eng, &c, 112, FLD_CONTAINER_ID, -1, "900ab52de40f");
+	probe(eng, &c, 112, FLD_CONTAINER_NAME, -1, "<NA>");
+	probe(eng, &c, 112, FLD_USER_NAME, -1, "<NA>");
+	container_json("900ab52de40f", "b", true);
+	send(eng);
+	probe(eng, &c, 112, FLD_CONTAINER_PRIVILEGED, -1, "true");
+
+	/* a whole process tree goes and its pids come back in another shape */
+	procexit(104, 0);
+	send(eng);
+	procexit(105, 0);
+	send(eng);
+	probe(eng, &c, 101, FLD_PROC_PNAME, -1, "sshd2");
+	clone_x(112, 104, 112, 112, 110, "worker2", 0);
+	send(eng);
+	probe(eng, &c, 104, FLD_PROC_PNAME, -1, "worker2");
+	probe(eng, &c, 104, FLD_CONTAINER_ID, -1, "host");
+
+	/* a new capture section: every table emptied, the pooled threads reused in another
+	   shape */
+	probe(eng, &c, 101, FLD_PROC_ANAME, 2, "shim");
+	state_reset(st);
+	add_thread(st, 1, 1, 0, "init2", 0, NULL);
+	add_thread(st, 112, 112, 1, "top", 0, "cpuset=/docker/" CID_B);
+	add_thread(st, 101, 101, 112, "leaf", 1000, NULL);
+	add_thread(st, 104, 104, 101, "leaf2", 1000, NULL);
+	state_add_user(st, "", 1000, 1000, "carol", "/home/carol", "/bin/bash");
+	state_finish_load(st);
+	probe(eng, &c, 101, FLD_PROC_ANAME, 2, "init2");
+	probe(eng, &c, 104, FLD_PROC_ANAME, 2, "top");
+	probe(eng, &c, 101, FLD_USER_NAME, -1, "carol");
+	probe(eng, &c, 112, FLD_CONTAINER_NAME, -1, "<NA>");
+	probe(eng, &c, 112, FLD_CONTAINER_ID, -1, "900ab52de40f");
+	assert_true(c.events > 40);
+
+	engine_set_slots(eng, NULL);
+	extract_slots_free(c.slots);
+	engine_free(eng);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cached_slots_follow_state),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
