@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "state.h"
 #include "jsonr.h"
@@ -1178,17 +1179,44 @@ void state_add_group(struct frc_state *st, const char *cid, uint32_t gid, const 
 		free_group(g);
 }
 
+/*
+ * The container's /etc/passwd through /proc/PID/root. Events are handled after the fact:
+ * a short-lived process (a setuid helper, `login` run as nobody) is often gone, or a
+ * zombie without a root, by then. Its living ancestors in the same container see the same
+ * file, so they are tried next (a bounded walk); the walk stops at a process that is alive
+ * (its root resolves), where a missing passwd means the container has none.
+ */
+static FILE *open_container_passwd(const struct frc_state *st, const char *cid, int64_t pid)
+{
+	char path[64];
+	FILE *f;
+
+	for (int hop = 0; hop < 16 && pid > 0; hop++) {
+		snprintf(path, sizeof(path), "/proc/%lld/root/etc/passwd", (long long)pid);
+		f = fopen(path, "re");
+		if (f)
+			return f;
+		snprintf(path, sizeof(path), "/proc/%lld/root/", (long long)pid);
+		if (access(path, F_OK) == 0)
+			return NULL;	/* alive: the container has no passwd */
+		const struct frc_thread *t = thash_find(st, pid);
+		const struct frc_thread *p = t ? thash_find(st, t->ptid) : NULL;
+		if (!p || p->pid == pid || strcmp(p->container_id, cid) != 0)
+			return NULL;
+		pid = p->pid;
+	}
+	return NULL;
+}
+
 /* container users from /proc/PID/root/etc/passwd (live only) */
 static void load_container_users(struct frc_state *st, const char *cid, int64_t pid)
 {
-	char path[64];
 	FILE *f;
 	char line[1024];
 
 	if (!st->cfg.live || pid <= 0)
 		return;
-	snprintf(path, sizeof(path), "/proc/%lld/root/etc/passwd", (long long)pid);
-	f = fopen(path, "re");
+	f = open_container_passwd(st, cid, pid);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
