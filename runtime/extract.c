@@ -75,7 +75,14 @@ void scratch_reset(struct frc_scratch *s)
 
 void scratch_begin(struct frc_scratch *s, const struct frc_evt *e)
 {
-	scratch_reset(s);
+	struct schunk *h = s->head;
+
+	if (__builtin_expect(h && h == s->cur, 1)) {	/* one chunk in use (the usual case) */
+		h->used = 0;
+		s->oom = false;
+	} else {
+		scratch_reset(s);
+	}
 	if (__builtin_expect(!s->first_ts, 0) && !(e->info->category & EVC_METAEVENT))
 		s->first_ts = e->ts;
 }
@@ -1209,11 +1216,15 @@ static bool x_ancestor(struct frc_evt *e, const struct xq *q, struct frc_thread 
 			return false;
 		return vsb(v, &b);
 	}
-	/* condition: every ancestor's value; the comparison holds if any matches */
-	struct frc_val *it = items_alloc(e, (uint32_t)n);
+	/* condition: every ancestor's value; the comparison holds if any matches (each item
+	   cleared as it is written, rather than all of them by items_alloc's memset) */
+	struct frc_val *it = salloc(e->scratch, (size_t)(n ? n : 1) * sizeof(*it));
 	if (!it)
 		return false;
+	if (!n)
+		memset(it, 0, sizeof(*it));
 	for (int i = 0; i < n; i++) {
+		it[i] = (struct frc_val){ 0 };
 		if (w == A_PID) {
 			it[i].n.i = anc[i]->pid;
 			continue;
@@ -3040,12 +3051,19 @@ static bool vjoin_slot(struct frc_evt *e, struct slot *sl, const struct frc_str 
 	return true;
 }
 
-/* proc.args, proc.aargs[N]: the arguments joined with spaces */
+/* proc.args, proc.aargs[N]: the arguments joined with spaces; the end of the command
+   line that state.c built with them when it has that text (args_at), without a copy */
 static inline __attribute__((always_inline)) bool
 slot_args_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 {
 	struct frc_thread *t = slot_thread(e, ss, sl);
-	return t && vjoin(e, &sl->val, &t->args, t->nargs);
+	if (!t)
+		return false;
+	if (t->args_at) {
+		vstr(&sl->val, t->cmdline.s + t->args_at, t->cmdline.len - t->args_at);
+		return true;
+	}
+	return vjoin(e, &sl->val, &t->args, t->nargs);
 }
 
 /* proc.args[N]: one argument, "" past the last */

@@ -1750,6 +1750,7 @@ static void thread_set_args(struct frc_thread *t, const char *p, size_t n)
 {
 	t->nargs = set_list(&t->args, p, n);
 	str_copy(&t->cmdline, &t->comm);
+	t->args_at = 0;
 	if (t->cmdline.len) {
 		const char *a = t->args.s;
 		for (uint32_t i = 0; i < t->nargs; i++) {
@@ -1758,6 +1759,11 @@ static void thread_set_args(struct frc_thread *t, const char *p, size_t n)
 			str_append(&t->cmdline, a, l);
 			a += l + 1;
 		}
+		/* the items fill the list (set_list): after the name and a space, the command
+		   line is the arguments joined with spaces (proc.args), unless an append ran
+		   out of memory */
+		if (t->nargs && t->cmdline.len == t->comm.len + t->args.len)
+			t->args_at = t->comm.len + 1;
 	}
 }
 

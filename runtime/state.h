@@ -172,6 +172,7 @@ struct frc_thread {
 	struct frc_str comm, exe, exepath, cwd, root, cmdline;
 	struct frc_str args;	/* argv[1..] NUL-separated (each item NUL-terminated) */
 	uint32_t nargs;
+	uint32_t args_at;	/* if > 0: cmdline from here is args joined with spaces */
 	struct frc_str env;	/* same layout */
 	uint32_t nenv;
 	struct frc_str cgroups;	/* "subsys=path" items, NUL-terminated each */

@@ -263,14 +263,14 @@ static void test_cached_slots_follow_state(void **unused)
 	state_finish_load(st);
 
 	/* every field without argument, and ancestors by index */
-	struct frc_field_ref refs[FLD__COUNT + 40];
+	struct frc_field_ref refs[FLD__COUNT + 50];
 	uint32_t n = 0;
 	for (uint32_t f = 0; f < FLD__COUNT; f++)
 		if (!stateful_field(f))
 			refs[n++] = (struct frc_field_ref){ f, 0, NULL, -1 };
 	static const char *const idx[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
 	static const uint32_t byidx[] = { FLD_PROC_ANAME, FLD_PROC_AEXE, FLD_PROC_APID,
-					  FLD_PROC_ACMDLINE };
+					  FLD_PROC_ACMDLINE, FLD_PROC_AARGS };
 	for (uint32_t k = 0; k < sizeof(byidx) / sizeof(byidx[0]); k++)
 		for (uint32_t i = 0; i < 10; i++)
 			refs[n++] = (struct frc_field_ref){ byidx[k], 1, idx[i], (int64_t)i };
@@ -320,6 +320,24 @@ static void test_cached_slots_follow_state(void **unused)
 	send(eng);
 	probe(eng, &c, 112, FLD_PROC_PNAME, -1, "shim");
 	probe(eng, &c, 112, FLD_PROC_ANAME, 2, "systemd");
+
+	/* shim becomes a subreaper (prctl); a grandchild's parent exits without naming one */
+	clone_x(112, 114, 112, 112, 110, "worker", 0);
+	send(eng);
+	clone_x(114, 115, 114, 114, 112, "worker", 0);
+	send(eng);
+	probe(eng, &c, 115, FLD_PROC_ANAME, 2, "worker");
+	begin(PPME_SYSCALL_PRCTL_X, 110);
+	evb_int(&B, 0);
+	evb_int(&B, PPM_PR_SET_CHILD_SUBREAPER);
+	evb_str(&B, "");
+	evb_int(&B, 1);
+	send(eng);
+	procexit(114, 0);
+	send(eng);
+	probe(eng, &c, 115, FLD_PROC_PNAME, -1, "shim");
+	probe(eng, &c, 115, FLD_PROC_ARGS, -1, "");
+	probe(eng, &c, 104, FLD_PROC_ARGS, -1, "-x");
 
 	/* pid reuse: sshd clones a new 102 */
 	clone_x(100, 102, 100, 100, 1, "sshd", 0);
