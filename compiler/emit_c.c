@@ -27,6 +27,16 @@ struct smap {
 	uint32_t sets[SMAP_MAX_SETS];	/* IRC_STRSET constants, ascending */
 };
 
+/*
+ * A needle set: the constants of an `or` of contains tests (or of icontains tests) on one
+ * value with one quantifier, tested in one pass (frc_s_needles, struct frc_needles).
+ */
+struct nset {
+	uint8_t icase;
+	uint32_t n;
+	uint32_t *items;	/* IRC_STR constants, ascending, unique */
+};
+
 /* kinds of condition functions */
 enum fn_kind { FN_RULE, FN_COND, FN_MEMO };
 
@@ -56,6 +66,8 @@ struct emit {
 	uint32_t nmaps;
 	uint32_t *tmap;		/* per node: map index + 1 of an `in` test it serves, or 0 */
 	uint8_t *tbit;		/* ... and the test's set (bit of the row) */
+	struct nset *nsets;	/* needle sets, numbered in order of use */
+	uint32_t nnsets, capnsets;
 	uint64_t *loaded;	/* per slot: surely in the field cache at this point of the body */
 	uint32_t *undo;		/* slots marked in @loaded, in order (unmarked on leaving and/or) */
 	uint32_t nundo, capundo;
@@ -125,6 +137,7 @@ static void put_i64(struct cw *w, uint64_t u)
 }
 
 static void emit_value(struct emit *em, uint32_t id, unsigned depth);
+static int u32_cmp(const void *a, const void *b);
 
 static void emit_xform(struct emit *em, uint32_t id, unsigned depth)
 {
@@ -432,6 +445,156 @@ static void emit_ref(struct emit *em, uint32_t id, unsigned depth)
 	cw_put(em->w, "(e, r, fc))");
 }
 
+/* ------------------------------------------------------------------ needle sets */
+
+/*
+ * 1 for a contains/bcontains test, 2 for an icontains test, that a needle set can serve:
+ * a string constant, not memoised (nor, in an `and`, its `not`); 0 otherwise. @id is a
+ * child of an or, or (@neg) of an and, where it must be the `not` of such a test:
+ * `not A and not B` is `not (A or B)`. *@test is the test.
+ */
+static int needle_class(const struct ir *ir, uint32_t id, bool neg, uint32_t *test)
+{
+	const struct ir_node *t = &ir->nodes[id];
+	if (neg) {
+		if (t->kind != IR_NOT || opt_memo_index(ir, id))
+			return 0;
+		id = t->a;
+		t = &ir->nodes[id];
+	}
+	*test = id;
+	if (t->kind != IR_TEST || t->rhs_val || opt_memo_index(ir, id) ||
+	    ir->consts[t->b].kind != IRC_STR)
+		return 0;
+	if (t->op == OP_CONTAINS || t->op == OP_BCONTAINS)
+		return 1;
+	return t->op == OP_ICONTAINS ? 2 : 0;
+}
+
+/* a candidate child of an and/or: class, value node, quantifier, then position */
+struct ncand {
+	uint32_t cls, val, quant, pos, cid;
+};
+
+static int ncand_cmp(const void *a, const void *b)
+{
+	const struct ncand *x = a, *y = b;
+	if (x->cls != y->cls)
+		return x->cls < y->cls ? -1 : 1;
+	if (x->val != y->val)
+		return x->val < y->val ? -1 : 1;
+	if (x->quant != y->quant)
+		return x->quant < y->quant ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* the index of the needle set of @items (sorted, unique), added if new; UINT32_MAX on
+ * failure */
+static uint32_t nset_get(struct emit *em, bool icase, const uint32_t *items, uint32_t n)
+{
+	for (uint32_t s = 0; s < em->nnsets; s++) {
+		const struct nset *x = &em->nsets[s];
+		if (x->icase == icase && x->n == n && !memcmp(x->items, items, n * sizeof(*items)))
+			return s;
+	}
+	if (em->nnsets == em->capnsets) {
+		uint32_t nc = em->capnsets ? em->capnsets * 2 : 16;
+		struct nset *p = realloc(em->nsets, nc * sizeof(*p));
+		if (!p)
+			return UINT32_MAX;
+		em->nsets = p;
+		em->capnsets = nc;
+	}
+	uint32_t *copy = malloc(n * sizeof(*copy));
+	if (!copy)
+		return UINT32_MAX;
+	memcpy(copy, items, n * sizeof(*copy));
+	em->nsets[em->nnsets] = (struct nset){ (uint8_t)icase, n, copy };
+	return em->nnsets++;
+}
+
+/*
+ * Needle sets of the and/or @id when optimising (ir->normalize: not at -O0, whose code
+ * evaluates each test as written): the children that are contains tests (icontains tests)
+ * of one value with one quantifier, two or more, are one frc_s_needles test at the place
+ * of the first of them (children have no side effects: the result is the same). Returns
+ * NULL when there is none, else per child: set index + 1 for the first of a set's
+ * children, UINT32_MAX for the others, 0 for the rest (malloc'd).
+ */
+static uint32_t *needle_groups(struct emit *em, uint32_t id)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *n = &ir->nodes[id];
+	bool neg = n->kind == IR_AND;
+	uint32_t nc = 0, *grp = NULL, *items = NULL;
+	if (!ir->normalize || n->nkids < 2)
+		return NULL;
+	struct ncand *c = malloc(n->nkids * sizeof(*c));
+	if (!c)
+		goto oom;
+	for (uint32_t i = 0; i < n->nkids; i++) {
+		uint32_t t, cls = (uint32_t)needle_class(ir, ir_kids(ir, id)[i], neg, &t);
+		if (cls)
+			c[nc++] = (struct ncand){ cls, ir->nodes[t].a, ir->nodes[t].quant, i,
+						  ir->nodes[t].b };
+	}
+	if (nc < 2) {
+		free(c);
+		return NULL;
+	}
+	qsort(c, nc, sizeof(*c), ncand_cmp);
+	for (uint32_t i = 0; i < nc;) {
+		uint32_t e = i + 1;
+		while (e < nc && c[e].cls == c[i].cls && c[e].val == c[i].val &&
+		       c[e].quant == c[i].quant)
+			e++;
+		if (e - i >= 2) {
+			if (!grp && !(grp = calloc(n->nkids, sizeof(*grp))))
+				goto oom;
+			if (!items && !(items = malloc(nc * sizeof(*items))))
+				goto oom;
+			for (uint32_t k = i; k < e; k++)
+				items[k - i] = c[k].cid;
+			qsort(items, e - i, sizeof(*items), u32_cmp);
+			uint32_t u = 0;
+			for (uint32_t k = 0; k < e - i; k++)
+				if (!u || items[u - 1] != items[k])
+					items[u++] = items[k];
+			uint32_t s = nset_get(em, c[i].cls == 2, items, u);
+			if (s == UINT32_MAX)
+				goto oom;
+			grp[c[i].pos] = s + 1;	/* sorted by position within the run */
+			for (uint32_t k = i + 1; k < e; k++)
+				grp[c[k].pos] = UINT32_MAX;
+		}
+		i = e;
+	}
+	free(c);
+	free(items);
+	return grp;
+oom:
+	free(c);
+	free(grp);
+	free(items);
+	em->failed = true;
+	return NULL;
+}
+
+/* child @kid of an or (of an and, @neg: its `not`) tested with needle set @s */
+static void emit_needles(struct emit *em, uint32_t kid, bool neg, uint32_t s, unsigned depth)
+{
+	const struct ir_node *t = &em->ir->nodes[kid];
+	if (neg) {
+		cw_put(em->w, "!");
+		t = &em->ir->nodes[t->a];
+	}
+	cw_put(em->w, "frc_s_needles(");
+	emit_value(em, t->a, depth);
+	cw_put(em->w, ", %uu, &", t->quant);
+	cw_ident(em->w, "nd", s);
+	cw_put(em->w, ")");
+}
+
 /* the expression of condition @id itself (its children through emit_ref) */
 static void emit_cond(struct emit *em, uint32_t id, unsigned depth)
 {
@@ -452,18 +615,29 @@ static void emit_cond(struct emit *em, uint32_t id, unsigned depth)
 	case IR_AND:
 	case IR_OR: {
 		/* a child runs only after every earlier one: their slots are loaded */
-		uint32_t mark = em->nundo;
+		uint32_t mark = em->nundo, prev = 0, nout = 0;
+		uint32_t *grp = needle_groups(em, id);
+		if (em->failed)
+			return;
 		cw_put(em->w, "(");
 		em->w->indent++;
 		for (uint32_t i = 0; i < n->nkids; i++) {
-			if (i) {
+			if (grp && grp[i] == UINT32_MAX)
+				continue;	/* tested by its needle set, at the set's first test */
+			if (nout++) {
 				cw_nl(em->w);
 				cw_tabs(em->w);
 				cw_put(em->w, "%s ", n->kind == IR_AND ? "&&" : "||");
-				must_slots(em, ir_kids(ir, id)[i - 1], depth + 1);
+				must_slots(em, ir_kids(ir, id)[prev], depth + 1);
 			}
-			emit_ref(em, ir_kids(ir, id)[i], depth + 1);
+			prev = i;
+			if (grp && grp[i])
+				emit_needles(em, ir_kids(ir, id)[i], n->kind == IR_AND, grp[i] - 1,
+					     depth + 1);
+			else
+				emit_ref(em, ir_kids(ir, id)[i], depth + 1);
 		}
+		free(grp);
 		em->w->indent--;
 		cw_put(em->w, ")");
 		while (em->nundo > mark) {
@@ -846,6 +1020,77 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 	}
 	free(items);
 	free(rows);
+}
+
+/* needle set @s: the needles (one blob), their offsets, buckets and nibble tables */
+static void emit_nset(struct emit *em, struct cw *w, uint32_t s)
+{
+	const struct ir *ir = em->ir;
+	const struct nset *ns = &em->nsets[s];
+	struct rt_needle *nd = malloc(ns->n * sizeof(*nd));
+	uint32_t *order = malloc(ns->n * sizeof(*order)), *off = malloc((ns->n + 1) * sizeof(*off));
+	uint8_t *blob = NULL, nib[96];
+	uint32_t bucket[9], minlen = UINT32_MAX;
+	size_t total = 0;
+	if (!nd || !order || !off)
+		goto oom;
+	for (uint32_t k = 0; k < ns->n; k++) {
+		const struct ir_const *c = &ir->consts[ns->items[k]];
+		nd[k] = (struct rt_needle){ c->s, c->len };
+		total += c->len;
+		minlen = c->len < minlen ? c->len : minlen;
+	}
+	if (total > UINT32_MAX || !(blob = malloc(total + 1)) ||
+	    !rt_helpers_needles_layout(nd, ns->n, ns->icase, order, bucket, nib))
+		goto oom;
+	total = 0;
+	for (uint32_t k = 0; k < ns->n; k++) {
+		const struct rt_needle *x = &nd[order[k]];
+		off[k] = (uint32_t)total;
+		if (x->len)
+			memcpy(blob + total, x->s, x->len);
+		total += x->len;
+	}
+	off[ns->n] = (uint32_t)total;
+	cw_put(w, "/* needle set %" PRIu32 ": %" PRIu32 " needles (%s) */\n", s, ns->n,
+	       ns->icase ? "icontains" : "contains");
+	emit_bytes_def(w, "frc_u8", "ndk", s, blob, total);
+	cw_put(w, "static const frc_u32 ");
+	cw_ident(w, "ndo", s);
+	cw_put(w, "[] = {");
+	put_u32_list(w, off, ns->n + 1);
+	cw_put(w, "};\nstatic const frc_u32 ");
+	cw_ident(w, "ndb", s);
+	cw_put(w, "[] = {");
+	put_u32_list(w, bucket, 9);
+	cw_put(w, "};\nstatic const frc_u8 ");
+	cw_ident(w, "ndt", s);
+	cw_put(w, "[] = {");
+	for (uint32_t i = 0; i < 96; i++)
+		cw_put(w, "%s%u%s", i % 16 ? " " : "\n\t", nib[i], i + 1 < 96 ? "," : "");
+	cw_put(w, "\n};\nstatic const struct frc_needles ");
+	cw_ident(w, "nd", s);
+	cw_put(w, " = { .n = %" PRIu32 "u, .minlen = %" PRIu32 "u, .icase = %uu, .blob = ", ns->n,
+	       ns->n ? minlen : 0, ns->icase);
+	cw_ident(w, "ndk", s);
+	cw_put(w, ", .off = ");
+	cw_ident(w, "ndo", s);
+	cw_put(w, ", .bucket = ");
+	cw_ident(w, "ndb", s);
+	cw_put(w, ", .nib = ");
+	cw_ident(w, "ndt", s);
+	cw_put(w, " };\n");
+	free(nd);
+	free(order);
+	free(off);
+	free(blob);
+	return;
+oom:
+	free(nd);
+	free(order);
+	free(off);
+	free(blob);
+	em->failed = true;
 }
 
 static void emit_numset(const struct ir *ir, struct cw *w, uint32_t id)
@@ -1543,6 +1788,10 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 		cw_put(&out, "/* merged string sets: per field slot, the sets of its in tests */\n");
 	for (uint32_t m = 0; m < em.nmaps; m++)
 		emit_smap(&em, &out, m);
+	if (em.nnsets)
+		cw_put(&out, "/* needle sets: or-ed contains tests of one value, one pass */\n");
+	for (uint32_t s = 0; s < em.nnsets; s++)
+		emit_nset(&em, &out, s);
 	cw_put(&out, "\n");
 	emit_regex_table(&em, &out);
 	emit_rules(ir, &out);
@@ -1580,6 +1829,9 @@ out:
 	free(em.tmap);
 	free(em.tbit);
 	free(em.maps);
+	for (uint32_t s = 0; s < em.nnsets; s++)
+		free(em.nsets[s].items);
+	free(em.nsets);
 	free(em.loaded);
 	free(em.undo);
 	free(em.fns);

@@ -33,7 +33,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 9
+#define FRC_ABI_VERSION 10
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -167,6 +167,30 @@ struct frc_strset {
 struct frc_strmap {
 	struct frc_strset set;
 	const frc_u64 *rows;
+};
+
+/**
+ * struct frc_needles - the needles of an `or` of contains (or of icontains) tests on one
+ * value, searched for in one pass over the value (frc_s_needles).
+ * @n: needles; needle k is the bytes blob[off[k] .. off[k + 1]) (@off has @n + 1 entries)
+ * @minlen: length of the shortest needle (0: an empty needle, which every value contains)
+ * @icase: the needles are lower case and compared ignoring ASCII case (icontains)
+ * @bucket: 9 entries: the needles of bucket b are those from bucket[b] to bucket[b + 1]
+ * @nib: 96 bytes, for the first three bytes t of a needle (at a candidate position p of
+ *       the value, byte p + t): 16 bytes indexed by the low nibble of the value's byte,
+ *       then 16 by its high nibble; bit b set when some needle of bucket b allows that
+ *       nibble there (every nibble past a needle's end, both cases of a letter for
+ *       @icase). A position is a candidate for bucket b when the six lookups all have bit b.
+ */
+struct frc_needles {
+	frc_u32 n;
+	frc_u32 minlen;
+	frc_u32 icase;
+	frc_u32 pad_;
+	const frc_u8 *blob;
+	const frc_u32 *off;
+	const frc_u32 *bucket;
+	const frc_u8 *nib;
 };
 
 /* A set of integers (bit patterns of the field's width), sorted as unsigned. */
@@ -358,6 +382,13 @@ int frc_s_regex(const struct frc_val *v, frc_u32 q, struct frc_run *r, frc_u32 i
 int frc_s_pmatch(const struct frc_val *v, frc_u32 q, struct frc_run *r,
 		 const struct frc_pmatch *pm);
 int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set);
+/*
+ * `V contains N1 or V contains N2 or ...` (icontains when @nd->icase) with the same
+ * quantifier: one pass over each value for all the needles of @nd. The same result as the
+ * `or` of the single tests, also for absent values (0) and FRC_Q_ALL (some needle is in
+ * every item).
+ */
+int frc_s_needles(const struct frc_val *v, frc_u32 q, const struct frc_needles *nd);
 /*
  * The row of @m for @v (not 0): the row of the item equal to the value, 0 when there is
  * none; for a multi value the OR of its items' rows (bit j: some item is in set j, as

@@ -54,7 +54,7 @@ static const struct jit_sym helpers[] = {
 	H(frc_s_eq), H(frc_s_ne), H(frc_s_lt), H(frc_s_le), H(frc_s_gt), H(frc_s_ge),
 	H(frc_s_contains), H(frc_s_icontains), H(frc_s_startswith), H(frc_s_endswith),
 	H(frc_s_glob), H(frc_s_iglob), H(frc_s_regex), H(frc_s_pmatch), H(frc_s_in),
-	H(frc_s_row),
+	H(frc_s_row), H(frc_s_needles),
 	H(frc_n_eq), H(frc_n_ne), H(frc_n_in), H(frc_i_lt), H(frc_i_le), H(frc_i_gt),
 	H(frc_i_ge), H(frc_u_lt), H(frc_u_le), H(frc_u_gt), H(frc_u_ge),
 	H(frc_ip_eq), H(frc_ip_ne), H(frc_ip_in), H(frc_net_eq), H(frc_net_ne), H(frc_net_in),

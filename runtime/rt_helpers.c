@@ -307,6 +307,232 @@ int frc_s_endswith(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 
 	QUANT(v, q, s_ends(x, s, n));
 }
 
+/* ------------------------------------------------------------------ needle sets */
+
+/* the single test of needle @k of @nd on one value (what frc_s_contains/icontains do) */
+static bool needle1(const struct frc_val *x, const struct frc_needles *nd, frc_u32 k)
+{
+	const frc_u8 *s = nd->blob + nd->off[k];
+	frc_u32 n = nd->off[k + 1] - nd->off[k];
+	return nd->icase ? rt_helpers_icontains(x->s, x->len, s, n) : s_contains(x, s, n);
+}
+
+/* needle @k of @nd at @h (@room bytes of the value from there), n >= 1 */
+static inline bool needle_at(const frc_u8 *h, frc_u32 room, const struct frc_needles *nd,
+			     frc_u32 k)
+{
+	const frc_u8 *s = nd->blob + nd->off[k];
+	frc_u32 n = nd->off[k + 1] - nd->off[k];
+	if (n > room)
+		return false;
+	if (!nd->icase)
+		return bytes_eq(h, s, n);
+	for (frc_u32 j = 0; j < n; j++)
+		if (lower(h[j]) != s[j])
+			return false;
+	return true;
+}
+
+/* positions @from .. @end - 1 of @h, every needle (a block whose loads would cross into
+ * the next page; rare) */
+static __attribute__((noinline)) bool needles_tail(const frc_u8 *h, frc_u32 len, frc_u32 from,
+						   frc_u32 end, const struct frc_needles *nd)
+{
+	for (frc_u32 p = from; p < end; p++)
+		for (frc_u32 k = 0; k < nd->n; k++)
+			if (needle_at(h + p, len - p, nd, k))
+				return true;
+	return false;
+}
+
+/* the needles of the buckets @b (bit set) at position @p of @h */
+static __attribute__((noinline)) bool needles_verify(const frc_u8 *h, frc_u32 len, frc_u32 p,
+						     unsigned b, const struct frc_needles *nd)
+{
+	for (; b; b &= b - 1) {
+		unsigned k = (unsigned)__builtin_ctz(b);
+		for (frc_u32 i = nd->bucket[k]; i < nd->bucket[k + 1]; i++)
+			if (needle_at(h + p, len - p, nd, i))
+				return true;
+	}
+	return false;
+}
+
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__))
+#include <tmmintrin.h>
+#define FRC_HAVE_NEEDLES_SIMD 1
+
+/*
+ * 16 positions at once: each of the first three bytes of a candidate (loads at p, p + 1,
+ * p + 2) looks up its bucket bits by low and high nibble (pshufb), a position is a
+ * candidate when some bucket keeps its bit through all six lookups, and only candidates
+ * compare needles. Loads may read past the value's end (its NUL, then other bytes of the
+ * same page; a block that would cross into the next page goes byte-wise): bytes past the
+ * end only make candidates that the needle's length then rejects, and a needle's own
+ * bytes never lie past the end (wildcards past a short needle's end).
+ */
+__attribute__((target("ssse3"), no_sanitize_address)) static bool
+needles_ssse3(const frc_u8 *h, frc_u32 len, const struct frc_needles *nd)
+{
+	const frc_u8 *t = nd->nib;
+	const __m128i lo0 = _mm_loadu_si128((const __m128i *)(const void *)t);
+	const __m128i hi0 = _mm_loadu_si128((const __m128i *)(const void *)(t + 16));
+	const __m128i lo1 = _mm_loadu_si128((const __m128i *)(const void *)(t + 32));
+	const __m128i hi1 = _mm_loadu_si128((const __m128i *)(const void *)(t + 48));
+	const __m128i lo2 = _mm_loadu_si128((const __m128i *)(const void *)(t + 64));
+	const __m128i hi2 = _mm_loadu_si128((const __m128i *)(const void *)(t + 80));
+	const __m128i m4 = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+	frc_u32 end = len - nd->minlen + 1; /* candidate positions: 0 .. end - 1 */
+	for (frc_u32 i = 0; i < end; i += 16) {
+		if (len - i < 18 && ((uintptr_t)(h + i) & 4095) > 4096 - 18)
+			return needles_tail(h, len, i, end, nd);
+		__m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+		__m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(h + i + 1));
+		__m128i a2 = _mm_loadu_si128((const __m128i *)(const void *)(h + i + 2));
+		__m128i c = _mm_and_si128(
+			_mm_shuffle_epi8(lo0, _mm_and_si128(a0, m4)),
+			_mm_shuffle_epi8(hi0, _mm_and_si128(_mm_srli_epi16(a0, 4), m4)));
+		c = _mm_and_si128(c, _mm_shuffle_epi8(lo1, _mm_and_si128(a1, m4)));
+		c = _mm_and_si128(c, _mm_shuffle_epi8(hi1, _mm_and_si128(_mm_srli_epi16(a1, 4), m4)));
+		c = _mm_and_si128(c, _mm_shuffle_epi8(lo2, _mm_and_si128(a2, m4)));
+		c = _mm_and_si128(c, _mm_shuffle_epi8(hi2, _mm_and_si128(_mm_srli_epi16(a2, 4), m4)));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, zero)) ^ 0xffffu;
+		if (end - i < 16)
+			m &= (1u << (end - i)) - 1;
+		if (FRC_UNLIKELY(m)) {
+			frc_u8 cb[16];
+			_mm_storeu_si128((__m128i *)(void *)cb, c);
+			for (; m; m &= m - 1) {
+				unsigned p = (unsigned)__builtin_ctz(m);
+				if (needles_verify(h, len, i + p, cb[p], nd))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+#endif
+
+/* some needle of @nd in one value */
+static bool needles_any(const struct frc_val *x, const struct frc_needles *nd)
+{
+	if (x->len < nd->minlen)
+		return false;
+	if (nd->minlen == 0)
+		return true;
+#if defined(FRC_HAVE_NEEDLES_SIMD)
+	if (__builtin_cpu_supports("ssse3"))
+		return needles_ssse3(x->s, x->len, nd);
+#endif
+	for (frc_u32 k = 0; k < nd->n; k++)
+		if (needle1(x, nd, k))
+			return true;
+	return false;
+}
+
+static __attribute__((noinline)) int s_needles_multi(const struct frc_val *v, frc_u32 q,
+						     const struct frc_needles *nd)
+{
+	if (!v->nitems)
+		return 0;
+	if (q != FRC_Q_ALL) {
+		for (frc_u32 i = 0; i < v->nitems; i++)
+			if (needles_any(&v->items[i], nd))
+				return 1;
+		return 0;
+	}
+	/* the or of the single tests: some needle is in every item */
+	for (frc_u32 k = 0; k < nd->n; k++) {
+		frc_u32 i = 0;
+		while (i < v->nitems && needle1(&v->items[i], nd, k))
+			i++;
+		if (i == v->nitems)
+			return 1;
+	}
+	return 0;
+}
+
+int frc_s_needles(const struct frc_val *v, frc_u32 q, const struct frc_needles *nd)
+{
+	if (!v)
+		return 0;
+	if (v->multi)
+		return s_needles_multi(v, q, nd);
+	return needles_any(v, nd);
+}
+
+static int needle_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct rt_needle *nd = ctx;
+	const struct rt_needle *x = &nd[*(const uint32_t *)a], *y = &nd[*(const uint32_t *)b];
+	size_t m = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, m < 3 ? m : 3);
+	if (c)
+		return c;
+	if ((x->len < 3 || y->len < 3) && x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : *(const uint32_t *)a > *(const uint32_t *)b;
+}
+
+/* two needles with the same fingerprint (first three bytes, or the whole of a shorter one) */
+static bool same_print(const struct rt_needle *x, const struct rt_needle *y)
+{
+	if (x->len < 3 || y->len < 3)
+		return x->len == y->len && !memcmp(x->s, y->s, x->len);
+	return !memcmp(x->s, y->s, 3);
+}
+
+bool rt_helpers_needles_layout(const struct rt_needle *nd, uint32_t n, bool icase,
+			       uint32_t *order, uint32_t bucket[9], uint8_t nib[96])
+{
+	uint32_t *grp = malloc((n ? n : 1) * sizeof(*grp));
+	if (!grp)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	if (n)
+		qsort_r(order, n, sizeof(*order), needle_cmp, (void *)nd);
+	/* groups of equal fingerprints, in sorted order; then 8 runs of groups as buckets */
+	uint32_t ng = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (i && !same_print(&nd[order[i - 1]], &nd[order[i]]))
+			ng++;
+		grp[i] = ng;
+	}
+	ng += n ? 1 : 0;
+	memset(nib, 0, 96);
+	for (uint32_t b = 0; b <= 8; b++)
+		bucket[b] = n;
+	for (uint32_t i = n; i-- > 0;) {
+		uint32_t b = ng <= 8 ? grp[i] : (uint32_t)((uint64_t)grp[i] * 8 / ng);
+		bucket[b] = i;	/* the lowest index of the bucket, found last */
+		const struct rt_needle *x = &nd[order[i]];
+		for (uint32_t t = 0; t < 3; t++) {
+			uint8_t *lo = nib + 32 * t, *hi = lo + 16;
+			if (t >= x->len) {
+				for (int v = 0; v < 16; v++) {
+					lo[v] |= (uint8_t)(1u << b);
+					hi[v] |= (uint8_t)(1u << b);
+				}
+				continue;
+			}
+			uint8_t c = x->s[t];
+			lo[c & 15] |= (uint8_t)(1u << b);
+			hi[c >> 4] |= (uint8_t)(1u << b);
+			if (icase && c >= 'a' && c <= 'z') {
+				lo[(c - 32) & 15] |= (uint8_t)(1u << b);
+				hi[(c - 32) >> 4] |= (uint8_t)(1u << b);
+			}
+		}
+	}
+	/* an empty bucket starts where the next one does */
+	for (uint32_t b = 8; b-- > 0;)
+		if (bucket[b] > bucket[b + 1])
+			bucket[b] = bucket[b + 1];
+	free(grp);
+	return true;
+}
+
 /* ------------------------------------------------------------------ glob */
 
 uint32_t rt_helpers_glob_kind(const uint8_t *pat, size_t len, size_t *lit_off, size_t *lit_len)

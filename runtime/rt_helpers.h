@@ -48,4 +48,19 @@ bool rt_helpers_pmatch(const struct frc_pmatch *pm, const uint8_t *s, size_t n);
 /* Case-insensitive (ASCII) search of lower-case @needle in @hay. */
 bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn);
 
+/* One needle of a struct frc_needles (for icontains already lower case). */
+struct rt_needle {
+	const uint8_t *s;
+	uint32_t len;
+};
+
+/**
+ * rt_helpers_needles_layout() - the tables of a struct frc_needles for @nd[0 .. @n)
+ * (compiler and tests): @order[i] is the needle written i-th (needles ordered by their
+ * first three bytes, those of one bucket contiguous), @bucket and @nib as in struct
+ * frc_needles. Deterministic. Returns false on allocation failure.
+ */
+bool rt_helpers_needles_layout(const struct rt_needle *nd, uint32_t n, bool icase,
+			       uint32_t *order, uint32_t bucket[9], uint8_t nib[96]);
+
 #endif

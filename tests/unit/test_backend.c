@@ -492,6 +492,141 @@ static void test_contains_and_sets(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ needle sets */
+
+/* a struct frc_needles of @nd[0 .. @n) as the emitter lays it out */
+struct needles_buf {
+	struct frc_needles set;
+	uint8_t blob[65536];
+	frc_u32 off[1025], bucket[9];
+	uint8_t nib[96];
+};
+
+static void needles_make(struct needles_buf *b, const struct rt_needle *nd, uint32_t n, bool icase)
+{
+	uint32_t order[1024], total = 0, minlen = UINT32_MAX;
+	assert_true(n <= 1024);
+	assert_true(rt_helpers_needles_layout(nd, n, icase, order, b->bucket, b->nib));
+	for (uint32_t k = 0; k < n; k++) {
+		const struct rt_needle *x = &nd[order[k]];
+		b->off[k] = total;
+		assert_true(total + x->len <= sizeof(b->blob));
+		memcpy(b->blob + total, x->s, x->len);
+		total += x->len;
+		minlen = x->len < minlen ? x->len : minlen;
+	}
+	b->off[n] = total;
+	/* the buckets partition the needles, in order */
+	assert_int_equal(b->bucket[0], 0);
+	assert_int_equal(b->bucket[8], n);
+	for (int k = 0; k < 8; k++)
+		assert_true(b->bucket[k] <= b->bucket[k + 1]);
+	b->set = (struct frc_needles){ .n = n, .minlen = n ? minlen : 0, .icase = icase,
+				       .blob = b->blob, .off = b->off, .bucket = b->bucket,
+				       .nib = b->nib };
+}
+
+/* what the or of the single tests gives */
+static int needles_want(const struct frc_val *v, frc_u32 q, const struct rt_needle *nd,
+			uint32_t n, bool icase)
+{
+	for (uint32_t k = 0; k < n; k++)
+		if ((icase ? frc_s_icontains : frc_s_contains)(v, q, nd[k].s, nd[k].len))
+			return 1;
+	return 0;
+}
+
+/*
+ * frc_s_needles against the or of frc_s_contains / frc_s_icontains on random needle sets
+ * (1 to 40 needles, some empty, of one byte, longer than 64 bytes, with NUL and bytes
+ * >= 0x80) and random values with needles planted in them (case changed for icontains),
+ * inline or ending at an unmapped page, single, multi (any/all, 0 to 3 items) and absent.
+ */
+static void test_needles_helper(void **state)
+{
+	(void)state;
+	long pg = 4096;
+	uint8_t *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	static const uint8_t alpha[] = { 'a', 'b', 'c', 'A', 'B', 'C', '-', '/', ' ', 0, 0xc3,
+					 0xa9, 0xe0, 0x7f, 0xff, 'z', 'Z', '@', '[', '`', '{' };
+	static struct needles_buf nb;
+	static uint8_t nbytes[1024][80], hay[4][400];
+	struct rt_needle nd[1024];
+	uint64_t seed = 0x5eed0fa11ull;
+	uint64_t hits = 0, tests = 0;
+	for (int round = 0; round < 3000; round++) {
+		bool icase = round % 3 == 1;
+		uint32_t n = round % 97 == 5 ? 300 + (uint32_t)(fw_rand(&seed) % 700)
+					       : 1 + (uint32_t)(fw_rand(&seed) % 40);
+		uint32_t nalpha = 3 + (uint32_t)(fw_rand(&seed) % (sizeof(alpha) - 3));
+		for (uint32_t k = 0; k < n; k++) {
+			uint64_t r = fw_rand(&seed) % 100;
+			uint32_t len = r < 3 ? 0 : r < 10 ? 1 : r < 20 ? 2 : r < 25 ? 65 + (uint32_t)(r % 15)
+				     : 3 + (uint32_t)(fw_rand(&seed) % 20);
+			for (uint32_t j = 0; j < len; j++) {
+				uint8_t c = alpha[fw_rand(&seed) % nalpha];
+				nbytes[k][j] = icase && c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+			}
+			nd[k] = (struct rt_needle){ nbytes[k], len };
+		}
+		needles_make(&nb, nd, n, icase);
+		for (int hv = 0; hv < 8; hv++) {
+			/* up to 4 values: noise with a needle (or a needle's prefix) planted */
+			struct frc_val it[4];
+			memset(it, 0, sizeof(it));
+			uint32_t nit = (uint32_t)(fw_rand(&seed) % 4);
+			for (uint32_t i = 0; i < 4; i++) {
+				uint32_t len = (uint32_t)(fw_rand(&seed) % (fw_rand(&seed) % 4 ? 40 : 300));
+				uint8_t *h = hv % 2 ? hay[i] : map + pg - len - 1;
+				if (i)
+					h = hay[i];
+				for (uint32_t j = 0; j < len; j++)
+					h[j] = alpha[fw_rand(&seed) % nalpha];
+				uint32_t k = (uint32_t)(fw_rand(&seed) % n), nl = nd[k].len;
+				if (fw_rand(&seed) % 3 == 0 && nl)
+					nl = (uint32_t)(fw_rand(&seed) % nl); /* a near miss */
+				if (nl <= len && fw_rand(&seed) % 4) {
+					uint32_t pos = (uint32_t)(fw_rand(&seed) % (len - nl + 1));
+					if (fw_rand(&seed) % 2)
+						pos = len - nl;	/* at the very end */
+					for (uint32_t j = 0; j < nl; j++) {
+						uint8_t c = nd[k].s[j];
+						if (icase && c >= 'a' && c <= 'z' && fw_rand(&seed) % 2)
+							c = (uint8_t)(c - 32);
+						h[pos + j] = c;
+					}
+				}
+				h[len] = 0;
+				it[i].s = h;
+				it[i].len = len;
+			}
+			struct frc_val multi;
+			memset(&multi, 0, sizeof(multi));
+			multi.multi = 1;
+			multi.items = it;
+			multi.nitems = nit;
+			const struct frc_val *vals[3] = { &it[0], &multi, NULL };
+			for (int w = 0; w < 3; w++)
+				for (frc_u32 q = FRC_Q_ANY; q <= FRC_Q_ALL; q++) {
+					int want = needles_want(vals[w], q, nd, n, icase);
+					int got = frc_s_needles(vals[w], q, &nb.set);
+					if (got != want)
+						fail_msg("round %d: %u needles (icase %d), value %d q %u: "
+							 "%d, single tests %d", round, n, icase, w, q, got,
+							 want);
+					hits += (uint64_t)want;
+					tests++;
+				}
+		}
+	}
+	/* both answers are frequent */
+	assert_true(hits > tests / 5 && hits < tests * 4 / 5);
+	munmap(map, (size_t)pg * 2);
+}
+
 /* ------------------------------------------------------------------ selection */
 
 static void test_matching_and_selection(void **state)
@@ -683,19 +818,29 @@ static void compare_sets(const struct matches *x, const uint8_t *ref, uint32_t n
  * the JIT, the JIT at -O0 and the AOT build against the reference evaluator; @want (rule
  * ids, -1 terminated, per event) pins down the expected matches of chosen rules.
  */
-static void check_sets(struct ab_rules *rb, const struct fake_evt *evs, uint32_t nev,
-		       const int *const *want, uint32_t nwant, uint32_t min_maps)
+static void check_merged(struct ab_rules *rb, const struct fake_evt *evs, uint32_t nev,
+			 const int *const *want, uint32_t nwant, uint32_t min_maps,
+			 const char *kind)
 {
 	struct ruleset_opts o = { .evt = &fw_evtinfo }, o0 = { .no_opt = true };
 	size_t len;
 	char *text = ruleset_emit_c(&rb->rules, &o, &len);
 	assert_non_null(text);
-	/* the tests were merged: maps numbered 0 .. min_maps - 1 exist and are used */
+	if (getenv("FRC_TEST_DUMP_MERGED")) {
+		FILE *f = fopen(getenv("FRC_TEST_DUMP_MERGED"), "w");
+		if (f) {
+			fwrite(text, 1, len, f);
+			fclose(f);
+		}
+	}
+	/* the tests were merged: maps (needle sets) numbered 0 .. min_maps - 1 exist and
+	 * are used */
 	for (uint32_t m = 0; m < min_maps; m++) {
 		char name[64];
-		snprintf(name, sizeof(name), "frc_strmap frc_g_m%04u =", m);
+		snprintf(name, sizeof(name), "%s frc_g_%s%04u =",
+			 strcmp(kind, "m") ? "frc_needles" : "frc_strmap", kind, m);
 		assert_non_null(strstr(text, name));
-		snprintf(name, sizeof(name), "&frc_g_m%04u, ", m);
+		snprintf(name, sizeof(name), "&frc_g_%s%04u%s", kind, m, strcmp(kind, "m") ? ")" : ", ");
 		assert_non_null(strstr(text, name));
 	}
 	struct ruleset *rs[3] = { ruleset_jit_text(text, &o), ruleset_aot_text(text, &o),
@@ -732,6 +877,12 @@ static void check_sets(struct ab_rules *rb, const struct fake_evt *evs, uint32_t
 	}
 	for (int k = 0; k < 3; k++)
 		ruleset_free(rs[k]);
+}
+
+static void check_sets(struct ab_rules *rb, const struct fake_evt *evs, uint32_t nev,
+		       const int *const *want, uint32_t nwant, uint32_t min_maps)
+{
+	check_merged(rb, evs, nev, want, nwant, min_maps, "m");
 }
 
 static void test_merged_sets(void **state)
@@ -862,6 +1013,138 @@ static void test_merged_sets(void **state)
 				 p64 || !strcmp(vals[e % NV], "pcommon") ||
 				 !strcmp(vals[e % NV], "common"));
 	}
+	arena_free_all(&a);
+}
+
+/* `F op N1 or F op N2 or ...` for the NULL-terminated needles @nd (@f a field name or,
+ * with @x, tolower(field)) */
+static struct ast *or_of(struct arena *a, const char *f, bool x, enum cmp_op op,
+			 const char *const *nd)
+{
+	struct ast *k[128];
+	uint32_t n = 0;
+	for (; nd[n]; n++) {
+		if (!x) {
+			k[n] = ab_cmp(a, f, NULL, op, nd[n]);
+		} else {
+			struct ast *fld = ab_field(a, f, NULL);
+			struct ast *lo = ab_xform(a, XF_TOLOWER, &fld, 1, NULL);
+			k[n] = ab_check(a, lo, op, ab_value(a, lo, nd[n], (uint32_t)strlen(nd[n])));
+		}
+		assert_non_null(k[n]);
+	}
+	return ab_or(a, k, n);
+}
+
+/*
+ * Needle sets (struct frc_needles): an or of contains (icontains) tests on one value is
+ * one frc_s_needles test. Every rule on every event through the JIT, the AOT build and
+ * the JIT at -O0 (which tests each needle alone) against the reference evaluator: single
+ * and multi values, absent values, empty and long needles, a NUL byte (bcontains), bytes
+ * >= 0x80 with icontains, `not A and not B`, a transformer value, tests interleaved with
+ * others, and a set of 100 needles.
+ */
+static void test_needle_sets(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct ab_rules rb;
+	ab_rules_init(&rb, &a);
+	static const char long1[] = "a-very-long-needle-of-more-than-sixty-four-bytes-for-memmem-"
+				    "0123456789";
+	static const char *const n0[] = { "abc", "xyz", "--x", "ab", NULL },
+		*const n1[] = { "ABC", "\xc3\xa9t\xc3\xa9", "Q", "zz-top", NULL },
+		*const n2[] = { "sh", "ssh", "url", NULL }, *const n4[] = { "a", "b", NULL },
+		*const n5[] = { "", "zz", NULL }, *const n6[] = { "abc", "xyz", NULL },
+		*const n9[] = { "SSH", "CURL", NULL }, *const n3[] = { "a", "b", "--", NULL };
+	ab_rule(&rb, "r0", or_of(&a, "proc.cmdline", false, OP_CONTAINS, n0));
+	ab_rule(&rb, "r1 icase", or_of(&a, "proc.cmdline", false, OP_ICONTAINS, n1));
+	ab_rule(&rb, "r2 multi", or_of(&a, "proc.aname", false, OP_CONTAINS, n2));
+	struct ast *k3[3];
+	for (int i = 0; i < 3; i++)
+		k3[i] = ab_not(&a, ab_cmp(&a, "proc.cmdline", NULL, OP_CONTAINS, n3[i]));
+	ab_rule(&rb, "r3 and not", ab_and(&a, k3, 3));
+	ab_rule(&rb, "r4 absent", or_of(&a, "proc.pname", false, OP_CONTAINS, n4));
+	ab_rule(&rb, "r5 empty", or_of(&a, "proc.cmdline", false, OP_CONTAINS, n5));
+	ab_rule(&rb, "r6 tolower", or_of(&a, "proc.cmdline", true, OP_CONTAINS, n6));
+	struct ast *k7[5] = { ab_cmp(&a, "proc.cmdline", NULL, OP_CONTAINS, long1),
+			      ab_cmp(&a, "proc.name", NULL, OP_EQ, "bash"),
+			      ab_cmp(&a, "proc.cmdline", NULL, OP_ICONTAINS, "QQ"),
+			      ab_cmp(&a, "proc.cmdline", NULL, OP_CONTAINS, "xyz"),
+			      ab_cmp(&a, "proc.cmdline", NULL, OP_ICONTAINS, "--X") };
+	ab_rule(&rb, "r7 mixed", ab_or(&a, k7, 5));
+	struct ast *k8[2] = { ab_cmp(&a, "proc.cmdline", NULL, OP_BCONTAINS, "610062"),
+			      ab_cmp(&a, "proc.cmdline", NULL, OP_CONTAINS, "q") };
+	ab_rule(&rb, "r8 nul", ab_or(&a, k8, 2));
+	ab_rule(&rb, "r9 multi icase", or_of(&a, "proc.aname", false, OP_ICONTAINS, n9));
+	struct ast *k10[2] = { ab_cmp(&a, "proc.cmdline", NULL, OP_CONTAINS, "abc"),
+			       ab_cmp(&a, "proc.exe", NULL, OP_CONTAINS, "abc") };
+	ab_rule(&rb, "r10 two values", ab_or(&a, k10, 2));
+	static char many[100][16];
+	const char *n11[101];
+	for (int i = 0; i < 100; i++) {
+		snprintf(many[i], sizeof(many[i]), "needle%03d", i * 7);
+		n11[i] = many[i];
+	}
+	n11[100] = NULL;
+	ab_rule(&rb, "r11 many", or_of(&a, "proc.cmdline", false, OP_CONTAINS, n11));
+
+	static char longv[300], longv2[300];
+	memset(longv, 'x', 250);
+	memcpy(longv + 250 - 3, "xyz", 3);
+	memset(longv2, 'y', 250);
+	memcpy(longv2 + 100, long1, strlen(long1));
+	static const char *const cmds[] = {
+		"", "a", "ab", "abc", "xabcx", "XYZ", "xyz", "--x", "--X", "-x", "Q", "q",
+		"\xc3\xa9t\xc3\xa9", "\xc3\x89T\xc3\x89", "x\xc3\xa9T\xc3\xa9y", "ZZ-TOP", "zz", "z",
+		"needle042", "needle42", "xx needle693", "needle700", "AbC", "qq", "..Qq..", longv,
+		longv2, "a-very-long-needle", "c", "cd -", NULL
+	};
+	enum { NCMD = sizeof(cmds) / sizeof(cmds[0]) };
+	static const char *const anc[] = { "bash", "sshd", "curl", "CURL" };
+	struct frc_val items[4];
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < 4; i++) {
+		items[i].s = (const frc_u8 *)anc[i];
+		items[i].len = (uint32_t)strlen(anc[i]);
+	}
+	static const uint8_t nul[] = { 'x', 'a', 0, 'b', 'y', 0 };
+	static struct fake_field ff[NCMD * 4 + 2][6];
+	static struct fake_evt evs[NCMD * 4 + 2];
+	uint32_t nev = 0;
+	for (uint32_t i = 0; i < NCMD; i++)
+		for (int an = 0; an < 4; an++) {
+			struct fake_evt *ev = &evs[nev];
+			*ev = (struct fake_evt){ 2, ff[nev], 0 };
+			nev++;
+			if (cmds[i])
+				ev_str(ev, "proc.cmdline", NULL, cmds[i]);
+			ev_str(ev, "proc.name", NULL, an == 1 ? "bash" : "sh");
+			if (an == 2)
+				ev_str(ev, "proc.pname", NULL, cmds[i] ? cmds[i] : "b");
+			if (an == 0)
+				ev_str(ev, "proc.exe", NULL, "/bin/abc");
+			if (an == 3)
+				continue;
+			struct fake_field *f = ev_add(ev, "proc.aname", NULL);
+			f->v.multi = 1;
+			f->v.items = an == 0 ? items : an == 1 ? items + 3 : NULL;
+			f->v.nitems = an == 0 ? 3 : an == 1 ? 1 : 0;
+		}
+	for (int k = 0; k < 2; k++) { /* "xa\0by": bcontains "a\0b"; "xa" alone: no */
+		struct fake_evt *ev = &evs[nev];
+		*ev = (struct fake_evt){ 2, ff[nev], 0 };
+		nev++;
+		struct fake_field *f = ev_add(ev, "proc.cmdline", NULL);
+		f->v.s = nul;
+		f->v.len = k ? 5 : 2;
+	}
+	/* the empty command line with each of the four kinds of other fields */
+	static const int w0[] = { 2, 3, 5, 9, 10, -1 }, w1[] = { 3, 5, 7, 9, -1 },
+			 w2[] = { 3, 5, -1 }, w3[] = { 3, 5, -1 };
+	static const int *const want[] = { w0, w1, w2, w3 };
+	check_merged(&rb, evs, nev, want, 4, 10, "nd");
 	arena_free_all(&a);
 }
 
@@ -1259,7 +1542,9 @@ int main(void)
 		cmocka_unit_test(test_quantifiers),
 		cmocka_unit_test(test_string_ops),
 		cmocka_unit_test(test_contains_and_sets),
+		cmocka_unit_test(test_needles_helper),
 		cmocka_unit_test(test_merged_sets),
+		cmocka_unit_test(test_needle_sets),
 		cmocka_unit_test(test_matching_and_selection),
 		cmocka_unit_test(test_emit_deterministic),
 		cmocka_unit_test(test_field_cache_reads),

@@ -2,8 +2,9 @@
  *
  * Hostile strings against the C emitter. Every string of tests/hostile/corpus.txt, every
  * byte 1..255 (alone and between letters), a 64 KiB string and random byte strings go
- * into rule names, tags and condition constants (=, in, startswith, contains) of a rules
- * file loaded by the real front end. The emitted C must be printable ASCII without
+ * into rule names, tags and condition constants (=, in, startswith, contains, or-ed
+ * contains and icontains of one value: needle sets, two of them with every string) of a
+ * rules file loaded by the real front end. The emitted C must be printable ASCII without
  * trigraph sequences, carry no rule text in comments, compile with libtcc and with
  * `gcc -std=c11 -pedantic -Wall -Wextra -Werror`, and at run time each rule must match
  * exactly the event whose values are its own bytes, and the rule names and tags kept in
@@ -205,6 +206,20 @@ static char *rules_yaml(const struct corpus *c, size_t *len)
 			put_falco(&b, &c->s[i]);
 			puts_(&b, " and proc.cmdline contains ");
 			put_falco(&b, &c->s[i]);
+			/* or-ed contains (icontains) of one value: needle sets */
+			struct str alt = { malloc(c->s[i].n + 2), c->s[i].n + 2 };
+			memcpy(alt.b, c->s[i].b, c->s[i].n);
+			memcpy(alt.b + c->s[i].n, "\x01Z", 2);
+			puts_(&b, " and (proc.cmdline contains ");
+			put_falco(&b, &alt);
+			puts_(&b, " or proc.cmdline contains ");
+			put_falco(&b, &c->s[i]);
+			puts_(&b, ") and (proc.cmdline icontains ");
+			put_falco(&b, &alt);
+			puts_(&b, " or proc.cmdline icontains ");
+			put_falco(&b, &c->s[i]);
+			puts_(&b, ")");
+			free(alt.b);
 		}
 		puts_(&b, "'\n  output: ");
 		put_yaml(&b, &name, UINT32_MAX, true);
@@ -212,6 +227,18 @@ static char *rules_yaml(const struct corpus *c, size_t *len)
 		put_yaml(&b, &name, UINT32_MAX, false);
 		puts_(&b, "]\n");
 		free(name.b);
+	}
+	/* two rules that every event matches: its command line contains its own string, one
+	 * of the needles (every string of the corpus, the 64 KiB one too) */
+	for (int icase = 0; icase < 2; icase++) {
+		puts_(&b, icase ? "- rule: RMANYI\n" : "- rule: RMANY\n");
+		puts_(&b, "  desc: hostile\n  condition: 'evt.type = open and (");
+		for (uint32_t i = 0; i < c->n; i++) {
+			puts_(&b, i ? " or proc.cmdline " : "proc.cmdline ");
+			puts_(&b, icase ? "icontains " : "contains ");
+			put_falco(&b, &c->s[i]);
+		}
+		puts_(&b, ")'\n  output: many\n  priority: WARNING\n");
 	}
 	*len = b.n;
 	return b.p;
@@ -299,7 +326,8 @@ static void check_runs(struct ruleset *rs, const struct corpus *c, const char *w
 		struct fake_evt ev = { 3, f, 5 };
 		struct matches m = { 0 };
 		ruleset_eval(rs, (struct frc_evt *)(void *)&ev, 3, collect, &m);
-		if (m.n != 1 || m.ids[0] != i)
+		/* rule i and the two rules of every string (last) */
+		if (m.n != 3 || m.ids[0] != i || m.ids[1] != c->n || m.ids[2] != c->n + 1)
 			fail_msg("%s: value %u (%u bytes) matched %u rules (first %u)", what, i, s->n, m.n,
 				 m.n ? m.ids[0] : 0);
 		/* one byte more: rule i must not match */
@@ -347,7 +375,7 @@ static void test_hostile_strings(void **state)
 	if (rc)
 		loader_print_text(stderr, &res, false);
 	assert_int_equal(rc, 0);
-	assert_int_equal(rules.nrules, c.n);
+	assert_int_equal(rules.nrules, c.n + 2);
 	struct ruleset_opts o = { .evt = opt_evtinfo_evtab() };
 	size_t len;
 	char *text = ruleset_emit_c(&rules, &o, &len);
