@@ -358,56 +358,122 @@ static __attribute__((noinline)) bool needles_verify(const frc_u8 *h, frc_u32 le
 	return false;
 }
 
-#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__))
-#include <tmmintrin.h>
-#define FRC_HAVE_NEEDLES_SIMD 1
+/* without SIMD: the single tests one after the other */
+static __attribute__((noinline)) bool needles_loop(const struct frc_val *x,
+						   const struct frc_needles *nd)
+{
+	for (frc_u32 k = 0; k < nd->n; k++)
+		if (needle1(x, nd, k))
+			return true;
+	return false;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define FRC_NEEDLES_AVX2 1
+
+/* the nibble tables of a struct frc_needles, in both lanes */
+struct nib_tabs {
+	__m256i lo0, hi0, lo1, hi1, lo2, hi2, m4;
+};
+
+__attribute__((target("avx2"), always_inline)) static inline void
+nib_load(struct nib_tabs *tb, const frc_u8 *t)
+{
+#define NIB(k) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(t + 16 * (k))))
+	tb->lo0 = NIB(0);
+	tb->hi0 = NIB(1);
+	tb->lo1 = NIB(2);
+	tb->hi1 = NIB(3);
+	tb->lo2 = NIB(4);
+	tb->hi2 = NIB(5);
+#undef NIB
+	tb->m4 = _mm256_set1_epi8(0x0f);
+}
 
 /*
- * 16 positions at once: each of the first three bytes of a candidate (loads at p, p + 1,
- * p + 2) looks up its bucket bits by low and high nibble (pshufb), a position is a
- * candidate when some bucket keeps its bit through all six lookups, and only candidates
- * compare needles. Loads may read past the value's end (its NUL, then other bytes of the
- * same page; a block that would cross into the next page goes byte-wise): bytes past the
- * end only make candidates that the needle's length then rejects, and a needle's own
- * bytes never lie past the end (wildcards past a short needle's end).
+ * Bucket bits of the 32 positions at @p: each of the first three bytes of a candidate
+ * (loads at p, p + 1, p + 2) looks up its bucket bits by low and high nibble (pshufb);
+ * a byte stays non-zero when some bucket keeps its bit through the six lookups.
  */
-__attribute__((target("ssse3"), no_sanitize_address)) static bool
-needles_ssse3(const frc_u8 *h, frc_u32 len, const struct frc_needles *nd)
+__attribute__((target("avx2"), always_inline, no_sanitize_address)) static inline __m256i
+nib_block(const struct nib_tabs *tb, const frc_u8 *p)
 {
-	const frc_u8 *t = nd->nib;
-	const __m128i lo0 = _mm_loadu_si128((const __m128i *)(const void *)t);
-	const __m128i hi0 = _mm_loadu_si128((const __m128i *)(const void *)(t + 16));
-	const __m128i lo1 = _mm_loadu_si128((const __m128i *)(const void *)(t + 32));
-	const __m128i hi1 = _mm_loadu_si128((const __m128i *)(const void *)(t + 48));
-	const __m128i lo2 = _mm_loadu_si128((const __m128i *)(const void *)(t + 64));
-	const __m128i hi2 = _mm_loadu_si128((const __m128i *)(const void *)(t + 80));
-	const __m128i m4 = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
-	frc_u32 end = len - nd->minlen + 1; /* candidate positions: 0 .. end - 1 */
-	for (frc_u32 i = 0; i < end; i += 16) {
-		if (len - i < 18 && ((uintptr_t)(h + i) & 4095) > 4096 - 18)
+	__m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 1));
+	__m256i a2 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 2));
+	__m256i m4 = tb->m4;
+	__m256i c = _mm256_and_si256(
+		_mm256_shuffle_epi8(tb->lo0, _mm256_and_si256(a0, m4)),
+		_mm256_shuffle_epi8(tb->hi0, _mm256_and_si256(_mm256_srli_epi16(a0, 4), m4)));
+	c = _mm256_and_si256(c, _mm256_shuffle_epi8(tb->lo1, _mm256_and_si256(a1, m4)));
+	c = _mm256_and_si256(
+		c, _mm256_shuffle_epi8(tb->hi1, _mm256_and_si256(_mm256_srli_epi16(a1, 4), m4)));
+	c = _mm256_and_si256(c, _mm256_shuffle_epi8(tb->lo2, _mm256_and_si256(a2, m4)));
+	return _mm256_and_si256(
+		c, _mm256_shuffle_epi8(tb->hi2, _mm256_and_si256(_mm256_srli_epi16(a2, 4), m4)));
+}
+
+/* positions 0 .. @end - 1 of the block at @i with a non-zero byte in @c */
+__attribute__((target("avx2"), always_inline)) static inline frc_u32
+nib_mask(__m256i c, frc_u32 i, frc_u32 end)
+{
+	frc_u32 m = ~(frc_u32)_mm256_movemask_epi8(_mm256_cmpeq_epi8(c, _mm256_setzero_si256()));
+	return end - i < 32 ? m & ((1u << (end - i)) - 1) : m;
+}
+
+/*
+ * Loads may read past the value's end (its NUL, then other bytes of the same page; a
+ * block that would cross into the next page goes byte-wise): bytes past the end only
+ * make candidates that the needle's length then rejects, and the bytes a needle is
+ * compared with by its first three never lie past the end (nibble tables have every
+ * bucket bit past a short needle's end).
+ */
+static inline bool nib_page_cross(const frc_u8 *h, frc_u32 len, frc_u32 i)
+{
+	return len - i < 34 && ((uintptr_t)(h + i) & 4095) > 4096 - 34;
+}
+
+/* needles_avx2 from the block at @i on, comparing the needles at candidate positions */
+__attribute__((target("avx2"), noinline, no_sanitize_address)) static bool
+needles_avx2_verify(const frc_u8 *h, frc_u32 len, const struct frc_needles *nd, frc_u32 i)
+{
+	struct nib_tabs tb;
+	nib_load(&tb, nd->nib);
+	frc_u32 end = len - nd->minlen + 1;
+	for (; i < end; i += 32) {
+		if (nib_page_cross(h, len, i))
 			return needles_tail(h, len, i, end, nd);
-		__m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
-		__m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(h + i + 1));
-		__m128i a2 = _mm_loadu_si128((const __m128i *)(const void *)(h + i + 2));
-		__m128i c = _mm_and_si128(
-			_mm_shuffle_epi8(lo0, _mm_and_si128(a0, m4)),
-			_mm_shuffle_epi8(hi0, _mm_and_si128(_mm_srli_epi16(a0, 4), m4)));
-		c = _mm_and_si128(c, _mm_shuffle_epi8(lo1, _mm_and_si128(a1, m4)));
-		c = _mm_and_si128(c, _mm_shuffle_epi8(hi1, _mm_and_si128(_mm_srli_epi16(a1, 4), m4)));
-		c = _mm_and_si128(c, _mm_shuffle_epi8(lo2, _mm_and_si128(a2, m4)));
-		c = _mm_and_si128(c, _mm_shuffle_epi8(hi2, _mm_and_si128(_mm_srli_epi16(a2, 4), m4)));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, zero)) ^ 0xffffu;
-		if (end - i < 16)
-			m &= (1u << (end - i)) - 1;
-		if (FRC_UNLIKELY(m)) {
-			frc_u8 cb[16];
-			_mm_storeu_si128((__m128i *)(void *)cb, c);
-			for (; m; m &= m - 1) {
-				unsigned p = (unsigned)__builtin_ctz(m);
-				if (needles_verify(h, len, i + p, cb[p], nd))
-					return true;
-			}
+		__m256i c = nib_block(&tb, h + i);
+		frc_u32 m = nib_mask(c, i, end);
+		if (!m)
+			continue;
+		frc_u8 cb[32];
+		_mm256_storeu_si256((__m256i *)(void *)cb, c);
+		for (; m; m &= m - 1) {
+			unsigned p = (unsigned)__builtin_ctz(m);
+			if (needles_verify(h, len, i + p, cb[p], nd))
+				return true;
 		}
+	}
+	return false;
+}
+
+/*
+ * 32 positions at once (AVX2). The usual path (no candidate, no page crossing) calls
+ * nothing but tail calls, so it needs no saved registers.
+ */
+__attribute__((target("avx2"), no_sanitize_address)) static bool
+needles_avx2(const frc_u8 *h, frc_u32 len, const struct frc_needles *nd)
+{
+	struct nib_tabs tb;
+	nib_load(&tb, nd->nib);
+	frc_u32 end = len - nd->minlen + 1; /* candidate positions: 0 .. end - 1 */
+	for (frc_u32 i = 0; i < end; i += 32) {
+		if (nib_page_cross(h, len, i))
+			return needles_tail(h, len, i, end, nd);
+		if (FRC_UNLIKELY(nib_mask(nib_block(&tb, h + i), i, end)))
+			return needles_avx2_verify(h, len, nd, i);
 	}
 	return false;
 }
@@ -418,16 +484,13 @@ static bool needles_any(const struct frc_val *x, const struct frc_needles *nd)
 {
 	if (x->len < nd->minlen)
 		return false;
-	if (nd->minlen == 0)
+	if (!nd->minlen)
 		return true;
-#if defined(FRC_HAVE_NEEDLES_SIMD)
-	if (__builtin_cpu_supports("ssse3"))
-		return needles_ssse3(x->s, x->len, nd);
+#if defined(FRC_NEEDLES_AVX2)
+	if (__builtin_cpu_supports("avx2"))
+		return needles_avx2(x->s, x->len, nd);
 #endif
-	for (frc_u32 k = 0; k < nd->n; k++)
-		if (needle1(x, nd, k))
-			return true;
-	return false;
+	return needles_loop(x, nd);
 }
 
 static __attribute__((noinline)) int s_needles_multi(const struct frc_val *v, frc_u32 q,
@@ -458,7 +521,15 @@ int frc_s_needles(const struct frc_val *v, frc_u32 q, const struct frc_needles *
 		return 0;
 	if (v->multi)
 		return s_needles_multi(v, q, nd);
-	return needles_any(v, nd);
+	if (v->len < nd->minlen)
+		return 0;
+	if (!nd->minlen)
+		return 1;
+#if defined(FRC_NEEDLES_AVX2)
+	if (__builtin_cpu_supports("avx2"))
+		return needles_avx2(v->s, v->len, nd);
+#endif
+	return needles_loop(v, nd);
 }
 
 static int needle_cmp(const void *a, const void *b, void *ctx)
