@@ -112,6 +112,24 @@ static inline bool bytes_eq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
 	return n == 0 || a[0] == b[0];
 }
 
+/* one byte (memchr), more than 64 (memmem), or no SIMD: the value byte-wise */
+static __attribute__((noinline)) bool contains_plain(const frc_u8 *h, frc_u32 len, const frc_u8 *s,
+						     frc_u32 n)
+{
+	if (n > 64)
+		return memmem(h, len, s, n) != NULL;
+	const frc_u8 *p = h, *last = h + (len - n);
+	while (p <= last) {
+		p = memchr(p, s[0], (size_t)(last - p) + 1);
+		if (!p)
+			return false;
+		if (bytes_eq(p + 1, s + 1, n - 1))
+			return true;
+		p++;
+	}
+	return false;
+}
+
 #if defined(__SSE2__)
 /*
  * 16 candidate positions at once: a position is a candidate when the value has the
@@ -163,35 +181,96 @@ __attribute__((no_sanitize_address)) static int contains_sse2_short(const frc_u8
 			return 1;
 	return 0;
 }
+
+/* SSE2 without AVX2: a value of at least n + 15 bytes in blocks, a shorter one at once */
+static __attribute__((noinline)) bool contains_sse2_any(const frc_u8 *h, frc_u32 len,
+							const frc_u8 *s, frc_u32 n)
+{
+	if (len >= n + 15)
+		return contains_sse2(h, len, s, n);
+	int r = contains_sse2_short(h, len, s, n);
+	if (r >= 0)
+		return r;
+	return contains_plain(h, len, s, n);
+}
 #endif
 
-static bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define FRC_CONTAINS_AVX2 1
+
+/* the candidates @m of the block at @i, then contains_avx2 from the next block on */
+static bool contains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n,
+			       frc_u32 i);
+
+/*
+ * contains_sse2 with 32 positions at once (AVX2), 2 <= n <= 64: a candidate has the
+ * needle's first byte and, n - 1 further, its last byte. Loads may read past the value's
+ * end within its page (a block that would cross into the next page goes to
+ * contains_plain from there): positions past the last are masked off. The usual path
+ * (no candidate) calls nothing but tail calls.
+ */
+__attribute__((target("avx2"), no_sanitize_address)) static bool
+contains_avx2(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n)
+{
+	const __m256i f = _mm256_set1_epi8((char)s[0]), l = _mm256_set1_epi8((char)s[n - 1]);
+	frc_u32 end = len - n + 1; /* candidate positions: 0 .. end - 1 */
+	for (frc_u32 i = 0; i < end; i += 32) {
+		if (len - i < n + 31 && (((uintptr_t)(h + i) & 4095) > 4096 - 32 ||
+					 ((uintptr_t)(h + i + n - 1) & 4095) > 4096 - 32))
+			return contains_plain(h + i, len - i, s, n);
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + n - 1));
+		frc_u32 m = (frc_u32)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, l)));
+		if (end - i < 32)
+			m &= (1u << (end - i)) - 1;
+		if (FRC_UNLIKELY(m))
+			return contains_avx2_from(h, len, s, n, i);
+	}
+	return false;
+}
+
+/* contains_avx2 at the block at @i (which has candidates) and on */
+__attribute__((target("avx2"), noinline, no_sanitize_address)) static bool
+contains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n, frc_u32 i)
+{
+	const __m256i f = _mm256_set1_epi8((char)s[0]), l = _mm256_set1_epi8((char)s[n - 1]);
+	frc_u32 end = len - n + 1;
+	for (; i < end; i += 32) {
+		if (len - i < n + 31 && (((uintptr_t)(h + i) & 4095) > 4096 - 32 ||
+					 ((uintptr_t)(h + i + n - 1) & 4095) > 4096 - 32))
+			return contains_plain(h + i, len - i, s, n);
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + n - 1));
+		frc_u32 m = (frc_u32)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, l)));
+		if (end - i < 32)
+			m &= (1u << (end - i)) - 1;
+		for (; m; m &= m - 1)
+			if (n <= 2 || bytes_eq(h + i + (frc_u32)__builtin_ctz(m) + 1, s + 1, n - 2))
+				return true;
+	}
+	return false;
+}
+#endif
+
+/* the usual paths make no call but tail calls (no saved registers) */
+static inline bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 {
 	if (n == 0)
 		return true;
 	if (x->len < n)
 		return false;
-	if (n > 64)
-		return memmem(x->s, x->len, s, n) != NULL;
-#if defined(__SSE2__)
-	if (n >= 2) {
-		if (x->len >= n + 15)
-			return contains_sse2(x->s, x->len, s, n);
-		int r = contains_sse2_short(x->s, x->len, s, n);
-		if (r >= 0)
-			return r;
-	}
+#if defined(FRC_CONTAINS_AVX2)
+	if (n >= 2 && n <= 64 && __builtin_cpu_supports("avx2"))
+		return contains_avx2(x->s, x->len, s, n);
 #endif
-	const frc_u8 *p = x->s, *last = x->s + (x->len - n);
-	while (p <= last) {
-		p = memchr(p, s[0], (size_t)(last - p) + 1);
-		if (!p)
-			return false;
-		if (bytes_eq(p + 1, s + 1, n - 1))
-			return true;
-		p++;
-	}
-	return false;
+#if defined(__SSE2__)
+	if (n >= 2 && n <= 64)
+		return contains_sse2_any(x->s, x->len, s, n);
+#endif
+	return contains_plain(x->s, x->len, s, n);
 }
 
 bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn)

@@ -422,10 +422,13 @@ static void test_contains_and_sets(void **state)
 			    -1, 0);
 	assert_true(map != MAP_FAILED);
 	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
-	static const char needles[][24] = { "a", "ab", "abc", "abcd", "abcdefgh", "abcdefghijk",
-					    "abcdefghijklmnopq", "aab", "ba" };
-	uint8_t buf[160];
-	for (uint32_t len = 0; len < 100; len++) {
+	static const char needles[][72] = { "a", "ab", "abc", "abcd", "abcdefgh", "abcdefghijk",
+					    "abcdefghijklmnopq", "aab", "ba",
+					    "abababababababababababababababab",
+					    "aabababababababababababababababababababababababababababababababb",
+					    "aabababababababababababababababababababababababababababababababab" };
+	uint8_t buf[200];
+	for (uint32_t len = 0; len < 150; len++) {
 		for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
 			const char *nd = needles[k];
 			uint32_t n = (uint32_t)strlen(nd);
