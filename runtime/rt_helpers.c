@@ -21,6 +21,17 @@
 #include "types.h"
 #include "ast.h"
 
+/* the widest vector code the substring searches may use (rt_helpers_set_simd) */
+static int simd_max = 2;
+
+void rt_helpers_set_simd(int max)
+{
+	simd_max = max;
+}
+
+#define USE_AVX2() (simd_max >= 2 && __builtin_cpu_supports("avx2"))
+#define USE_SSE2() (simd_max >= 1)
+
 /* ------------------------------------------------------------------ quantifier */
 
 /*
@@ -263,11 +274,11 @@ static inline bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 
 	if (x->len < n)
 		return false;
 #if defined(FRC_CONTAINS_AVX2)
-	if (n >= 2 && n <= 64 && __builtin_cpu_supports("avx2"))
+	if (n >= 2 && n <= 64 && USE_AVX2())
 		return contains_avx2(x->s, x->len, s, n);
 #endif
 #if defined(__SSE2__)
-	if (n >= 2 && n <= 64)
+	if (n >= 2 && n <= 64 && USE_SSE2())
 		return contains_sse2_any(x->s, x->len, s, n);
 #endif
 	return contains_plain(x->s, x->len, s, n);
@@ -566,7 +577,7 @@ static bool needles_any(const struct frc_val *x, const struct frc_needles *nd)
 	if (!nd->minlen)
 		return true;
 #if defined(FRC_NEEDLES_AVX2)
-	if (__builtin_cpu_supports("avx2"))
+	if (USE_AVX2())
 		return needles_avx2(x->s, x->len, nd);
 #endif
 	return needles_loop(x, nd);
@@ -605,7 +616,7 @@ int frc_s_needles(const struct frc_val *v, frc_u32 q, const struct frc_needles *
 	if (!nd->minlen)
 		return 1;
 #if defined(FRC_NEEDLES_AVX2)
-	if (__builtin_cpu_supports("avx2"))
+	if (USE_AVX2())
 		return needles_avx2(v->s, v->len, nd);
 #endif
 	return needles_loop(v, nd);

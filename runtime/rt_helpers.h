@@ -48,6 +48,13 @@ bool rt_helpers_pmatch(const struct frc_pmatch *pm, const uint8_t *s, size_t n);
 /* Case-insensitive (ASCII) search of lower-case @needle in @hay. */
 bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn);
 
+/*
+ * rt_helpers_set_simd() - the widest vector code the substring searches (contains,
+ * needle sets) may use: 2 AVX2 when the CPU has it (the default), 1 SSE2, 0 none. For
+ * tests, so that the paths of CPUs without AVX2 run on this one too; not thread-safe.
+ */
+void rt_helpers_set_simd(int max);
+
 /* One needle of a struct frc_needles (for icontains already lower case). */
 struct rt_needle {
 	const uint8_t *s;

@@ -1534,6 +1534,28 @@ static void test_limits_and_errors(void **state)
 	arena_free_all(&a);
 }
 
+/* the substring searches as on CPUs without AVX2 (SSE2) and without vector code */
+static int simd_sse2(void **state)
+{
+	(void)state;
+	rt_helpers_set_simd(1);
+	return 0;
+}
+
+static int simd_none(void **state)
+{
+	(void)state;
+	rt_helpers_set_simd(0);
+	return 0;
+}
+
+static int simd_default(void **state)
+{
+	(void)state;
+	rt_helpers_set_simd(2);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1546,6 +1568,12 @@ int main(void)
 		cmocka_unit_test(test_string_ops),
 		cmocka_unit_test(test_contains_and_sets),
 		cmocka_unit_test(test_needles_helper),
+		cmocka_unit_test_setup_teardown(test_contains_and_sets, simd_sse2, simd_default),
+		cmocka_unit_test_setup_teardown(test_needles_helper, simd_sse2, simd_default),
+		cmocka_unit_test_setup_teardown(test_needle_sets, simd_sse2, simd_default),
+		cmocka_unit_test_setup_teardown(test_contains_and_sets, simd_none, simd_default),
+		cmocka_unit_test_setup_teardown(test_needles_helper, simd_none, simd_default),
+		cmocka_unit_test_setup_teardown(test_needle_sets, simd_none, simd_default),
 		cmocka_unit_test(test_merged_sets),
 		cmocka_unit_test(test_needle_sets),
 		cmocka_unit_test(test_matching_and_selection),
