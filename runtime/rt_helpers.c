@@ -88,8 +88,6 @@ static int s_cmp(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 	return x->len < n ? -1 : x->len > n ? 1 : 0;
 }
 
-/* substring search: the first byte with memchr, then the rest (short needles, short
- * values: cheaper than memmem's set-up) */
 /* @n bytes of @a and @b equal; both have at least @n readable bytes. Short lengths (the
    common case: names, paths, set items) compare with two overlapping loads, no call. */
 static inline bool bytes_eq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
