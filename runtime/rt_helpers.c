@@ -213,11 +213,32 @@ static bool contains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, fr
 			       frc_u32 i);
 
 /*
- * contains_sse2 with 32 positions at once (AVX2), 2 <= n <= 64: a candidate has the
- * needle's first byte and, n - 1 further, its last byte. Loads may read past the value's
- * end within its page (a block that would cross into the next page goes to
- * contains_plain from there): positions past the last are masked off. The usual path
- * (no candidate) calls nothing but tail calls.
+ * The candidates of the 32 positions from @i of contains_avx2 (bit k: position i + k has
+ * the needle's first byte @f and, n - 1 further, its last byte @l; positions past the
+ * last are masked off), or false when a load could cross into the next page past the
+ * value's end (the caller goes to contains_plain from @i).
+ */
+__attribute__((target("avx2"), always_inline, no_sanitize_address)) static inline bool
+avx2_block(const frc_u8 *h, frc_u32 len, frc_u32 n, frc_u32 i, __m256i f, __m256i l,
+	   frc_u32 *m)
+{
+	frc_u32 end = len - n + 1;
+	if (len - i < n + 31 && (((uintptr_t)(h + i) & 4095) > 4096 - 32 ||
+				 ((uintptr_t)(h + i + n - 1) & 4095) > 4096 - 32))
+		return false;
+	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
+	__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + n - 1));
+	*m = (frc_u32)_mm256_movemask_epi8(
+		_mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, l)));
+	if (end - i < 32)
+		*m &= (1u << (end - i)) - 1;
+	return true;
+}
+
+/*
+ * contains_sse2 with 32 positions at once (AVX2), 2 <= n <= 64. Loads may read past the
+ * value's end within its page (avx2_block). The usual path (no candidate) calls nothing
+ * but tail calls.
  */
 __attribute__((target("avx2"), no_sanitize_address)) static bool
 contains_avx2(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n)
@@ -225,15 +246,9 @@ contains_avx2(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n)
 	const __m256i f = _mm256_set1_epi8((char)s[0]), l = _mm256_set1_epi8((char)s[n - 1]);
 	frc_u32 end = len - n + 1; /* candidate positions: 0 .. end - 1 */
 	for (frc_u32 i = 0; i < end; i += 32) {
-		if (len - i < n + 31 && (((uintptr_t)(h + i) & 4095) > 4096 - 32 ||
-					 ((uintptr_t)(h + i + n - 1) & 4095) > 4096 - 32))
+		frc_u32 m;
+		if (!avx2_block(h, len, n, i, f, l, &m))
 			return contains_plain(h + i, len - i, s, n);
-		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
-		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + n - 1));
-		frc_u32 m = (frc_u32)_mm256_movemask_epi8(
-			_mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, l)));
-		if (end - i < 32)
-			m &= (1u << (end - i)) - 1;
 		if (FRC_UNLIKELY(m))
 			return contains_avx2_from(h, len, s, n, i);
 	}
@@ -247,15 +262,9 @@ contains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n, frc
 	const __m256i f = _mm256_set1_epi8((char)s[0]), l = _mm256_set1_epi8((char)s[n - 1]);
 	frc_u32 end = len - n + 1;
 	for (; i < end; i += 32) {
-		if (len - i < n + 31 && (((uintptr_t)(h + i) & 4095) > 4096 - 32 ||
-					 ((uintptr_t)(h + i + n - 1) & 4095) > 4096 - 32))
+		frc_u32 m;
+		if (!avx2_block(h, len, n, i, f, l, &m))
 			return contains_plain(h + i, len - i, s, n);
-		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
-		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + n - 1));
-		frc_u32 m = (frc_u32)_mm256_movemask_epi8(
-			_mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, l)));
-		if (end - i < 32)
-			m &= (1u << (end - i)) - 1;
 		for (; m; m &= m - 1)
 			if (n <= 2 || bytes_eq(h + i + (frc_u32)__builtin_ctz(m) + 1, s + 1, n - 2))
 				return true;
