@@ -25,6 +25,7 @@
 #include "extract.h"
 #include "scap.h"
 #include "state.h"
+#include "thread_rec.h"
 
 #define TRACES "../shared/compat/traces/"
 
@@ -657,31 +658,8 @@ static void add_rec(struct frc_engine *eng, int64_t tid, int64_t pid, int64_t pt
 		    const char *args, uint32_t args_len, const char *env, uint32_t env_len,
 		    const char *cgroups, uint32_t uid)
 {
-	struct scap_thread_rec tr;
-
-	memset(&tr, 0, sizeof(tr));
-	tr.tid = tid;
-	tr.pid = pid;
-	tr.ptid = ptid;
-	tr.comm = comm;
-	tr.exe = comm[0] ? comm : "";
-	tr.exepath = comm[0] ? "/usr/bin/x" : "";
-	tr.cwd = "/w/";
-	tr.args = args;
-	tr.args_len = args_len;
-	tr.env = env;
-	tr.env_len = env_len;
-	tr.cgroups = cgroups;
-	tr.cgroups_len = cgroups ? (uint32_t)strlen(cgroups) + 1 : 0;
-	tr.uid = uid;
-	tr.loginuid = uid;
-	/* capability sets that change from one thread to the next, and repeat */
-	tr.cap_effective = tid % 3 == 0 ? ~0ull : tid % 3 == 1 ? 1ull << 21 | 1ull << 7 : 0;
-	tr.cap_permitted = tid % 2 ? ~0ull >> 23 : 1ull << 40;
-	tr.cap_inheritable = (uint64_t)tid << 30;
-	tr.vtid = tid;
-	tr.vpid = pid;
-	assert_non_null(state_add_thread(engine_state(eng), &tr));
+	assert_non_null(tr_add_thread(eng, tid, pid, ptid, comm, args, args_len, env, env_len,
+				      cgroups, uid));
 }
 
 static bool stateful_field(uint32_t f)
