@@ -1124,7 +1124,7 @@ anc_cached(const struct frc_state *st, struct frc_thread *t, uint32_t n)
 static int ancestors_cached(struct frc_evt *e, struct frc_thread *t, struct frc_thread **buf,
 			    struct frc_thread *const **list)
 {
-	struct frc_thread_xc *x = &t->xc;
+	struct frc_thread_xraw *x = &t->xr;
 	uint64_t g = state_gens(e->st)->thr;
 
 	if (x->raw_gen == g) {
@@ -3123,8 +3123,13 @@ slot_proc_cwd_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 	struct frc_thread *t = e->thr;
 	if (!t)
 		return false;
-	/* state_cwd(): the main thread's cwd, or "./" without one */
-	vstrz(&sl->val, is_main_thr(t) ? t->cwd.s : state_cwd(t));
+	/* state_cwd(): the main thread's cwd, or "./" without one (its length is known:
+	   struct frc_thread) */
+	struct frc_thread *m = is_main_thr(t) ? t : state_main_thread(t);
+	if (m)
+		vstr(&sl->val, m->cwd.s, m->cwd.len);
+	else
+		vstr(&sl->val, "./", 2);
 	return true;
 }
 

@@ -32,6 +32,12 @@ static void str_init(struct frc_str *s)
 	s->len = s->cap = 0;
 }
 
+/* a string kept in a buffer right after it in its record (struct frc_thread's comm) */
+static bool str_inline(const struct frc_str *s)
+{
+	return s->s == (const char *)(const void *)(s + 1);
+}
+
 static bool str_reserve(struct frc_str *s, size_t n)
 {
 	if (n + 1 <= s->cap)
@@ -41,9 +47,12 @@ static bool str_reserve(struct frc_str *s, size_t n)
 		nc *= 2;
 	if (nc > UINT32_MAX)
 		return false;
-	char *ns = s->cap ? realloc(s->s, nc) : malloc(nc);
+	bool inl = str_inline(s);
+	char *ns = s->cap && !inl ? realloc(s->s, nc) : malloc(nc);
 	if (!ns)
 		return false;
+	if (inl)
+		memcpy(ns, s->s, s->len + 1u);
 	s->s = ns;
 	s->cap = (uint32_t)nc;
 	return true;
@@ -85,10 +94,54 @@ static void str_copy(struct frc_str *d, const struct frc_str *s)
 
 static void str_free(struct frc_str *s)
 {
-	if (s->cap)
+	if (s->cap && !str_inline(s))
 		free(s->s);
 	str_init(s);
 }
+
+/*
+ * comm, exe and cwd of a thread: in the buffer that follows them in the record whenever
+ * the text fits (struct frc_thread), else in an allocation as the other strings.
+ */
+#define ISTR_FOLLOWS(m) \
+	_Static_assert(offsetof(struct frc_thread, m##_buf) == \
+			       offsetof(struct frc_thread, m) + sizeof(struct frc_str), \
+		       #m "_buf right after " #m " (str_inline)")
+ISTR_FOLLOWS(comm);
+ISTR_FOLLOWS(exe);
+ISTR_FOLLOWS(cwd);
+#undef ISTR_FOLLOWS
+
+static void istr_init(struct frc_str *s, size_t size)
+{
+	s->s = (char *)(void *)(s + 1);
+	s->s[0] = '\0';
+	s->len = 0;
+	s->cap = (uint32_t)size;
+}
+
+/* str_set() that moves the text back into the buffer when it fits again (@p may point
+   into the string's own allocation) */
+static void istr_set(struct frc_str *s, size_t size, const char *p, size_t n)
+{
+	if (n < size && !str_inline(s)) {
+		char *old = s->s;
+		bool heap = s->cap != 0;
+		char *d = (char *)(void *)(s + 1);
+		memmove(d, p, n);
+		d[n] = '\0';
+		s->s = d;
+		s->len = (uint32_t)n;
+		s->cap = (uint32_t)size;
+		if (heap)
+			free(old);
+		return;
+	}
+	str_set(s, p, n);
+}
+
+#define thr_str_init(t, m) istr_init(&(t)->m, sizeof((t)->m##_buf))
+#define thr_str_set(t, m, p, n) istr_set(&(t)->m, sizeof((t)->m##_buf), (p), (n))
 
 static bool str_eq(const struct frc_str *s, const char *p, size_t n)
 {
@@ -306,9 +359,11 @@ static struct frc_fd *fd_alloc(struct frc_state *st)
 	if (f) {
 		st->fd_pool = f->pool_next;
 	} else {
-		f = calloc(1, sizeof(*f));
-		if (!f)
+		/* 64-byte aligned: struct frc_fd keeps what most events read in one line */
+		void *mem = NULL;
+		if (posix_memalign(&mem, 64, sizeof(*f)))
 			return NULL;
+		f = memset(mem, 0, sizeof(*f));
 		str_init(&f->name);
 		str_init(&f->name_raw);
 	}
@@ -497,10 +552,10 @@ static void thread_init(struct frc_thread *t)
 	t->fdt = fdt;
 	t->last_evt = le;
 	t->last_evt_cap = lecap;
-	str_set(&t->comm, "", 0);
-	str_set(&t->exe, "", 0);
+	thr_str_set(t, comm, "", 0);
+	thr_str_set(t, exe, "", 0);
 	str_set(&t->exepath, "", 0);
-	str_set(&t->cwd, "", 0);
+	thr_str_set(t, cwd, "", 0);
 	str_set(&t->root, "", 0);
 	str_set(&t->cmdline, "", 0);
 	str_set(&t->args, "", 0);
@@ -522,13 +577,15 @@ static struct frc_thread *thread_alloc(struct frc_state *st)
 	if (t) {
 		st->thread_pool = t->hnext;
 	} else {
-		t = calloc(1, sizeof(*t));
-		if (!t)
+		/* 64-byte aligned: struct frc_thread groups its members by cache line */
+		void *mem = NULL;
+		if (posix_memalign(&mem, 64, sizeof(*t)))
 			return NULL;
-		str_init(&t->comm);
-		str_init(&t->exe);
+		t = memset(mem, 0, sizeof(*t));
+		thr_str_init(t, comm);
+		thr_str_init(t, exe);
 		str_init(&t->exepath);
-		str_init(&t->cwd);
+		thr_str_init(t, cwd);
 		str_init(&t->root);
 		str_init(&t->cmdline);
 		str_init(&t->args);
@@ -976,8 +1033,8 @@ static struct frc_thread *add_fake_thread(struct frc_state *st, int64_t tid)
 		return NULL;
 	t->tid = tid;
 	t->pid = t->ptid = -1;
-	str_setz(&t->comm, "<NA>");
-	str_setz(&t->exe, "<NA>");
+	thr_str_set(t, comm, "<NA>", 4);
+	thr_str_set(t, exe, "<NA>", 4);
 	st->stats.fake_threads++;
 	return table_add(st, t, true);
 }
@@ -1847,7 +1904,7 @@ static void thread_update_cwd(struct frc_thread *t, const char *p, size_t n)
 			buf[l++] = '/';
 		buf[l] = '\0';
 	}
-	str_set(&m->cwd, buf, l);
+	thr_str_set(m, cwd, buf, l);
 }
 
 const char *state_cwd(struct frc_thread *t)
@@ -1870,8 +1927,8 @@ struct frc_thread *state_add_thread(struct frc_state *st, const struct scap_thre
 	t->sid = r->sid;
 	t->vpgid = r->vpgid;
 	t->pgid = r->pgid;
-	str_setz(&t->comm, r->comm ? r->comm : "");
-	str_setz(&t->exe, r->exe ? r->exe : "");
+	thr_str_set(t, comm, r->comm ? r->comm : "", r->comm ? strlen(r->comm) : 0);
+	thr_str_set(t, exe, r->exe ? r->exe : "", r->exe ? strlen(r->exe) : 0);
 	thread_set_exepath(t, r->exepath ? r->exepath : "", r->exepath ? strlen(r->exepath) : 0);
 	t->exe_writable = r->exe_writable;
 	t->exe_upper_layer = r->exe_upper_layer;
@@ -3540,14 +3597,14 @@ static void set_exe_comm_args(struct frc_evt *e, struct frc_thread *c, bool args
 	uint32_t pl = 0;
 	const uint8_t *pv = event_param(e, 2, &pl);
 
-	str_set(&c->exe, s, n);
+	thr_str_set(c, exe, s, n);
 	if (args_before_comm)
 		thread_set_args(c, pv ? (const char *)pv : "", pv ? pl : 0);
 	if (!pempty(e, 13)) {
 		s = pstr(e, 13, &n);
-		str_set(&c->comm, s, n);
+		thr_str_set(c, comm, s, n);
 	} else {
-		str_copy(&c->comm, &c->exe);
+		thr_str_set(c, comm, c->exe.s, c->exe.len);
 	}
 	if (!args_before_comm)
 		thread_set_args(c, pv ? (const char *)pv : "", pv ? pl : 0);
@@ -3603,7 +3660,7 @@ static void parse_clone_caller(struct frc_state *st, struct frc_evt *e, int64_t 
 	if (!(flags & PPM_CL_CLONE_THREAD)) {
 		if (valid_caller) {
 			copy_fdtable(st, c, caller);
-			str_setz(&c->cwd, state_cwd(caller));
+			thr_str_set(c, cwd, state_cwd(caller), strlen(state_cwd(caller)));
 			str_copy(&c->env, &caller->env);
 			c->nenv = caller->nenv;
 		}
@@ -3623,8 +3680,8 @@ static void parse_clone_caller(struct frc_state *st, struct frc_evt *e, int64_t 
 	if (valid_caller) {
 		inherit_from(c, caller);
 	} else {
-		str_copy(&caller->exe, &c->exe);
-		str_copy(&caller->comm, &c->comm);
+		thr_str_set(caller, exe, c->exe.s, c->exe.len);
+		thr_str_set(caller, comm, c->comm.s, c->comm.len);
 		uint32_t pl = 0;
 		const uint8_t *pv = event_param(e, 2, &pl);
 		thread_set_args(caller, pv ? (const char *)pv : "", pv ? pl : 0);
@@ -3688,15 +3745,15 @@ static void parse_clone_child(struct frc_state *st, struct frc_evt *e)
 		inherit_from(c, lk);
 		if (leader) {
 			copy_fdtable(st, c, lk);
-			str_setz(&c->cwd, state_cwd(lk));
+			thr_str_set(c, cwd, state_cwd(lk), strlen(state_cwd(lk)));
 			str_copy(&c->env, &lk->env);
 			c->nenv = lk->nenv;
 		} else {
 			c->lastexec_ts = lk->lastexec_ts;
 		}
 	} else if (!leader) {
-		str_copy(&lk->exe, &c->exe);
-		str_copy(&lk->comm, &c->comm);
+		thr_str_set(lk, exe, c->exe.s, c->exe.len);
+		thr_str_set(lk, comm, c->comm.s, c->comm.len);
 		uint32_t pl = 0;
 		const uint8_t *pv = event_param(e, 2, &pl);
 		thread_set_args(lk, pv ? (const char *)pv : "", pv ? pl : 0);
@@ -3743,13 +3800,13 @@ static void parse_execve(struct frc_state *st, struct frc_evt *e)
 			t->tg->nalive++;
 	}
 	s = pstr(e, 1, &n);
-	str_set(&t->exe, s, n);
+	thr_str_set(t, exe, s, n);
 	t->lastexec_ts = e->ts;
 	if (!pempty(e, 13)) {
 		s = pstr(e, 13, &n);
-		str_set(&t->comm, s, n);
+		thr_str_set(t, comm, s, n);
 	} else {
-		str_copy(&t->comm, &t->exe);
+		thr_str_set(t, comm, t->exe.s, t->exe.len);
 	}
 	pv = event_param(e, 2, &pl);
 	thread_set_args(t, pv ? (const char *)pv : "", pv ? pl : 0);

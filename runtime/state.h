@@ -27,7 +27,8 @@ struct frc_state;
 
 /**
  * struct frc_state_gens - change counters of the tables, for the caches of values derived
- * from them (the ancestors, user and container each thread keeps in struct frc_thread_xc).
+ * from them (the ancestors, user and container each thread keeps in struct frc_thread_xc
+ * and struct frc_thread_xraw).
  * Each starts at 1, only grows, and moves on every change that could alter what it guards:
  * @thr: the thread table's shape: a thread added to or removed from the table, a thread
  *       group formed or changed, a parent link or a thread's tid, pid or ptid changed, or
@@ -101,18 +102,22 @@ union frc_sockinfo {
 };
 
 /**
- * struct frc_fd - one file descriptor.
+ * struct frc_fd - one file descriptor. Records are 64-byte aligned: the name, type,
+ * flags and endpoints (what the fd fields of most events read) fill the first cache line.
  */
 struct frc_fd {
-	int64_t fd;
+	/* line 0 */
+	struct frc_str name;
 	int8_t type;		/* enum scap_fd_type */
-	union frc_sockinfo sock;
-	uint32_t openflags;
 	uint32_t flags;		/* FDF_* */
+	union frc_sockinfo sock;
+	/* line 1 */
+	int64_t fd;
+	uint32_t openflags;
 	uint32_t dev;
 	uint64_t ino;
 	int64_t pid;		/* pidfd target */
-	struct frc_str name, name_raw;
+	struct frc_str name_raw;
 	uint32_t name_ver, oldname_ver; /* fd.name_changed: name_ver moved during the event */
 	struct frc_fd *pool_next;
 };
@@ -134,58 +139,102 @@ struct frc_container;
  * taken from the pool starts with every stamp 0, which no generation equals). Each part
  * is valid while its stamp equals the state's counter of that name (state_gens()):
  * @anc_gen: @anc[i] = state_ancestor(st, t, i) for i < @nanc (thr counter);
- * @raw_gen: the whole raw parent walk of the main thread (the ancestors of proc.aname and
- *           the other lists without index) when it has at most FRC_XC_ANC threads:
- *           @raw[0 .. @nraw), @nraw -1 without a main thread (thr);
  * @usr_gen: the user name of uid @uid in the thread's container, @uname (@unamelen bytes),
  *           used while t->uid == @uid (usr);
  * @ctr_gen: @ctr = state_container(st, t->container_id), and container.id: @cid (@cidlen
  *           bytes), @ctr's id or else t->container_id (ctr).
+ * The stamps, pointers and lengths fill one cache line, @anc the next one.
  */
 struct frc_thread_xc {
-	uint64_t anc_gen, raw_gen, usr_gen, ctr_gen;
-	struct frc_thread *anc[FRC_XC_ANC];
-	struct frc_thread *raw[FRC_XC_ANC];
+	uint64_t anc_gen, usr_gen, ctr_gen;
 	const char *uname, *cid;
 	const struct frc_container *ctr;
 	uint32_t uid, unamelen, cidlen;
 	uint8_t nanc;
-	int8_t nraw;
+	struct frc_thread *anc[FRC_XC_ANC];
 };
+
+/**
+ * struct frc_thread_xraw - the whole raw parent walk of the main thread (the ancestors of
+ * proc.aname and the other lists without index) when it has at most FRC_XC_ANC threads:
+ * @raw[0 .. @nraw), @nraw -1 without a main thread; valid while @raw_gen equals the
+ * state's thr counter (as struct frc_thread_xc).
+ */
+struct frc_thread_xraw {
+	uint64_t raw_gen;
+	int8_t nraw;
+	struct frc_thread *raw[FRC_XC_ANC];
+};
+
+/* sizes of the buffers in the thread record that keep comm, exe and cwd while they fit
+   (NUL included) */
+#define FRC_COMM_INLINE 16
+#define FRC_EXE_INLINE 48
+#define FRC_CWD_INLINE 32
 
 /**
  * struct frc_thread - one thread (libsinsp threadinfo). cwd, env and the fd table are
  * meaningful on the main thread of a process (tid == pid); other threads defer to it.
+ *
+ * Records are 64-byte aligned and the members that the extractors of compiled conditions
+ * read for most events come first, so that an event touches few cache lines of its thread
+ * (and of its ancestors): line 0 the ids, flags, uid, tty, exe flags and comm, line 1 the
+ * remembered lookups, line 2 the remembered ancestors, line 3 exe, line 4 the command
+ * line, arguments and environment, line 5 vpid, vpgid and cwd, line 6 the remembered
+ * parent walk; the rest after. comm, exe and cwd keep their text in the
+ * buffer that follows them (@comm_buf, @exe_buf, @cwd_buf: the string's s points there)
+ * while it fits, so that it shares their line.
  */
 struct frc_thread {
-	int64_t tid, pid, ptid, sid, vpgid, pgid, vtid, vpid, reaper_tid;
-	uint32_t uid, gid, loginuid, tty;
+	/* line 0 */
+	int64_t tid, pid;
 	uint32_t flags;		/* PPM_CL_* */
-	int64_t fdlimit;
-	uint64_t clone_ts, lastexec_ts, pidns_init_start_ts, lastaccess_ts;
-	uint64_t cap_inheritable, cap_permitted, cap_effective;
-	uint64_t exe_ino, exe_ino_ctime, exe_ino_mtime;
-	uint64_t exe_ino_ctime_duration_clone_ts, exe_ino_ctime_duration_pidns_start;
+	uint32_t uid;
+	uint32_t tty;
 	bool exe_writable, exe_upper_layer, exe_lower_layer, exe_from_memfd;
-	uint32_t vmsize_kb, vmrss_kb, vmswap_kb;
-	uint64_t pfmajor, pfminor;
-	struct frc_str comm, exe, exepath, cwd, root, cmdline;
+	struct frc_str comm;
+	char comm_buf[FRC_COMM_INLINE];
+	/* lines 1, 2 */
+	struct frc_thread_xc xc;
+	/* line 3 */
+	struct frc_str exe;
+	char exe_buf[FRC_EXE_INLINE];
+	/* line 4 */
+	struct frc_str cmdline;
 	struct frc_str args;	/* argv[1..] NUL-separated (each item NUL-terminated) */
 	uint32_t nargs;
 	uint32_t args_at;	/* if > 0: cmdline from here is args joined with spaces */
 	struct frc_str env;	/* same layout */
 	uint32_t nenv;
+	/* line 5 */
+	int64_t vpid, vpgid;
+	struct frc_str cwd;	/* no NUL before cwd.len (strlen(cwd.s) == cwd.len) */
+	char cwd_buf[FRC_CWD_INLINE];
+	/* line 6 and after */
+	struct frc_thread_xraw xr;
+	int64_t ptid, sid;
+	int64_t lastevent_fd;
+	struct frc_thread *hnext;	/* hash chain */
+	struct frc_str exepath;
+	int64_t pgid, vtid, reaper_tid;
+	uint32_t gid, loginuid;
+	int64_t fdlimit;
+	uint64_t clone_ts, lastexec_ts, pidns_init_start_ts, lastaccess_ts;
+	uint64_t cap_inheritable, cap_permitted, cap_effective;
+	uint64_t exe_ino, exe_ino_ctime, exe_ino_mtime;
+	uint64_t exe_ino_ctime_duration_clone_ts, exe_ino_ctime_duration_pidns_start;
+	uint32_t vmsize_kb, vmrss_kb, vmswap_kb;
+	uint64_t pfmajor, pfminor;
+	struct frc_str root;
 	struct frc_str cgroups;	/* "subsys=path" items, NUL-terminated each */
 	uint32_t ncgroups;
 	char container_id[72];	/* "" on the host */
 	/* the enter event kept for the next exit (TOCTOU / fallbacks) */
-	int64_t lastevent_fd;
 	uint16_t lastevent_type;
 	bool lastevent_valid;
 	uint8_t *last_evt;
 	uint32_t last_evt_len, last_evt_cap;
 	/* links */
-	struct frc_thread *hnext;	/* hash chain */
 	struct frc_tgroup *tg;
 	struct frc_thread *tg_prev, *tg_next;
 	struct frc_thread *parent;	/* whose children list we are in */
@@ -193,7 +242,6 @@ struct frc_thread {
 	uint32_t nchildren;
 	struct frc_fdtable fdt;
 	bool in_table;
-	struct frc_thread_xc xc;
 };
 
 struct frc_tgroup {

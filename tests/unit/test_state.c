@@ -754,6 +754,73 @@ static void test_paths(void **unused)
 	assert_string_equal(out, "/");
 }
 
+/* a thread added as a /proc scan adds it, with these strings */
+static struct frc_thread *add_named(struct frc_state *st, int64_t tid, const char *comm,
+				    const char *exe, const char *cwd)
+{
+	struct scap_thread_rec tr;
+
+	memset(&tr, 0, sizeof(tr));
+	tr.tid = tr.pid = tr.vtid = tr.vpid = tid;
+	tr.ptid = 1;
+	tr.comm = comm;
+	tr.exe = exe;
+	tr.cwd = cwd;
+	return state_add_thread(st, &tr);
+}
+
+static void check_named(const struct frc_thread *t, const char *comm, const char *exe,
+			const char *cwd)
+{
+	assert_non_null(t);
+	assert_int_equal((uintptr_t)t % 64, 0);	/* records are cache-line aligned */
+	assert_string_equal(t->comm.s, comm);
+	assert_int_equal(t->comm.len, strlen(comm));
+	assert_string_equal(t->exe.s, exe);
+	assert_int_equal(t->exe.len, strlen(exe));
+	assert_string_equal(t->cwd.s, cwd);
+	assert_int_equal(t->cwd.len, strlen(t->cwd.s));	/* what proc.cwd relies on */
+	/* short strings live in the record, next to their struct frc_str */
+	assert_int_equal(t->comm.s == t->comm_buf, strlen(comm) < FRC_COMM_INLINE);
+	assert_int_equal(t->exe.s == t->exe_buf, strlen(exe) < FRC_EXE_INLINE);
+	assert_int_equal(t->cwd.s == t->cwd_buf, strlen(cwd) < FRC_CWD_INLINE);
+}
+
+/* comm, exe and cwd move between the record's buffers and allocations as their length
+   crosses the buffers' size, on new and on pooled records (leaks and bad frees show
+   under SAN=1) */
+static void test_thread_strings(void **unused)
+{
+	struct frc_state *st = state_new(NULL);
+	char lcomm[64], lexe[300], lcwd[200];
+
+	(void)unused;
+	assert_non_null(st);
+	memset(lcomm, 'c', sizeof(lcomm) - 1);
+	lcomm[sizeof(lcomm) - 1] = '\0';
+	lexe[0] = '/';
+	memset(lexe + 1, 'e', sizeof(lexe) - 2);
+	lexe[sizeof(lexe) - 1] = '\0';
+	lcwd[0] = '/';
+	memset(lcwd + 1, 'd', sizeof(lcwd) - 3);
+	lcwd[sizeof(lcwd) - 2] = '/';
+	lcwd[sizeof(lcwd) - 1] = '\0';
+
+	check_named(add_named(st, 100, "sh", "/bin/sh", "/tmp/"), "sh", "/bin/sh", "/tmp/");
+	check_named(add_named(st, 101, lcomm, lexe, lcwd), lcomm, lexe, lcwd);
+	/* replacing a tid takes a record from the pool: long then short, short then long */
+	for (int round = 0; round < 3; round++) {
+		check_named(add_named(st, 100, lcomm, lexe, lcwd), lcomm, lexe, lcwd);
+		check_named(add_named(st, 101, "bash", "/usr/bin/bash", "/"), "bash",
+			    "/usr/bin/bash", "/");
+		check_named(add_named(st, 100, "123456789012345", "/x", "/y/"), "123456789012345",
+			    "/x", "/y/");
+		check_named(add_named(st, 101, "1234567890123456", lexe + 260, lcwd + 170),
+			    "1234567890123456", lexe + 260, lcwd + 170);
+	}
+	state_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_bounded_tables),
 		cmocka_unit_test(test_users_groups),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_thread_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
