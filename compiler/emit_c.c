@@ -1001,21 +1001,29 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 	cw_put(w, "), %" PRIu32 " sets, %" PRIu32 " items */\n", sm->nsets, n);
 	struct strset_hdr h;
 	if (emit_strset_arrays(em, w, "mk", "mo", "mb", m, items, n, &h)) {
-		cw_put(w, "static const frc_u64 ");
-		cw_ident(w, "mr", m);
+		/* per item: row, length, offset in the blob, first 16 bytes (struct frc_strent) */
+		cw_put(w, "static const struct frc_strent ");
+		cw_ident(w, "me", m);
 		cw_put(w, "[] = {");
+		uint32_t off = 0;
 		for (uint32_t i = 0; i < n; i++) {
-			cw_put(w, "%s", i % 4 ? " " : "\n\t");
-			cw_put(w, "0x%016" PRIx64 "ULL%s", rows[i], i + 1 < n ? "," : "");
+			const struct ir_const *it = &ir->consts[items[i]];
+			struct frc_strent e;
+			rt_helpers_strent(&e, it->s, it->len, off, rows[i]);
+			off += it->len + 1;
+			cw_put(w, "\n\t{ 0x%016" PRIx64 "ULL, %" PRIu32 "u, %" PRIu32
+				  "u, { 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL } }%s",
+			       (uint64_t)e.row, e.len, e.off, (uint64_t)e.head[0], (uint64_t)e.head[1],
+			       i + 1 < n ? "," : "");
 		}
 		if (!n)
-			cw_put(w, " 0");
+			cw_put(w, " { 0 }");
 		cw_put(w, "\n};\nstatic const struct frc_strmap ");
 		cw_ident(w, "m", m);
 		cw_put(w, " = {\n\t.set = ");
 		put_strset_init(w, &h, "mk", "mo", "mb", m);
-		cw_put(w, ",\n\t.rows = ");
-		cw_ident(w, "mr", m);
+		cw_put(w, ",\n\t.ents = ");
+		cw_ident(w, "me", m);
 		cw_put(w, ",\n};\n");
 	}
 	free(items);

@@ -33,7 +33,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 10
+#define FRC_ABI_VERSION 11
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -156,9 +156,31 @@ struct frc_strset {
 };
 
 /**
+ * struct frc_strent - one item of a merged string set as its lookup reads it: a hit reads
+ * the bucket and this entry only (32 bytes, aligned: one cache line), not the set's
+ * offsets, blob and a separate row.
+ * @row: bit j set when the item belongs to set j of the map
+ * @len: the item's length; @off: its offset in the set's blob (for items of more than 16
+ *       bytes, whose bytes past the 16th are compared there)
+ * @head: the item's first min(@len, 16) bytes, then zero bytes, as two native words
+ *        (rt_helpers_strent, used by the compiler: one machine, as for the set hash)
+ */
+struct frc_strent {
+	frc_u64 row;
+	frc_u32 len;
+	frc_u32 off;
+	frc_u64 head[2];
+}
+#if defined(__GNUC__) || defined(__TINYC__)
+__attribute__((aligned(32)))
+#endif
+;
+
+/**
  * struct frc_strmap - the string sets that `in` tests compare one field slot with, merged.
  * @set: every distinct item of those sets (a struct frc_strset as above)
- * @rows: per item of @set: bit j set when the item belongs to the slot's set j
+ * @ents: per item of @set (in its order; @set.buckets index them): its row, length and
+ *        first bytes (struct frc_strent)
  *
  * Emitted code looks the slot's value up once per evaluation (frc_s_row, FRC_SROW) and
  * then tests `slot in (set j)` as bit j of the row (FRC_SINM). A slot compared with more
@@ -166,7 +188,7 @@ struct frc_strset {
  */
 struct frc_strmap {
 	struct frc_strset set;
-	const frc_u64 *rows;
+	const struct frc_strent *ents;
 };
 
 /**

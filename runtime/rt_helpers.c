@@ -121,6 +121,8 @@ static inline bool bytes_eq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
 	return n == 0 || a[0] == b[0];
 }
 
+static bool icontains_plain(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn);
+
 /* one byte (memchr), more than 64 (memmem), or no SIMD: the value byte-wise */
 static __attribute__((noinline)) bool contains_plain(const frc_u8 *h, frc_u32 len, const frc_u8 *s,
 						     frc_u32 n)
@@ -220,7 +222,7 @@ static bool contains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, fr
  */
 __attribute__((target("avx2"), always_inline, no_sanitize_address)) static inline bool
 avx2_block(const frc_u8 *h, frc_u32 len, frc_u32 n, frc_u32 i, __m256i f, __m256i l,
-	   frc_u32 *m)
+	   frc_u32 *m, bool fold)
 {
 	frc_u32 end = len - n + 1;
 	if (len - i < n + 31 && (((uintptr_t)(h + i) & 4095) > 4096 - 32 ||
@@ -228,6 +230,11 @@ avx2_block(const frc_u8 *h, frc_u32 len, frc_u32 n, frc_u32 i, __m256i f, __m256
 		return false;
 	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
 	__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + n - 1));
+	if (fold) { /* icontains: bytes with bit 5 set (@f, @l too), a superset of lower() */
+		const __m256i c = _mm256_set1_epi8(0x20);
+		a = _mm256_or_si256(a, c);
+		b = _mm256_or_si256(b, c);
+	}
 	*m = (frc_u32)_mm256_movemask_epi8(
 		_mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, l)));
 	if (end - i < 32)
@@ -247,7 +254,7 @@ contains_avx2(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n)
 	frc_u32 end = len - n + 1; /* candidate positions: 0 .. end - 1 */
 	for (frc_u32 i = 0; i < end; i += 32) {
 		frc_u32 m;
-		if (!avx2_block(h, len, n, i, f, l, &m))
+		if (!avx2_block(h, len, n, i, f, l, &m, false))
 			return contains_plain(h + i, len - i, s, n);
 		if (FRC_UNLIKELY(m))
 			return contains_avx2_from(h, len, s, n, i);
@@ -263,11 +270,67 @@ contains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n, frc
 	frc_u32 end = len - n + 1;
 	for (; i < end; i += 32) {
 		frc_u32 m;
-		if (!avx2_block(h, len, n, i, f, l, &m))
+		if (!avx2_block(h, len, n, i, f, l, &m, false))
 			return contains_plain(h + i, len - i, s, n);
 		for (; m; m &= m - 1)
 			if (n <= 2 || bytes_eq(h + i + (frc_u32)__builtin_ctz(m) + 1, s + 1, n - 2))
 				return true;
+	}
+	return false;
+}
+
+/* lower() of the @n bytes of @a are @lowered */
+static inline bool ieq_bytes(const frc_u8 *a, const frc_u8 *lowered, frc_u32 n)
+{
+	for (frc_u32 j = 0; j < n; j++)
+		if (lower(a[j]) != lowered[j])
+			return false;
+	return true;
+}
+
+static bool icontains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n,
+				frc_u32 i);
+
+/*
+ * icontains of the lower-case @s (2 <= n <= 64) as contains_avx2 does contains: the
+ * candidates are the positions whose byte and the byte n - 1 further, with bit 5 set,
+ * equal the needle's first and last bytes with bit 5 set (every byte whose lower() is the
+ * needle's byte is one, plus a few others, which the comparison of the whole needle
+ * rejects).
+ */
+__attribute__((target("avx2"), no_sanitize_address)) static bool
+icontains_avx2(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n)
+{
+	const __m256i f = _mm256_set1_epi8((char)(s[0] | 0x20)),
+		      l = _mm256_set1_epi8((char)(s[n - 1] | 0x20));
+	frc_u32 end = len - n + 1;
+	for (frc_u32 i = 0; i < end; i += 32) {
+		frc_u32 m;
+		if (!avx2_block(h, len, n, i, f, l, &m, true))
+			return icontains_plain(h + i, len - i, s, n);
+		if (FRC_UNLIKELY(m))
+			return icontains_avx2_from(h, len, s, n, i);
+	}
+	return false;
+}
+
+/* icontains_avx2 at the block at @i (which has candidates) and on */
+__attribute__((target("avx2"), noinline, no_sanitize_address)) static bool
+icontains_avx2_from(const frc_u8 *h, frc_u32 len, const frc_u8 *s, frc_u32 n, frc_u32 i)
+{
+	const __m256i f = _mm256_set1_epi8((char)(s[0] | 0x20)),
+		      l = _mm256_set1_epi8((char)(s[n - 1] | 0x20));
+	frc_u32 end = len - n + 1;
+	for (; i < end; i += 32) {
+		frc_u32 m;
+		if (!avx2_block(h, len, n, i, f, l, &m, true))
+			return icontains_plain(h + i, len - i, s, n);
+		for (; m; m &= m - 1) {
+			const frc_u8 *c = h + i + (frc_u32)__builtin_ctz(m);
+			/* the first byte as icontains_plain finds it (either case of @s[0]) */
+			if ((c[0] == s[0] || lower(c[0]) == s[0]) && ieq_bytes(c + 1, s + 1, n - 1))
+				return true;
+		}
 	}
 	return false;
 }
@@ -295,6 +358,19 @@ bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, 
 {
 	if (nn == 0)
 		return true;
+	if (hn < nn)
+		return false;
+#if defined(FRC_CONTAINS_AVX2)
+	if (nn >= 2 && nn <= 64 && hn <= UINT32_MAX && USE_AVX2())
+		return icontains_avx2(hay, (frc_u32)hn, needle, (frc_u32)nn);
+#endif
+	return icontains_plain(hay, hn, needle, nn);
+}
+
+/* byte-wise: the places of the needle's first byte in either case (memchr), 1 <= nn <= hn */
+static __attribute__((noinline)) bool icontains_plain(const uint8_t *hay, size_t hn,
+						      const uint8_t *needle, size_t nn)
+{
 	if (hn < nn)
 		return false;
 	/* candidates are the places of the first byte in either case, found with memchr */
@@ -1127,6 +1203,26 @@ int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set)
 	return strset_has(set, v);
 }
 
+void rt_helpers_strent(struct frc_strent *e, const uint8_t *s, uint32_t len, uint32_t off,
+		       uint64_t row)
+{
+	memset(e, 0, sizeof(*e));
+	e->row = row;
+	e->len = len;
+	e->off = off;
+	if (len)
+		memcpy(e->head, s, len < 16 ? len : 16);
+}
+
+/* @v (more than 16 bytes) equals the item of entry @e: its head, then the blob */
+static __attribute__((noinline)) bool strent_eq_long(const struct frc_strmap *m,
+						     const struct frc_strent *e,
+						     const struct frc_val *v)
+{
+	return !memcmp(e->head, v->s, 16) &&
+	       !memcmp(m->set.blob + e->off + 16, v->s + 16, v->len - 16);
+}
+
 /* a merged set without buckets (at most one item): every item */
 static __attribute__((noinline)) frc_u64 strmap_scan(const struct frc_strmap *m,
 						     const struct frc_val *v)
@@ -1135,11 +1231,12 @@ static __attribute__((noinline)) frc_u64 strmap_scan(const struct frc_strmap *m,
 	for (frc_u32 i = 0; i < set->n; i++)
 		if (set->off[i + 1] - set->off[i] - 1 == v->len &&
 		    bytes_eq(set->blob + set->off[i], v->s, v->len))
-			return m->rows[i];
+			return m->ents[i].row;
 	return 0;
 }
 
-/* the probe from bucket @b on, whose stored hash equals @h: compares items */
+/* the probe from bucket @b on, whose stored hash equals @h, of a value of more than 16
+   bytes: compares items */
 static __attribute__((noinline)) frc_u64 strmap_probe(const struct frc_strmap *m,
 						      const struct frc_val *v, frc_u32 h, frc_u32 b)
 {
@@ -1149,16 +1246,18 @@ static __attribute__((noinline)) frc_u64 strmap_probe(const struct frc_strmap *m
 		if (!x)
 			return 0;
 		if ((frc_u32)(x >> 32) == h) {
-			frc_u32 ix = (frc_u32)x, o = set->off[ix - 1];
-			if (set->off[ix] - o - 1 == v->len && bytes_eq(set->blob + o, v->s, v->len))
-				return m->rows[ix - 1];
+			const struct frc_strent *e = &m->ents[(frc_u32)x - 1];
+			if (e->len == v->len && strent_eq_long(m, e, v))
+				return e->row;
 		}
 	}
 }
 
 /*
  * The row of a single value: the usual path (a length outside the map's, or a probe that
- * meets an empty bucket, or compares at most 16 bytes) calls nothing but tail calls; the hash is computed inline and cached in the value for other set helpers.
+ * meets an empty bucket, or compares at most 16 bytes) calls nothing but tail calls; the
+ * hash is computed inline and cached in the value for other set helpers. A hit reads the
+ * bucket and the item's entry (its length, first 16 bytes and row).
  */
 static inline frc_u64 strmap_row(const struct frc_strmap *m, const struct frc_val *v,
 				 bool quick)
@@ -1185,9 +1284,9 @@ static inline frc_u64 strmap_row(const struct frc_strmap *m, const struct frc_va
 		if ((frc_u32)(x >> 32) == h) {
 			if (n > 16) /* compared with memcmp: out of line */
 				return strmap_probe(m, v, h, b);
-			frc_u32 ix = (frc_u32)x, o = set->off[ix - 1];
-			if (set->off[ix] - o - 1 == n && bytes_eq(set->blob + o, v->s, n))
-				return m->rows[ix - 1];
+			const struct frc_strent *e = &m->ents[(frc_u32)x - 1];
+			if (e->len == n && bytes_eq((const frc_u8 *)e->head, v->s, n))
+				return e->row;
 		}
 	}
 }

@@ -25,6 +25,11 @@ uint32_t rt_helpers_hash(const void *p, size_t n);
  * and last 8 bytes, so that a lookup does not read the whole value. */
 uint32_t rt_helpers_set_hash(const void *p, size_t n);
 
+/* The entry of struct frc_strmap for an item (@len bytes at @s, at @off in the set's blob,
+ * in the sets of @row) (compiler and tests). */
+void rt_helpers_strent(struct frc_strent *e, const uint8_t *s, uint32_t len, uint32_t off,
+		       uint64_t row);
+
 /**
  * rt_helpers_glob_kind() - classify a glob pattern (FRC_GLOB_*).
  * @lit_off, @lit_len: set to the literal part for EXACT/PREFIX/SUFFIX/CONTAINS.

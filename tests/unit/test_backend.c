@@ -495,6 +495,246 @@ static void test_contains_and_sets(void **state)
 	}
 }
 
+/* lower() of every byte of @s equals the lower-case @nd somewhere (the oracle of icontains) */
+static bool icontains_naive(const uint8_t *s, uint32_t len, const uint8_t *nd, uint32_t n)
+{
+	for (uint32_t p = 0; p + n <= len; p++) {
+		uint32_t j = 0;
+		while (j < n && (s[p + j] >= 'A' && s[p + j] <= 'Z' ? s[p + j] + 32 : s[p + j]) == nd[j])
+			j++;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * frc_s_icontains against a byte-wise search: needles of 1 to 65 bytes (letters, digits and
+ * the bytes that differ from a letter in bit 5 only: '@' '`' '[' '{' ...), values of mixed
+ * case with the needle (or a near miss) at every position, inline or ending at an
+ * unmapped page; run at every simd level by main().
+ */
+static void test_icontains(void **state)
+{
+	(void)state;
+	long pg = 4096;
+	uint8_t *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	static const char needles[][72] = { "a", "ab", "a@", "@a", "http_proxy", "x[y", "{abc}",
+					    "abcdefghijklmnopq", "z`z", "0a9",
+					    "abababababababababababababababababababababababababababababababab",
+					    "aabababababababababababababababababababababababababababababababab" };
+	static const uint8_t noise[] = { 'a', 'A', 'b', 'B', '@', '`', '[', '{', 'z', 'Z', 0xc1, 0xe1 };
+	uint8_t buf[200];
+	uint64_t seed = 0x1c0a7a1e5ull, hits = 0, tests = 0;
+	for (uint32_t len = 0; len < 140; len++) {
+		for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+			const uint8_t *nd = (const uint8_t *)needles[k];
+			uint32_t n = (uint32_t)strlen(needles[k]);
+			for (uint32_t pos = 0; pos <= len + 1; pos += 1 + (len > 70)) {
+				uint8_t *h = pos % 2 ? map + pg - len - 1 : buf;
+				for (uint32_t i = 0; i < len; i++)
+					h[i] = noise[fw_rand(&seed) % sizeof(noise)];
+				if (pos + n <= len) {
+					for (uint32_t j = 0; j < n; j++) {
+						uint8_t c = nd[j];
+						if (c >= 'a' && c <= 'z' && fw_rand(&seed) % 2)
+							c = (uint8_t)(c - 32);
+						h[pos + j] = c;
+					}
+					if (fw_rand(&seed) % 3 == 0) /* a near miss: one byte off */
+						h[pos + (uint32_t)(fw_rand(&seed) % n)] ^= 0x20;
+				}
+				h[len] = 0;
+				struct frc_val v;
+				memset(&v, 0, sizeof(v));
+				v.s = h;
+				v.len = len;
+				bool want = icontains_naive(h, len, nd, n);
+				if (frc_s_icontains(&v, FRC_Q_ANY, nd, n) != want)
+					fail_msg("icontains \"%s\" in %u bytes, pos %u: %d", needles[k], len,
+						 pos, !want);
+				assert_int_equal(rt_helpers_icontains(h, len, nd, n), want);
+				hits += want;
+				tests++;
+			}
+		}
+	}
+	assert_true(hits > tests / 10 && hits < tests * 9 / 10);
+	munmap(map, (size_t)pg * 2);
+}
+
+/* ------------------------------------------------------------------ merged string sets */
+
+/* a struct frc_strmap of @items as the emitter lays it out, with @fake extra buckets that
+   claim the hash of @fake_val[i] for the item @fake_item[i] (a hash collision) */
+struct strmap_buf {
+	struct frc_strmap m;
+	uint8_t blob[4096];
+	frc_u32 off[65];
+	frc_u64 buckets[256];
+	struct frc_strent ents[64];
+};
+
+static void strmap_make(struct strmap_buf *b, const char *const *items, uint32_t n,
+			const frc_u64 *rows, const char *const *fake_val, const uint32_t *fake_item,
+			uint32_t nfake)
+{
+	uint32_t o = 0, minlen = UINT32_MAX, maxlen = 0, mask = n + nfake > 1 ? 255 : 0;
+	frc_u64 lenmask = 0;
+	assert_true(n <= 64);
+	memset(b->buckets, 0, sizeof(b->buckets));
+	/* the colliding buckets first: a probe meets them before the real items */
+	for (uint32_t f = 0; f < nfake && mask; f++) {
+		frc_u32 hh = rt_helpers_set_hash(fake_val[f], strlen(fake_val[f])), k = hh & mask;
+		while (b->buckets[k])
+			k = (k + 1) & mask;
+		b->buckets[k] = (frc_u64)hh << 32 | (fake_item[f] + 1);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t l = (uint32_t)strlen(items[i]);
+		b->off[i] = o;
+		memcpy(b->blob + o, items[i], l + 1);
+		rt_helpers_strent(&b->ents[i], (const uint8_t *)items[i], l, o, rows[i]);
+		o += l + 1;
+		lenmask |= 1ull << (l & 63);
+		minlen = l < minlen ? l : minlen;
+		maxlen = l > maxlen ? l : maxlen;
+		if (mask) {
+			frc_u32 hh = rt_helpers_set_hash(items[i], l), k = hh & mask;
+			while (b->buckets[k])
+				k = (k + 1) & mask;
+			b->buckets[k] = (frc_u64)hh << 32 | (i + 1);
+		}
+	}
+	b->off[n] = o;
+	b->m = (struct frc_strmap){ .set = { .n = n, .mask = mask, .minlen = n ? minlen : 0,
+					     .maxlen = maxlen, .lenmask = lenmask, .blob = b->blob,
+					     .off = b->off, .buckets = mask ? b->buckets : NULL },
+				    .ents = b->ents };
+}
+
+/* the row of @v by comparing it with every item */
+static frc_u64 row_naive(const struct frc_val *v, const char *const *items, uint32_t n,
+			 const frc_u64 *rows)
+{
+	frc_u64 r = 0;
+	uint32_t ni = v->multi ? v->nitems : 1;
+	for (uint32_t k = 0; k < ni; k++) {
+		const struct frc_val *x = v->multi ? &v->items[k] : v;
+		for (uint32_t i = 0; i < n; i++)
+			if (strlen(items[i]) == x->len && !memcmp(items[i], x->s, x->len))
+				r |= rows[i];
+	}
+	return r;
+}
+
+/*
+ * frc_s_row against a comparison with every item: items of 0 to 40 bytes (at and around
+ * the 16 bytes an entry holds), values equal to an item or one byte off (first, last,
+ * 16th, 17th), shorter or longer, at the end of a page, single (hash cached or not) and
+ * multi (0 to 4 items, of lengths outside the map's too), maps of one item (no buckets),
+ * and buckets that claim a value's hash for another item (collisions).
+ */
+static void test_strmap_rows(void **state)
+{
+	(void)state;
+	static const char *const items[] = {
+		"", "a", "ab", "abc", "bash", "sshd", "python3", "abcdefg", "abcdefgh", "abcdefghi",
+		"abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnoq", "abcdefghijklmnopq",
+		"abcdefghijklmnopr", "bbcdefghijklmnopq", "abcdefghijklmnopqrstuvwxyz012345",
+		"abcdefghijklmnopqrstuvwxyz0123456789abcd", "containerd", "a-very-long-process-name-1",
+	};
+	enum { NI = sizeof(items) / sizeof(items[0]) };
+	frc_u64 rows[NI];
+	for (uint32_t i = 0; i < NI; i++)
+		rows[i] = 1ull << (i % 7) | 1ull << (7 + i % 11) | (i == 5 ? 1ull << 63 : 0);
+	/* values: the items, and variants */
+	static char vals[NI * 8 + 8][48];
+	uint32_t nv = 0;
+	for (uint32_t i = 0; i < NI; i++) {
+		size_t l = strlen(items[i]);
+		snprintf(vals[nv++], 48, "%s", items[i]);
+		snprintf(vals[nv++], 48, "%sx", items[i]);
+		if (l) {
+			snprintf(vals[nv++], 48, "%.*s", (int)l - 1, items[i]);
+			snprintf(vals[nv], 48, "%s", items[i]);
+			vals[nv++][0] ^= 1;
+			snprintf(vals[nv], 48, "%s", items[i]);
+			vals[nv++][l - 1] ^= 0x20;
+		}
+		if (l > 16) {
+			snprintf(vals[nv], 48, "%s", items[i]);
+			vals[nv++][15] ^= 2;
+			snprintf(vals[nv], 48, "%s", items[i]);
+			vals[nv++][16] ^= 2;
+		}
+	}
+	snprintf(vals[nv++], 48, "%s", "abcdefghijklmnopqrstuvwxyz0123456789abcdefg");
+	long pg = 4096;
+	uint8_t *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	static struct strmap_buf sb;
+	/* collisions: values not in the map (and one that is) whose hash leads to other items
+	   of the same or another length */
+	static const char *const fake_val[] = { "abcdefghijklmnoz", "bash", "abcdefghijklmnopz",
+						"zzz", "abcdefghijklmnop" };
+	static const uint32_t fake_item[] = { 11, 5, 13, 3, 12 };
+	uint64_t seed = 0x5e7507ull;
+	for (int layout = 0; layout < 4; layout++) {
+		/* all items; all with collisions; the long items only; one item (no buckets) */
+		uint32_t first = layout == 2 ? 13 : layout == 3 ? 4 : 0;
+		uint32_t n = layout == 3 ? 1 : NI - first;
+		strmap_make(&sb, items + first, n, rows + first, fake_val, fake_item,
+			    layout == 1 ? 5 : 0);
+		for (uint32_t k = 0; k < nv; k++) {
+			uint32_t len = (uint32_t)strlen(vals[k]);
+			for (int where = 0; where < 2; where++) {
+				uint8_t *h = where ? map + pg - len - 1 : (uint8_t *)vals[k];
+				if (where)
+					memcpy(h, vals[k], len + 1);
+				struct frc_val v;
+				memset(&v, 0, sizeof(v));
+				v.s = h;
+				v.len = len;
+				frc_u64 want = row_naive(&v, items + first, n, rows + first);
+				for (int again = 0; again < 2; again++) /* the hash cached */
+					if (frc_s_row(&v, &sb.m) != want)
+						fail_msg("layout %d value \"%s\": row %llx, want %llx",
+							 layout, vals[k],
+							 (unsigned long long)frc_s_row(&v, &sb.m),
+							 (unsigned long long)want);
+			}
+		}
+		/* multi values of random items and variants */
+		for (int round = 0; round < 2000; round++) {
+			struct frc_val it[4], v;
+			memset(it, 0, sizeof(it));
+			memset(&v, 0, sizeof(v));
+			v.multi = 1;
+			v.items = it;
+			v.nitems = (uint32_t)(fw_rand(&seed) % 5);
+			for (uint32_t i = 0; i < v.nitems; i++) {
+				const char *x = vals[fw_rand(&seed) % nv];
+				it[i].s = (const frc_u8 *)x;
+				it[i].len = (uint32_t)strlen(x);
+				if (fw_rand(&seed) % 4 == 0) {	/* cached before */
+					it[i].hashed = 1;
+					it[i].hash = rt_helpers_set_hash(x, it[i].len);
+				}
+			}
+			frc_u64 want = row_naive(&v, items + first, n, rows + first);
+			assert_true(frc_s_row(&v, &sb.m) == want);
+			assert_true(frc_s_row(&v, &sb.m) == want);
+		}
+	}
+	munmap(map, (size_t)pg * 2);
+}
+
 /* ------------------------------------------------------------------ needle sets */
 
 /* a struct frc_needles of @nd[0 .. @n) as the emitter lays it out */
@@ -1567,7 +1807,11 @@ int main(void)
 		cmocka_unit_test(test_quantifiers),
 		cmocka_unit_test(test_string_ops),
 		cmocka_unit_test(test_contains_and_sets),
+		cmocka_unit_test(test_icontains),
+		cmocka_unit_test(test_strmap_rows),
 		cmocka_unit_test(test_needles_helper),
+		cmocka_unit_test_setup_teardown(test_icontains, simd_sse2, simd_default),
+		cmocka_unit_test_setup_teardown(test_icontains, simd_none, simd_default),
 		cmocka_unit_test_setup_teardown(test_contains_and_sets, simd_sse2, simd_default),
 		cmocka_unit_test_setup_teardown(test_needles_helper, simd_sse2, simd_default),
 		cmocka_unit_test_setup_teardown(test_needle_sets, simd_sse2, simd_default),
