@@ -33,7 +33,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 11
+#define FRC_ABI_VERSION 12
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -515,16 +515,28 @@ static inline frc_u64 frc_row_load(const struct frc_val *v, frc_u64 *rhave, frc_
 	return row[m] = frc_s_row(v, map);
 }
 
+/* FRC_SINM when the row is not cached yet (@V is then read) */
 static inline int frc_sinm(const struct frc_val *v, frc_u64 *rhave, frc_u64 *row, frc_u32 m,
 			   const struct frc_strmap *map, frc_u32 j, frc_u64 lenmask)
 {
 	if (!v || (!v->multi && !((lenmask >> (v->len & 63)) & 1)))
 		return 0;
-	frc_u64 x = ((rhave[m >> 6] >> (m & 63)) & 1) ? row[m] : frc_row_load(v, rhave, row, m, map);
-	return (int)((x >> j) & 1);
+	return (int)((frc_row_load(v, rhave, row, m, map) >> j) & 1);
 }
 
-#define FRC_SINM(c, V, m, M, j, L) frc_sinm((V), (c)->rhave, (c)->row, (m), (M), (j), (L))
+/*
+ * A cached row answers without reading the value (the row is only cached for a present
+ * value, and the lenmask reject only spares a lookup: its answer is the row's bit j, 0).
+ * gcc cannot see that a set bit of @rhave means a stored row (both are written together
+ * in frc_row_load) and warns that the row may be read uninitialized: not so.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#define FRC_SINM(c, V, m, M, j, L) \
+	((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1) \
+		 ? (int)(((c)->row[(m)] >> (j)) & 1) \
+		 : frc_sinm((V), (c)->rhave, (c)->row, (m), (M), (j), (L)))
 
 static inline int frc_neq(const struct frc_val *v, frc_u64 k)
 {
@@ -558,11 +570,11 @@ static inline int frc_neq(const struct frc_val *v, frc_u64 k)
 	!frc_v_ ? 0 : frc_v_->multi || (((SET)->lenmask >> (frc_v_->len & 63)) & 1) \
 		? frc_s_in(frc_v_, FRC_Q_ANY, (SET)) : 0; })
 #undef FRC_SINM
-#define FRC_SINM(c, V, m, M, j, L) ({ const struct frc_val *frc_v_ = (V); \
+#define FRC_SINM(c, V, m, M, j, L) ((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1) \
+	? (int)(((c)->row[(m)] >> (j)) & 1) : ({ const struct frc_val *frc_v_ = (V); \
 	!frc_v_ || (!frc_v_->multi && !(((L) >> (frc_v_->len & 63)) & 1)) ? 0 : \
-	(int)(((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1 ? (c)->row[(m)] \
-		: ((c)->rhave[(m) >> 6] |= 1ULL << ((m) & 63), \
-		   (c)->row[(m)] = frc_s_row(frc_v_, (M)))) >> (j)) & 1); })
+	(int)(((((c)->rhave[(m) >> 6] |= 1ULL << ((m) & 63)), \
+		 (c)->row[(m)] = frc_s_row(frc_v_, (M))) >> (j)) & 1); }))
 #define frc_neq(V, K) ({ const struct frc_val *frc_v_ = (V); \
 	!frc_v_ ? 0 : frc_v_->multi ? frc_n_eq(frc_v_, FRC_Q_ANY, (K)) : frc_v_->n.u == (K); })
 #endif
