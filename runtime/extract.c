@@ -728,6 +728,7 @@ struct slot_cold {
 	char *jsrc, *jtext;
 	uint32_t jlen, jn, jcap;
 	bool jvalid;
+	uint64_t jid;		/* proc.env: the env_id of a thread with those bytes, or 0 */
 };
 
 struct slot {
@@ -3015,10 +3016,18 @@ slot_cmdline_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
  * session or container (arguments differ from one command to the next: proc.args is
  * joined every time, a comparison that mostly fails would cost more than it saves).
  */
-static bool vjoin_slot(struct frc_evt *e, struct slot *sl, const struct frc_str *l, uint32_t n)
+static bool vjoin_slot(struct frc_evt *e, struct slot *sl, const struct frc_str *l, uint32_t n,
+		       uint64_t id)
 {
 	struct slot_cold *x = sl->x;
+	/* an environment of the same id has the same bytes and count (struct frc_thread):
+	   no comparison */
+	if (x->jvalid && x->jid == id) {
+		vstr(&sl->val, x->jtext, l->len ? l->len - 1u : 0);
+		return true;
+	}
 	if (x->jvalid && x->jn == n && x->jlen == l->len && !memcmp(x->jsrc, l->s, l->len)) {
+		x->jid = id;
 		vstr(&sl->val, x->jtext, l->len ? l->len - 1u : 0);
 		return true;
 	}
@@ -3047,6 +3056,7 @@ static bool vjoin_slot(struct frc_evt *e, struct slot *sl, const struct frc_str 
 	x->jtext[sl->val.len] = '\0';
 	x->jlen = l->len;
 	x->jn = n;
+	x->jid = id;
 	x->jvalid = true;
 	return true;
 }
@@ -3102,7 +3112,7 @@ slot_env_get(struct frc_evt *e, struct frc_slots *ss, struct slot *sl)
 		return vsb(&sl->val, &b);
 	}
 	struct frc_thread *m = env_thread(t);
-	return vjoin_slot(e, sl, &m->env, m->nenv);
+	return vjoin_slot(e, sl, &m->env, m->nenv, m->env_id);
 }
 
 /* proc.aname, proc.aexe, proc.apid, ... without index: every ancestor's value */

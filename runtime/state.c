@@ -140,6 +140,14 @@ static void istr_set(struct frc_str *s, size_t size, const char *p, size_t n)
 	str_set(s, p, n);
 }
 
+/* a new env_id (struct frc_thread): process-wide, so that ids of different states never
+   meet either */
+static uint64_t env_id_next(void)
+{
+	static uint64_t last;
+	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
 #define thr_str_init(t, m) istr_init(&(t)->m, sizeof((t)->m##_buf))
 #define thr_str_set(t, m, p, n) istr_set(&(t)->m, sizeof((t)->m##_buf), (p), (n))
 
@@ -560,6 +568,7 @@ static void thread_init(struct frc_thread *t)
 	str_set(&t->cmdline, "", 0);
 	str_set(&t->args, "", 0);
 	str_set(&t->env, "", 0);
+	t->env_id = env_id_next();
 	str_set(&t->cgroups, "", 0);
 	t->pid = t->sid = t->ptid = t->vpgid = t->pgid = -1;
 	t->uid = t->gid = t->loginuid = 0xffffffff;
@@ -1824,9 +1833,37 @@ static void thread_set_args(struct frc_thread *t, const char *p, size_t n)
 	}
 }
 
-static void thread_set_env(struct frc_thread *t, const char *p, size_t n)
+/* would set_list(&@t->env, @p, @n) leave the bytes of @o->env? */
+static bool env_same(const struct frc_thread *o, const char *p, size_t n)
 {
+	if (n > 0 && p[n - 1] == '\0')
+		n--;
+	if (n == 0)
+		return o->env.len == 0;
+	return o->env.len == n + 1 && memcmp(o->env.s, p, n) == 0 && o->env.s[n] == '\0';
+}
+
+/* the environment; its id is @t's own or @parent's (may be NULL) when the content is
+   theirs, else a new one */
+static void thread_set_env(struct frc_thread *t, const struct frc_thread *parent, const char *p,
+			   size_t n)
+{
+	const struct frc_thread *o = env_same(t, p, n) ? t
+				     : parent && env_same(parent, p, n) ? parent : NULL;
+	uint64_t id = o ? o->env_id : 0;
+	uint32_t nenv = o ? o->nenv : 0;
+
 	t->nenv = set_list(&t->env, p, n);
+	t->env_id = o && t->nenv == nenv && env_same(t, p, n) ? id : env_id_next();
+}
+
+/* @c's environment copied from @p's (clone), with @p's id when the copy took place */
+static void thread_copy_env(struct frc_thread *c, const struct frc_thread *p)
+{
+	str_copy(&c->env, &p->env);
+	c->nenv = p->nenv;
+	c->env_id = c->env.len == p->env.len && !memcmp(c->env.s, p->env.s, p->env.len)
+		    ? p->env_id : env_id_next();
 }
 
 /* libsinsp set_cgroups: normalise subsystem names; keep the old list on a bad entry */
@@ -1936,7 +1973,10 @@ struct frc_thread *state_add_thread(struct frc_state *st, const struct scap_thre
 	t->exe_from_memfd = r->exe_from_memfd;
 	thread_set_args(t, r->args ? r->args : "", r->args ? r->args_len : 0);
 	if (is_main_thread(t)) {
-		thread_set_env(t, r->env ? r->env : "", r->env ? r->env_len : 0);
+		/* a process usually has its parent's environment (a /proc scan adds parents
+		   first) */
+		thread_set_env(t, state_main_thread(state_find_thread(st, r->ptid)),
+			       r->env ? r->env : "", r->env ? r->env_len : 0);
 		thread_update_cwd(t, r->cwd ? r->cwd : "", r->cwd ? strlen(r->cwd) : 0);
 	}
 	t->flags |= r->flags | PPM_CL_ACTIVE;
@@ -3661,8 +3701,7 @@ static void parse_clone_caller(struct frc_state *st, struct frc_evt *e, int64_t 
 		if (valid_caller) {
 			copy_fdtable(st, c, caller);
 			thr_str_set(c, cwd, state_cwd(caller), strlen(state_cwd(caller)));
-			str_copy(&c->env, &caller->env);
-			c->nenv = caller->nenv;
+			thread_copy_env(c, caller);
 		}
 		c->pid = c->tid;
 		c->ptid = caller->tid;
@@ -3746,8 +3785,7 @@ static void parse_clone_child(struct frc_state *st, struct frc_evt *e)
 		if (leader) {
 			copy_fdtable(st, c, lk);
 			thr_str_set(c, cwd, state_cwd(lk), strlen(state_cwd(lk)));
-			str_copy(&c->env, &lk->env);
-			c->nenv = lk->nenv;
+			thread_copy_env(c, lk);
 		} else {
 			c->lastexec_ts = lk->lastexec_ts;
 		}
@@ -3833,7 +3871,7 @@ static void parse_execve(struct frc_state *st, struct frc_evt *e)
 		t->vmswap_kb = (uint32_t)pint(e, 12, 0);
 	}
 	if ((pv = event_param(e, 15, &pl)) && pl)
-		thread_set_env(t, (const char *)pv, pl);
+		thread_set_env(t, NULL, (const char *)pv, pl);
 	if ((pv = event_param(e, 14, &pl)) && pl)
 		thread_set_cgroups(st, t, (const char *)pv, pl);
 	if (!pempty(e, 16))

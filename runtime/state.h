@@ -180,8 +180,8 @@ struct frc_thread_xraw {
  * read for most events come first, so that an event touches few cache lines of its thread
  * (and of its ancestors): line 0 the ids, flags, uid, tty, exe flags and comm, line 1 the
  * remembered lookups, line 2 the remembered ancestors, line 3 exe, line 4 the command
- * line, arguments and environment, line 5 vpid, vpgid and cwd, line 6 the remembered
- * parent walk; the rest after. comm, exe and cwd keep their text in the
+ * line (with proc.args in it, args_at) and environment, line 5 vpid, vpgid and cwd, line
+ * 6 the remembered parent walk; the rest after. comm, exe and cwd keep their text in the
  * buffer that follows them (@comm_buf, @exe_buf, @cwd_buf: the string's s points there)
  * while it fits, so that it shares their line.
  */
@@ -201,17 +201,21 @@ struct frc_thread {
 	char exe_buf[FRC_EXE_INLINE];
 	/* line 4 */
 	struct frc_str cmdline;
-	struct frc_str args;	/* argv[1..] NUL-separated (each item NUL-terminated) */
 	uint32_t nargs;
 	uint32_t args_at;	/* if > 0: cmdline from here is args joined with spaces */
-	struct frc_str env;	/* same layout */
+	struct frc_str env;	/* as args */
 	uint32_t nenv;
+	/* names the environment's content: threads with the same env_id have the same env
+	   bytes and nenv (ids are never reused in the process; a thread takes its own or its
+	   parent's id when it is given the same environment again, else a new one) */
+	uint64_t env_id;
 	/* line 5 */
 	int64_t vpid, vpgid;
 	struct frc_str cwd;	/* no NUL before cwd.len (strlen(cwd.s) == cwd.len) */
 	char cwd_buf[FRC_CWD_INLINE];
 	/* line 6 and after */
 	struct frc_thread_xraw xr;
+	struct frc_str args;	/* argv[1..] NUL-separated (each item NUL-terminated) */
 	int64_t ptid, sid;
 	int64_t lastevent_fd;
 	struct frc_thread *hnext;	/* hash chain */

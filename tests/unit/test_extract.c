@@ -868,9 +868,47 @@ static void test_slots_equal_fresh(void **unused)
 	assert_non_null(v);
 	assert_int_equal(v->len, 22);
 	assert_memory_equal(v->s, "A=1  B= two  PATH=/bin", 22);
+	e->slots = NULL;
+	/* the change as the state makes it: an exec with that environment (state.c writes it
+	   into the same buffer and gives it a new env_id) */
 	struct frc_thread *t50 = state_find_thread(engine_state(eng), 50);
-	t50->env.s[2] = '9';
-	e->gen++;
+	const char *envbuf = t50->env.s;
+	static const char env9[] = "A=9\0\0B= two \0PATH=/bin\0";
+	const char *xargs[] = { "x" };
+	evb_begin(&B, PPME_SYSCALL_EXECVE_19_X, 7100000001ull, 50);
+	evb_int(&B, 0);			/* res */
+	evb_str(&B, "init");		/* exe */
+	evb_strs(&B, xargs, 1);		/* args */
+	evb_int(&B, 50);		/* tid */
+	evb_int(&B, 50);		/* pid */
+	evb_int(&B, 1);			/* ptid */
+	evb_str(&B, "/");		/* cwd */
+	evb_int(&B, 1024);		/* fdlimit */
+	for (int i = 0; i < 5; i++)
+		evb_int(&B, 0);
+	evb_str(&B, "init");		/* comm */
+	evb_bytes(&B, "cpuset=/\0", 9);	/* cgroups */
+	evb_bytes(&B, env9, sizeof(env9) - 1);	/* env */
+	evb_int(&B, 0);			/* tty */
+	evb_int(&B, 50);		/* vpgid */
+	evb_int(&B, 0);			/* loginuid */
+	evb_int(&B, 0);			/* flags */
+	for (int i = 0; i < 6; i++)
+		evb_int(&B, 0);
+	evb_int(&B, 0);			/* uid */
+	evb_str(&B, "/usr/bin/x");	/* trusted_exepath */
+	evb_fill(&B);
+	raw = evb_end(&B, &len);
+	engine_process(eng, raw, len, 0, 0);
+	assert_ptr_equal(t50->env.s, envbuf);
+	evb_begin(&B, PPME_GENERIC_X, 7100000002ull, 50);
+	evb_int(&B, evtab_syscall_code("mlock", 5));
+	evb_fill(&B);
+	raw = evb_end(&B, &len);
+	e = NULL;
+	engine_process(eng, raw, len, 0, 0);
+	assert_non_null(e);
+	e->slots = slots;
 	v = frc_field(e, envslot);
 	assert_non_null(v);
 	assert_memory_equal(v->s, "A=9  B= two  PATH=/bin", 22);

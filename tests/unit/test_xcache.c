@@ -420,10 +420,134 @@ static void test_cached_slots_follow_state(void **unused)
 	engine_free(eng);
 }
 
+/* a /proc-style thread (its own process) with environment @env (@len bytes) */
+static struct frc_thread *add_env_thread(struct frc_state *st, int64_t tid, int64_t ptid,
+					 const char *comm, const char *env, uint32_t len)
+{
+	struct scap_thread_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.tid = r.pid = r.vtid = r.vpid = tid;
+	r.ptid = ptid;
+	r.sid = r.vpgid = r.pgid = tid;
+	r.comm = r.exe = comm;
+	r.cwd = "/";
+	r.env = env;
+	r.env_len = len;
+	r.cgroups = "cpuset=/";
+	r.cgroups_len = 9;
+	struct frc_thread *t = state_add_thread(st, &r);
+	assert_non_null(t);
+	return t;
+}
+
+/*
+ * proc.env through a slot, which remembers the last environment it joined and knows it
+ * again by the thread's env_id without reading it: threads that share an environment
+ * (inherited from the parent when added, copied by a clone) share the id, and every
+ * other environment (an exec with another one, a byte changed, a re-added thread, a new
+ * capture section) has its own; the slot's text stays that of a fresh extraction
+ * (check_cb compares every slot on every event).
+ */
+static void test_env_ids(void **unused)
+{
+	struct frc_engine *eng = engine_new(NULL);
+	struct frc_state *st = engine_state(eng);
+	struct check c;
+	char err[256];
+	static const char e1[] = "PATH=/bin\0HOME=/root\0";
+	static const char e2[] = "PATH=/bin\0HOME=/home/u\0";
+	static const char e3[] = "PATH=/bin\0HOME=/roov\0";	/* e1 with a byte changed */
+
+	(void)unused;
+	memset(&c, 0, sizeof(c));
+	struct frc_thread *t1 = add_env_thread(st, 1, 0, "init", e1, sizeof(e1) - 1);
+	struct frc_thread *t200 = add_env_thread(st, 200, 1, "sh", e1, sizeof(e1) - 1);
+	struct frc_thread *t201 = add_env_thread(st, 201, 200, "su", e2, sizeof(e2) - 1);
+	struct frc_thread *t202 = add_env_thread(st, 202, 201, "bash", e2, sizeof(e2) - 1);
+	struct frc_thread *t203 = add_env_thread(st, 203, 1, "cron", e3, sizeof(e3) - 1);
+	struct frc_thread *t204 = add_env_thread(st, 204, 1, "empty", "", 0);
+	state_finish_load(st);
+	assert_true(t1->env_id != 0);
+	assert_true(t200->env_id == t1->env_id);
+	assert_true(t201->env_id != t1->env_id);
+	assert_true(t202->env_id == t201->env_id);
+	assert_true(t203->env_id != t1->env_id && t203->env_id != t201->env_id);
+	assert_true(t204->env_id != t1->env_id && t204->env_id != t203->env_id);
+
+	struct frc_field_ref refs[] = {
+		{ FLD_PROC_ENV, 0, NULL, -1 },
+		{ FLD_PROC_ENV, 0, NULL, -1 },
+		{ FLD_PROC_ENV, 4, "HOME", -1 },
+		{ FLD_PROC_NAME, 0, NULL, -1 },
+	};
+	c.n = sizeof(refs) / sizeof(refs[0]);
+	c.slots = extract_slots_new(refs, c.n, err, sizeof(err));
+	assert_non_null(c.slots);
+	c.refs = refs;
+	engine_set_slots(eng, c.slots);
+	engine_set_callback(eng, check_cb, &c);
+
+	for (int round = 0; round < 2; round++) {
+		probe(eng, &c, 200, FLD_PROC_ENV, -1, "PATH=/bin HOME=/root");
+		probe(eng, &c, 1, FLD_PROC_ENV, -1, "PATH=/bin HOME=/root");
+		probe(eng, &c, 201, FLD_PROC_ENV, -1, "PATH=/bin HOME=/home/u");
+		probe(eng, &c, 202, FLD_PROC_ENV, -1, "PATH=/bin HOME=/home/u");
+		probe(eng, &c, 203, FLD_PROC_ENV, -1, "PATH=/bin HOME=/roov");
+		probe(eng, &c, 204, FLD_PROC_ENV, -1, "");
+		probe(eng, &c, 200, FLD_PROC_ENV, -1, "PATH=/bin HOME=/root");
+	}
+	/* an exec with another environment: a new id; then one with the same as before */
+	uint64_t before = t200->env_id;
+	execve_x(200, 200, 1, "env", "/", 0);
+	send(eng);
+	assert_true(t200->env_id != before && t200->env_id != t1->env_id);
+	probe(eng, &c, 200, FLD_PROC_ENV, -1, "HOME=/");
+	probe(eng, &c, 1, FLD_PROC_ENV, -1, "PATH=/bin HOME=/root");
+	probe(eng, &c, 200, FLD_PROC_ENV, -1, "HOME=/");
+	before = t200->env_id;
+	execve_x(200, 200, 1, "env2", "/", 0);
+	send(eng);
+	assert_true(t200->env_id == before);
+	probe(eng, &c, 200, FLD_PROC_ENV, -1, "HOME=/");
+	/* a clone copies the environment and its id */
+	clone_x(202, 205, 205, 205, 202, "bash", 0);
+	send(eng);
+	struct frc_thread *t205 = state_find_thread(st, 205);
+	assert_non_null(t205);
+	assert_true(t205->env_id == t202->env_id);
+	probe(eng, &c, 205, FLD_PROC_ENV, -1, "PATH=/bin HOME=/home/u");
+	probe(eng, &c, 203, FLD_PROC_ENV, -1, "PATH=/bin HOME=/roov");
+	probe(eng, &c, 205, FLD_PROC_ENV, -1, "PATH=/bin HOME=/home/u");
+	/* a re-added tid (a pooled record) with its parent's environment, then another one */
+	t203 = add_env_thread(st, 203, 1, "cron", e1, sizeof(e1) - 1);
+	assert_true(t203->env_id == t1->env_id);
+	probe(eng, &c, 203, FLD_PROC_ENV, -1, "PATH=/bin HOME=/root");
+	t203 = add_env_thread(st, 203, 201, "cron", e1, sizeof(e1) - 1);
+	assert_true(t203->env_id != t1->env_id && t203->env_id != t201->env_id);
+	probe(eng, &c, 203, FLD_PROC_ENV, -1, "PATH=/bin HOME=/root");
+	probe(eng, &c, 202, FLD_PROC_ENV, -1, "PATH=/bin HOME=/home/u");
+	/* a new capture section: the records come back from the pool with new ids */
+	uint64_t old1 = t1->env_id;
+	state_reset(st);
+	t1 = add_env_thread(st, 1, 0, "init", e2, sizeof(e2) - 1);
+	t200 = add_env_thread(st, 200, 1, "sh", e2, sizeof(e2) - 1);
+	state_finish_load(st);
+	assert_true(t1->env_id != old1 && t200->env_id == t1->env_id);
+	probe(eng, &c, 200, FLD_PROC_ENV, -1, "PATH=/bin HOME=/home/u");
+	probe(eng, &c, 1, FLD_PROC_ENV, -1, "PATH=/bin HOME=/home/u");
+	assert_true(c.events > 20);
+
+	engine_set_slots(eng, NULL);
+	extract_slots_free(c.slots);
+	engine_free(eng);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_slots_follow_state),
+		cmocka_unit_test(test_env_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
