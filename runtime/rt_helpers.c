@@ -73,11 +73,6 @@ static inline unsigned char upper(unsigned char c)
 	return (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
 }
 
-static inline bool s_eq(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
-{
-	return x->len == n && (n == 0 || memcmp(x->s, s, n) == 0);
-}
-
 /* strcmp order: unsigned bytes, then length */
 static int s_cmp(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
 {
@@ -119,6 +114,12 @@ static inline bool bytes_eq(const frc_u8 *a, const frc_u8 *b, frc_u32 n)
 		return ((x ^ y) | (u ^ w)) == 0;
 	}
 	return n == 0 || a[0] == b[0];
+}
+
+/* the items of multi values (names of ancestors, ...) are short: bytes_eq, no call */
+static inline bool s_eq(const struct frc_val *x, const frc_u8 *s, frc_u32 n)
+{
+	return x->len == n && bytes_eq(x->s, s, n);
 }
 
 static bool icontains_plain(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn);
