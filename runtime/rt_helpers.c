@@ -355,7 +355,8 @@ static inline bool s_contains(const struct frc_val *x, const frc_u8 *s, frc_u32 
 	return contains_plain(x->s, x->len, s, n);
 }
 
-bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn)
+/* rt_helpers_icontains inline (the usual paths make no call but tail calls) */
+static inline bool s_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn)
 {
 	if (nn == 0)
 		return true;
@@ -366,6 +367,11 @@ bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, 
 		return icontains_avx2(hay, (frc_u32)hn, needle, (frc_u32)nn);
 #endif
 	return icontains_plain(hay, hn, needle, nn);
+}
+
+bool rt_helpers_icontains(const uint8_t *hay, size_t hn, const uint8_t *needle, size_t nn)
+{
+	return s_icontains(hay, hn, needle, nn);
 }
 
 /* byte-wise: the places of the needle's first byte in either case (memchr), 1 <= nn <= hn */
@@ -466,9 +472,19 @@ int frc_s_contains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 
 	return s_contains(v, s, n);
 }
 
+static __attribute__((noinline)) int s_icontains_multi(const struct frc_val *v, frc_u32 q,
+						       const frc_u8 *s, frc_u32 n)
+{
+	QUANT(v, q, s_icontains(x->s, x->len, s, n));
+}
+
 int frc_s_icontains(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
 {
-	QUANT(v, q, rt_helpers_icontains(x->s, x->len, s, n));
+	if (!v)
+		return 0;
+	if (v->multi)
+		return s_icontains_multi(v, q, s, n);
+	return s_icontains(v->s, v->len, s, n);
 }
 
 int frc_s_startswith(const struct frc_val *v, frc_u32 q, const frc_u8 *s, frc_u32 n)
