@@ -1134,7 +1134,7 @@ static int ancestors_cached(struct frc_evt *e, struct frc_thread *t, struct frc_
 	}
 	int n = ancestors(e, t, buf);
 	*list = buf;
-	if (n <= FRC_XC_ANC) {
+	if (n <= FRC_XR_ANC) {
 		if (n > 0)
 			memcpy(x->raw, buf, (size_t)n * sizeof(*buf));
 		x->nraw = (int8_t)n;

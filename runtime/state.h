@@ -132,6 +132,8 @@ struct frc_container;
 
 /* ancestors a thread remembers (runtime/extract.c): proc.aname[0 .. N-1] and the like */
 #define FRC_XC_ANC 8
+/* the longest raw parent walk a thread remembers (struct frc_thread_xraw) */
+#define FRC_XR_ANC 12
 
 /**
  * struct frc_thread_xc - what the extractors of compiled conditions remember about a
@@ -156,14 +158,14 @@ struct frc_thread_xc {
 
 /**
  * struct frc_thread_xraw - the whole raw parent walk of the main thread (the ancestors of
- * proc.aname and the other lists without index) when it has at most FRC_XC_ANC threads:
+ * proc.aname and the other lists without index) when it has at most FRC_XR_ANC threads:
  * @raw[0 .. @nraw), @nraw -1 without a main thread; valid while @raw_gen equals the
  * state's thr counter (as struct frc_thread_xc).
  */
 struct frc_thread_xraw {
 	uint64_t raw_gen;
 	int8_t nraw;
-	struct frc_thread *raw[FRC_XC_ANC];
+	struct frc_thread *raw[FRC_XR_ANC];
 };
 
 /* sizes of the buffers in the thread record that keep comm, exe and cwd while they fit

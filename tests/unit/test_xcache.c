@@ -543,11 +543,71 @@ static void test_env_ids(void **unused)
 	engine_free(eng);
 }
 
+/*
+ * Lists of ancestors (proc.aname, proc.apid, ... without index) on chains around the
+ * length a thread remembers (FRC_XR_ANC): the remembered walk follows an exec in the
+ * middle of the chain and the exit of an ancestor (check_cb compares every slot with a
+ * fresh extraction on every event).
+ */
+static void test_deep_chains(void **unused)
+{
+	struct frc_engine *eng = engine_new(NULL);
+	struct frc_state *st = engine_state(eng);
+	struct check c;
+	char err[256], name[16];
+
+	(void)unused;
+	memset(&c, 0, sizeof(c));
+	add_env_thread(st, 1, 0, "init", "", 0);
+	for (int64_t i = 0; i < FRC_XR_ANC + 4; i++) {
+		snprintf(name, sizeof(name), "p%lld", (long long)i);
+		add_env_thread(st, 300 + i, i ? 300 + i - 1 : 1, name, "", 0);
+	}
+	state_finish_load(st);
+	struct frc_field_ref refs[] = {
+		{ FLD_PROC_ANAME, 0, NULL, -1 },
+		{ FLD_PROC_APID, 0, NULL, -1 },
+		{ FLD_PROC_AEXE, 0, NULL, -1 },
+		{ FLD_PROC_ANAME, 2, "15", 15 },
+		{ FLD_PROC_PNAME, 0, NULL, -1 },
+	};
+	c.n = sizeof(refs) / sizeof(refs[0]);
+	c.slots = extract_slots_new(refs, c.n, err, sizeof(err));
+	assert_non_null(c.slots);
+	c.refs = refs;
+	engine_set_slots(eng, c.slots);
+	engine_set_callback(eng, check_cb, &c);
+
+	/* chains of FRC_XR_ANC - 2 .. FRC_XR_ANC + 4 ancestors (init included) */
+	for (int round = 0; round < 2; round++)
+		for (int64_t i = FRC_XR_ANC - 3; i < FRC_XR_ANC + 4; i++)
+			probe(eng, &c, 300 + i, FLD_PROC_ANAME, 1,
+			      i >= 1 ? NULL : "init");
+	probe(eng, &c, 300 + FRC_XR_ANC + 3, FLD_PROC_ANAME, FRC_XR_ANC + 3, "p0");
+	/* an ancestor in the middle execs: its name changes, the chain does not */
+	execve_x(305, 305, 304, "renamed", "/", 0);
+	send(eng);
+	probe(eng, &c, 300 + FRC_XR_ANC - 1, FLD_PROC_ANAME, FRC_XR_ANC - 6, "renamed");
+	probe(eng, &c, 300 + FRC_XR_ANC + 3, FLD_PROC_ANAME, FRC_XR_ANC - 2, "renamed");
+	/* an ancestor exits: its children go to init */
+	procexit(306, 0);
+	send(eng);
+	probe(eng, &c, 300 + FRC_XR_ANC + 3, FLD_PROC_ANAME, FRC_XR_ANC - 3, "init");
+	probe(eng, &c, 300 + FRC_XR_ANC - 1, FLD_PROC_ANAME, FRC_XR_ANC - 7, "init");
+	probe(eng, &c, 305, FLD_PROC_ANAME, 1, "p4");
+	assert_true(c.events > 15);
+
+	engine_set_slots(eng, NULL);
+	extract_slots_free(c.slots);
+	engine_free(eng);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_slots_follow_state),
 		cmocka_unit_test(test_env_ids),
+		cmocka_unit_test(test_deep_chains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
