@@ -21,6 +21,11 @@
  */
 #define SMAP_MAX_SETS 64
 
+/* a group's reads of field slots call a function per slot on a miss (experiment) */
+#ifndef GATE_FV_OUT
+#define GATE_FV_OUT 0
+#endif
+
 struct smap {
 	uint32_t slot;
 	uint32_t nsets;
@@ -44,6 +49,8 @@ struct fn {
 	enum fn_kind kind;
 	uint32_t node;
 	uint32_t num;	/* rule id, condition number or memo index */
+	uint32_t skip;	/* FN_RULE/FN_COND: leading conjuncts of @node that the group tests
+			 * inline (the rule's gate, see gate_len) */
 	char *text;	/* the definition, once generated */
 };
 
@@ -71,6 +78,10 @@ struct emit {
 	uint64_t *loaded;	/* per slot: surely in the field cache at this point of the body */
 	uint32_t *undo;		/* slots marked in @loaded, in order (unmarked on leaving and/or) */
 	uint32_t nundo, capundo;
+	bool in_group;		/* generating a group function (its gates) */
+	uint8_t *gfv;		/* per slot: a group reads it through FRC_G_FV (frc_g_fvNNNN) */
+	bool uses_match;	/* some group calls frc_g_match */
+	uint8_t *grow;		/* per map: a group tests its row with FRC_G_RBIT (frc_g_rowNNNN) */
 	bool uses_r;		/* the body being generated reads `r` */
 	bool uses_fc;		/* ... or the field cache `fc` */
 	bool failed;
@@ -84,7 +95,8 @@ static void *xcalloc(struct emit *em, size_t n, size_t sz)
 	return p;
 }
 
-static void queue_fn(struct emit *em, enum fn_kind k, uint32_t node, uint32_t num)
+static void queue_fn(struct emit *em, enum fn_kind k, uint32_t node, uint32_t num,
+		     uint32_t skip)
 {
 	if (em->nfns == em->capfns) {
 		uint32_t nc = em->capfns ? em->capfns * 2 : 64;
@@ -96,7 +108,7 @@ static void queue_fn(struct emit *em, enum fn_kind k, uint32_t node, uint32_t nu
 		em->fns = p;
 		em->capfns = nc;
 	}
-	em->fns[em->nfns++] = (struct fn){ k, node, num, NULL };
+	em->fns[em->nfns++] = (struct fn){ k, node, num, skip, NULL };
 }
 
 /* ------------------------------------------------------------------ references */
@@ -177,10 +189,16 @@ static void emit_value(struct emit *em, uint32_t id, unsigned depth)
 	const struct ir_node *n = &em->ir->nodes[id];
 	if (n->kind == IR_VFIELD) {
 		em->uses_fc = true;
-		if (em->loaded[n->a / 64] >> (n->a % 64) & 1)	/* read by an earlier test */
+		if (em->loaded[n->a / 64] >> (n->a % 64) & 1) {	/* read by an earlier test */
 			cw_put(em->w, "fc->v[%" PRIu32 "u]", n->a);
-		else
+		} else if (em->in_group && GATE_FV_OUT) {	/* the extraction out of line */
+			em->gfv[n->a] = 1;
+			cw_put(em->w, "FRC_G_FV(e, fc, %" PRIu32 "u, ", n->a);
+			cw_ident(em->w, "fv", n->a);
+			cw_put(em->w, ")");
+		} else {
 			cw_put(em->w, "FRC_FV(e, fc, %" PRIu32 "u)", n->a);
+		}
 	} else if (n->kind == IR_VCONST) {
 		use_const(em, n->a);
 		em->vused[n->a] = 1;
@@ -290,6 +308,17 @@ static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 		return;
 	}
 	const struct ir_const *c = &em->ir->consts[t->b];
+	if (em->tmap[id] && em->in_group) { /* a bit of the row, the row loaded out of line */
+		uint32_t m = em->tmap[id] - 1;
+		em->uses_fc = true;
+		em->grow[m] = 1;
+		cw_put(em->w, "FRC_G_RBIT(e, fc, %" PRIu32 "u, %uu, ", m, em->tbit[id]);
+		cw_u64(em->w, set_lenmask(em->ir, c));
+		cw_put(em->w, ", ");
+		cw_ident(em->w, "row", m);
+		cw_put(em->w, ")");
+		return;
+	}
 	if (em->tmap[id]) { /* a bit of the row of the slot's merged sets */
 		uint32_t m = em->tmap[id] - 1;
 		em->uses_fc = true;
@@ -436,7 +465,7 @@ static void emit_ref(struct emit *em, uint32_t id, unsigned depth)
 	}
 	if (!em->memo_seen[id]) {
 		em->memo_seen[id] = 1;
-		queue_fn(em, FN_MEMO, id, m - 1);
+		queue_fn(em, FN_MEMO, id, m - 1, 0);
 	}
 	em->uses_r = true;
 	em->uses_fc = true;
@@ -595,6 +624,54 @@ static void emit_needles(struct emit *em, uint32_t kid, bool neg, uint32_t s, un
 	cw_put(em->w, ")");
 }
 
+/*
+ * The and/or @id from its child @from on (children before @from were tested true, for an
+ * and, by the caller: their slots are loaded), as "(a && b ...)", or the child alone when
+ * one is left.
+ */
+static void emit_junction(struct emit *em, uint32_t id, uint32_t from, unsigned depth)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *n = &ir->nodes[id];
+	/* a child runs only after every earlier one: their slots are loaded */
+	uint32_t mark = em->nundo, prev = 0, nout = 0;
+	uint32_t *grp = needle_groups(em, id);
+	if (em->failed)
+		return;
+	for (uint32_t i = 0; i < from; i++)
+		must_slots(em, ir_kids(ir, id)[i], depth + 1);
+	bool paren = !from || n->nkids - from > 1;
+	if (paren) {
+		cw_put(em->w, "(");
+		em->w->indent++;
+	}
+	for (uint32_t i = from; i < n->nkids; i++) {
+		if (grp && grp[i] == UINT32_MAX)
+			continue;	/* tested by its needle set, at the set's first test */
+		if (nout++) {
+			cw_nl(em->w);
+			cw_tabs(em->w);
+			cw_put(em->w, "%s ", n->kind == IR_AND ? "&&" : "||");
+			must_slots(em, ir_kids(ir, id)[prev], depth + 1);
+		}
+		prev = i;
+		if (grp && grp[i])
+			emit_needles(em, ir_kids(ir, id)[i], n->kind == IR_AND, grp[i] - 1,
+				     depth + 1);
+		else
+			emit_ref(em, ir_kids(ir, id)[i], depth + 1);
+	}
+	free(grp);
+	if (paren) {
+		em->w->indent--;
+		cw_put(em->w, ")");
+	}
+	while (em->nundo > mark) {
+		uint32_t k = em->undo[--em->nundo];
+		em->loaded[k / 64] &= ~(1ULL << (k % 64));
+	}
+}
+
 /* the expression of condition @id itself (its children through emit_ref) */
 static void emit_cond(struct emit *em, uint32_t id, unsigned depth)
 {
@@ -613,39 +690,9 @@ static void emit_cond(struct emit *em, uint32_t id, unsigned depth)
 		emit_ref(em, n->a, depth + 1);
 		return;
 	case IR_AND:
-	case IR_OR: {
-		/* a child runs only after every earlier one: their slots are loaded */
-		uint32_t mark = em->nundo, prev = 0, nout = 0;
-		uint32_t *grp = needle_groups(em, id);
-		if (em->failed)
-			return;
-		cw_put(em->w, "(");
-		em->w->indent++;
-		for (uint32_t i = 0; i < n->nkids; i++) {
-			if (grp && grp[i] == UINT32_MAX)
-				continue;	/* tested by its needle set, at the set's first test */
-			if (nout++) {
-				cw_nl(em->w);
-				cw_tabs(em->w);
-				cw_put(em->w, "%s ", n->kind == IR_AND ? "&&" : "||");
-				must_slots(em, ir_kids(ir, id)[prev], depth + 1);
-			}
-			prev = i;
-			if (grp && grp[i])
-				emit_needles(em, ir_kids(ir, id)[i], n->kind == IR_AND, grp[i] - 1,
-					     depth + 1);
-			else
-				emit_ref(em, ir_kids(ir, id)[i], depth + 1);
-		}
-		free(grp);
-		em->w->indent--;
-		cw_put(em->w, ")");
-		while (em->nundo > mark) {
-			uint32_t k = em->undo[--em->nundo];
-			em->loaded[k / 64] &= ~(1ULL << (k % 64));
-		}
+	case IR_OR:
+		emit_junction(em, id, 0, depth);
 		return;
-	}
 	case IR_VFIELD: case IR_VXFORM: case IR_VCONST: case IR__COUNT:
 		break;
 	}
@@ -676,12 +723,18 @@ static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
 		cw_put(&body, ");\n");
 	} else {
 		cw_put(&body, "return ");
-		emit_cond(em, f->node, 0);
+		if (f->skip)	/* after the gate */
+			emit_junction(em, f->node, f->skip, 0);
+		else
+			emit_cond(em, f->node, 0);
 		cw_put(&body, ";\n");
 	}
 	em->w = saved;
 	if (f->kind == FN_RULE)
 		cw_line(out, "/* rule %" PRIu32 " */", f->num);
+	if (f->skip)
+		cw_line(out, "/* conjuncts %" PRIu32 ".. (0..%" PRIu32 ": the gate, in the group) */",
+			f->skip, f->skip - 1);
 	cw_put(out, "static int ");
 	fn_name(out, f);
 	cw_put(out, "(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)\n{\n");
@@ -697,6 +750,51 @@ static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
 	cw_fini(&body);
 }
 
+/*
+ * A conjunct that a group may test inline, before calling the rule's function for the
+ * rest (a gate): a few instructions, no side effects and no call in the usual case. A
+ * shared condition (FRC_MEMO, computed once per event), a test of one field slot with a
+ * constant through an inline fast path or a bit of a merged set's row (FRC_SINM), an
+ * `exists`, or the `not` of one of these. Every test keeps its exact semantics (it is
+ * the same expression as in the rule's function): an absent value makes a comparison
+ * false, a multi-valued one goes to the quantified helper.
+ */
+static bool gate_conjunct(const struct emit *em, uint32_t id, bool neg)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *t = &ir->nodes[id];
+	if (opt_memo_index(ir, id))
+		return true;
+	if (t->kind == IR_NOT)
+		return !neg && gate_conjunct(em, t->a, true);
+	if (t->kind != IR_TEST || t->rhs_val || ir->nodes[t->a].kind != IR_VFIELD)
+		return false;
+	if (t->op == OP_EXISTS || em->tmap[id])
+		return true;
+	return fast_helper(t, &ir->consts[t->b]) != NULL;
+}
+
+/* most conjuncts of a gate: each one is inline code in the group */
+#define GATE_MAX 3
+
+/*
+ * The number of leading conjuncts of condition @root that the group tests inline (its
+ * gate; the rule's function then tests the rest): 0 unless @root is an `and`, not
+ * memoised, and its first conjuncts are gate_conjunct()s. Not at -O0 (ir->normalize off),
+ * whose code evaluates each rule as written.
+ */
+static uint32_t gate_len(const struct emit *em, uint32_t root)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_node *n = &ir->nodes[root];
+	if (!ir->normalize || n->kind != IR_AND || opt_memo_index(ir, root))
+		return 0;
+	uint32_t g = 0;
+	while (g < n->nkids && g < GATE_MAX && gate_conjunct(em, ir_kids(ir, root)[g], false))
+		g++;
+	return g;
+}
+
 /* how a group evaluates rule @rule with condition @root */
 static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 {
@@ -706,23 +804,55 @@ static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 		emit_ref(em, root, 0);
 		return;
 	}
-	struct fn f = { FN_COND, root, 0, NULL };
+	uint32_t gate = gate_len(em, root);
+	if (gate == n->nkids) {	/* the whole condition is its gate */
+		emit_cond(em, root, 0);
+		return;
+	}
+	uint32_t mark = em->nundo;
+	if (gate) {
+		cw_put(em->w, "(");
+		em->w->indent++;
+	}
+	for (uint32_t i = 0; i < gate; i++) {
+		if (i) {
+			must_slots(em, ir_kids(ir, root)[i - 1], 1);
+			cw_nl(em->w);
+			cw_tabs(em->w);
+			cw_put(em->w, "&& ");
+		}
+		emit_ref(em, ir_kids(ir, root)[i], 1);
+	}
+	while (em->nundo > mark) {
+		uint32_t k = em->undo[--em->nundo];
+		em->loaded[k / 64] &= ~(1ULL << (k % 64));
+	}
+	if (gate) {
+		cw_nl(em->w);
+		cw_tabs(em->w);
+		cw_put(em->w, "&& ");
+	}
+	struct fn f = { FN_COND, root, 0, gate, NULL };
 	if (root == ir->rules[rule].root) {
 		f.kind = FN_RULE;
 		f.num = rule;
 		if (!em->rule_seen[rule]) {
 			em->rule_seen[rule] = 1;
-			queue_fn(em, FN_RULE, root, rule);
+			queue_fn(em, FN_RULE, root, rule, gate);
 		}
 	} else {
 		if (!em->cond_num[root]) {
 			em->cond_num[root] = ++em->ncond;
-			queue_fn(em, FN_COND, root, em->ncond - 1);
+			queue_fn(em, FN_COND, root, em->ncond - 1, gate);
 		}
 		f.num = em->cond_num[root] - 1;
 	}
 	fn_name(em->w, &f);
 	cw_put(em->w, "(e, r, fc)");
+	if (gate) {
+		em->w->indent--;
+		cw_put(em->w, ")");
+	}
 }
 
 static bool group_used(const struct ir *ir, uint32_t g)
@@ -765,6 +895,7 @@ static void emit_group(struct emit *em, uint32_t g)
 	cw_ident(w, "grp", em->gnum[g]);
 	cw_put(w, "(struct frc_evt *e, struct frc_run *r)\n{\n");
 	w->indent = 1;
+	em->in_group = true;
 	cw_line(w, "struct frc_g_fc fc_, *fc = &fc_;");
 	cw_line(w, "const frc_u8 *en = r->enabled;");
 	cw_line(w, "fc->get = r->field;");
@@ -784,9 +915,11 @@ static void emit_group(struct emit *em, uint32_t g)
 		emit_entry(em, gr->rules[i], gr->roots[i]);
 		w->indent = 1;
 		cw_put(w, ")\n");
-		cw_line(w, "    && frc_rt_match(r, %" PRIu32 "u))", gr->rules[i]);
+		cw_line(w, "    && frc_g_match(r, %" PRIu32 "u))", gr->rules[i]);
+		em->uses_match = true;
 		cw_line(w, "\treturn;");
 	}
+	em->in_group = false;
 	w->indent = 0;
 	cw_put(w, "}\n\n");
 }
@@ -1700,6 +1833,55 @@ oom:
 
 /* ------------------------------------------------------------------ driver */
 
+/* the unit's helpers of the group functions (emit_group) */
+static void emit_group_helpers(const struct emit *em, struct cw *w)
+{
+	const struct ir *ir = em->ir;
+	if (em->uses_match)
+		cw_put(w, "/* a match: out of the straight path of the groups */\n"
+			  "static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)\n{\n"
+			  "\treturn frc_rt_match(r, rule);\n}\n\n");
+	bool any = false;
+	for (uint32_t k = 0; k < ir->nslots; k++) {
+		if (!em->gfv[k])
+			continue;
+		if (!any)
+			cw_put(w, "/* the extraction of FRC_FV, out of line, for a slot that a group reads */\n"
+				  "#define FRC_G_FV(e, c, k, f) \\\n"
+				  "\t((((c)->have[(k) >> 6] >> ((k) & 63)) & 1) ? (c)->v[(k)] : f((e), (c)))\n\n");
+		any = true;
+		cw_put(w, "static FRC_G_NOINLINE const struct frc_val *");
+		cw_ident(w, "fv", k);
+		cw_put(w, "(struct frc_evt *e, struct frc_g_fc *fc)\n{\n"
+			  "\tfc->have[%" PRIu32 "u] |= 1ULL << %" PRIu32 "u;\n"
+			  "\treturn fc->v[%" PRIu32 "u] = fc->get[%" PRIu32 "u](e, %" PRIu32 "u);\n}\n\n",
+		       k / 64, k % 64, k, k, k);
+	}
+	any = false;
+	for (uint32_t m = 0; m < em->nmaps; m++) {
+		if (!em->grow[m])
+			continue;
+		if (!any)
+			cw_put(w, "/* FRC_G_RBIT: in set j of map m as FRC_SINM, the row loaded by f, once per "
+				  "event unless the lenmask L of set j rejects a single value */\n"
+				  "#define FRC_G_RBIT(e, c, m, j, L, f) \\\n"
+				  "\t((int)((((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1) ? (c)->row[(m)] \\\n"
+				  "\t\t: f((e), (c), (L))) >> (j)) & 1))\n\n");
+		any = true;
+		uint32_t k = em->maps[m].slot;
+		cw_put(w, "static FRC_G_NOINLINE frc_u64 ");
+		cw_ident(w, "row", m);
+		cw_put(w, "(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)\n{\n"
+			  "\tconst struct frc_val *v = FRC_FV(e, fc, %" PRIu32 "u);\n"
+			  "\tif (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))\n"
+			  "\t\treturn 0;\n"
+			  "\tfc->rhave[%" PRIu32 "u] |= 1ULL << %" PRIu32 "u;\n"
+			  "\treturn fc->row[%" PRIu32 "u] = v ? frc_s_row(v, &", k, m / 64, m % 64, m);
+		cw_ident(w, "m", m);
+		cw_put(w, ") : 0;\n}\n\n");
+	}
+}
+
 static int fn_cmp(const void *a, const void *b)
 {
 	const struct fn *x = a, *y = b;
@@ -1732,7 +1914,7 @@ static void gen_bodies(struct emit *em, struct cw *groups, struct cw *fns, uint3
 	if (em->nfns)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(em->fns, em->nfns, sizeof(*em->fns), fn_cmp);
 	for (uint32_t i = 0; i < em->nfns; i++) {
-		cw_put(fns, "static int ");
+		cw_put(fns, "static FRC_G_NOINLINE int ");
 		fn_name(fns, &em->fns[i]);
 		cw_put(fns, "(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);\n");
 	}
@@ -1760,9 +1942,11 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	em.gnum = xcalloc(&em, ir->ngroups, sizeof(uint32_t));
 	em.tmap = xcalloc(&em, ir->nnodes, sizeof(uint32_t));
 	em.tbit = xcalloc(&em, ir->nnodes, 1);
+	em.gfv = xcalloc(&em, ir->nslots, 1);
 	if (em.failed)
 		goto out;
 	collect_maps(&em);
+	em.grow = xcalloc(&em, em.nmaps, 1);
 	em.loaded = xcalloc(&em, fc_words(ir), sizeof(uint64_t));
 	if (em.failed)
 		goto out;
@@ -1777,6 +1961,12 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	/* gcc cannot see that FRC_FV reads v[k] only once bit k of have[] is set */
 	cw_put(&out, "#if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)\n"
 		     "#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n#endif\n");
+	/* a rule's function stays out of its group, which tests the rule's gate inline and
+	 * calls it when the gate passes: the group's code stays compact */
+	cw_put(&out, "#if defined(__GNUC__) && !defined(__TINYC__)\n"
+		     "#define FRC_G_NOINLINE __attribute__((noinline))\n"
+		     "#define FRC_G_COLD __attribute__((noinline, cold))\n#else\n"
+		     "#define FRC_G_NOINLINE\n#define FRC_G_COLD\n#endif\n");
 	cw_put(&out, "/* the values of the field slots read so far for this event (FRC_FV) */\n");
 	cw_put(&out, "struct frc_g_fc {\n\tconst frc_field_fn *get;\n\tfrc_u64 have[%uu];\n"
 		     "\tconst struct frc_val *v[%" PRIu32 "u];\n", fc_words(ir),
@@ -1801,6 +1991,7 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	for (uint32_t s = 0; s < em.nnsets; s++)
 		emit_nset(&em, &out, s);
 	cw_put(&out, "\n");
+	emit_group_helpers(&em, &out);
 	emit_regex_table(&em, &out);
 	emit_rules(ir, &out);
 	if (fns.len)
@@ -1836,6 +2027,8 @@ out:
 	free(em.gnum);
 	free(em.tmap);
 	free(em.tbit);
+	free(em.gfv);
+	free(em.grow);
 	free(em.maps);
 	for (uint32_t s = 0; s < em.nnsets; s++)
 		free(em.nsets[s].items);

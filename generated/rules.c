@@ -56,6 +56,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -539,6 +546,44 @@ static const frc_u8 frc_g_ndt0002[] = {
 };
 static const struct frc_needles frc_g_nd0002 = { .n = 3u, .minlen = 2u, .icase = 0u, .blob = frc_g_ndk0002, .off = frc_g_ndo0002, .bucket = frc_g_ndb0002, .nib = frc_g_ndt0002 };
 
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
+
+/* FRC_G_RBIT: in set j of map m as FRC_SINM, the row loaded by f, once per event unless the lenmask L of set j rejects a single value */
+#define FRC_G_RBIT(e, c, m, j, L, f) \
+	((int)((((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1) ? (c)->row[(m)] \
+		: f((e), (c), (L))) >> (j)) & 1))
+
+static FRC_G_NOINLINE frc_u64 frc_g_row0000(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)
+{
+	const struct frc_val *v = FRC_FV(e, fc, 5u);
+	if (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))
+		return 0;
+	fc->rhave[0u] |= 1ULL << 0u;
+	return fc->row[0u] = v ? frc_s_row(v, &frc_g_m0000) : 0;
+}
+
+static FRC_G_NOINLINE frc_u64 frc_g_row0001(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)
+{
+	const struct frc_val *v = FRC_FV(e, fc, 6u);
+	if (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))
+		return 0;
+	fc->rhave[0u] |= 1ULL << 1u;
+	return fc->row[1u] = v ? frc_s_row(v, &frc_g_m0001) : 0;
+}
+
+static FRC_G_NOINLINE frc_u64 frc_g_row0002(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)
+{
+	const struct frc_val *v = FRC_FV(e, fc, 7u);
+	if (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))
+		return 0;
+	fc->rhave[0u] |= 1ULL << 2u;
+	return fc->row[2u] = v ? frc_s_row(v, &frc_g_m0002) : 0;
+}
+
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "frc Secret file read by unexpected program";
 static const char frc_g_out0000[] = "Secret file read by unexpected program | file=%fd.name process=%"
@@ -916,123 +961,91 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0004(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0005(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0006(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0007(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0008(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0009(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0010(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_n0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0004(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0005(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0006(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0007(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_n0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
+/* conjuncts 2.. (0..1: the gate, in the group) */
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return (frc_neq(FRC_FV(e, fc, 1u), 1ULL)
-		&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-		&& frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL)
+	return (frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL)
 		&& (frc_sin(FRC_FV(e, fc, 4u), &frc_g_l0014)
 			|| FRC_SINM(fc, FRC_FV(e, fc, 5u), 0u, &frc_g_m0000, 0u, 17408ULL))
 		&& !FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 0u, 55804ULL)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r, fc)));
 }
 
+/* conjuncts 3.. (0..2: the gate, in the group) */
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return (frc_neq(FRC_FV(e, fc, 10u), 1ULL)
-		&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-		&& FRC_SINM(fc, FRC_FV(e, fc, 5u), 0u, &frc_g_m0000, 1u, 55152ULL)
-		&& frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL)
+	return (frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r, fc)));
 }
 
+/* conjuncts 3.. (0..2: the gate, in the group) */
 static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return (frc_neq(FRC_FV(e, fc, 10u), 1ULL)
-		&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-		&& frc_sstarts(FRC_FV(e, fc, 4u), frc_g_s0129, 5u)
-		&& frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL)
+	return (frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL)
 		&& !FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 3u, 61392ULL)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r, fc)));
 }
 
+/* conjuncts 3.. (0..2: the gate, in the group) */
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return (frc_neq(FRC_FV(e, fc, 10u), 1ULL)
-		&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-		&& FRC_SINM(fc, FRC_FV(e, fc, 5u), 0u, &frc_g_m0000, 2u, 82176ULL)
-		&& frc_s_contains(FRC_FV(e, fc, 14u), 0u, frc_g_s0157, 7u)
+	return (frc_s_contains(FRC_FV(e, fc, 14u), 0u, frc_g_s0157, 7u)
 		&& frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL)
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r, fc))
 		&& !FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 4u, 34560ULL));
 }
 
+/* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0004(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_neq(FRC_FV(e, fc, 9u), 0ULL)
-		&& FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 2u, 156ULL)
-		&& FRC_SINM(fc, FRC_FV(e, fc, 7u), 2u, &frc_g_m0002, 1u, 5616ULL));
+	return (frc_sstarts(FRC_FV(e, fc, 11u), frc_g_s0145, 5u)
+		|| frc_sstarts(fc->v[11u], frc_g_s0146, 9u)
+		|| frc_sstarts(fc->v[11u], frc_g_s0147, 9u));
 }
 
+/* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0005(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_neq(FRC_FV(e, fc, 9u), 0ULL)
-		&& (frc_sstarts(FRC_FV(e, fc, 11u), frc_g_s0145, 5u)
-			|| frc_sstarts(fc->v[11u], frc_g_s0146, 9u)
-			|| frc_sstarts(fc->v[11u], frc_g_s0147, 9u)));
+	return ((FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 5u, 212ULL)
+			&& (frc_s_needles(FRC_FV(e, fc, 17u), 0u, &frc_g_nd0000)))
+		|| (FRC_SINM(fc, fc->v[6u], 1u, &frc_g_m0001, 6u, 60ULL)
+			&& (frc_s_needles(FRC_FV(e, fc, 17u), 0u, &frc_g_nd0001)
+				|| frc_s_icontains(fc->v[17u], 0u, frc_g_s0198, 21u)
+				|| (frc_s_icontains(fc->v[17u], 0u, frc_g_s0199, 8u)
+					&& (frc_s_needles(fc->v[17u], 0u, &frc_g_nd0002)
+						|| FRC_SINM(fc, fc->v[6u], 1u, &frc_g_m0001, 7u, 12ULL))))));
 }
 
+/* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0006(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_neq(FRC_FV(e, fc, 9u), 0ULL)
-		&& frc_neq(FRC_FV(e, fc, 12u), 1ULL));
-}
-
-static int frc_g_c0007(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
-{
-	(void)r;
-	return (frc_neq(FRC_FV(e, fc, 9u), 0ULL)
-		&& ((FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 5u, 212ULL)
-				&& (frc_s_needles(FRC_FV(e, fc, 17u), 0u, &frc_g_nd0000)))
-			|| (FRC_SINM(fc, fc->v[6u], 1u, &frc_g_m0001, 6u, 60ULL)
-				&& (frc_s_needles(FRC_FV(e, fc, 17u), 0u, &frc_g_nd0001)
-					|| frc_s_icontains(fc->v[17u], 0u, frc_g_s0198, 21u)
-					|| (frc_s_icontains(fc->v[17u], 0u, frc_g_s0199, 8u)
-						&& (frc_s_needles(fc->v[17u], 0u, &frc_g_nd0002)
-							|| FRC_SINM(fc, fc->v[6u], 1u, &frc_g_m0001, 7u, 12ULL)))))));
-}
-
-static int frc_g_c0008(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
-{
-	(void)r;
-	return (frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0208)
-		&& (frc_i_ge(FRC_FV(e, fc, 9u), 0u, 0LL)
+	return ((frc_i_ge(FRC_FV(e, fc, 9u), 0u, 0LL)
 			|| frc_seq(FRC_FV(e, fc, 18u), frc_g_s0205, 11u))
 		&& FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 8u, 17532ULL)
 		&& !frc_net_in(FRC_FV(e, fc, 20u), 0u, &frc_g_l0215)
 		&& frc_ip_ne(FRC_FV(e, fc, 19u), 0u, &frc_g_a0209));
 }
 
-static int frc_g_c0009(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
+/* conjuncts 1.. (0..0: the gate, in the group) */
+static int frc_g_c0007(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return (frc_neq(FRC_FV(e, fc, 9u), 0ULL)
-		&& (frc_sstarts(FRC_FV(e, fc, 15u), frc_g_s0165, 9u)
+	return ((frc_sstarts(FRC_FV(e, fc, 15u), frc_g_s0165, 9u)
 			|| frc_sstarts(FRC_FV(e, fc, 16u), frc_g_s0165, 9u))
 		&& FRC_MEMO(r, 0u, frc_g_n0000(e, r, fc))
 		&& !FRC_SINM(fc, FRC_FV(e, fc, 6u), 1u, &frc_g_m0001, 4u, 34560ULL));
-}
-
-static int frc_g_c0010(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
-{
-	(void)r;
-	return (frc_neq(FRC_FV(e, fc, 9u), 0ULL)
-		&& frc_sin(FRC_FV(e, fc, 13u), &frc_g_l0153));
 }
 
 static int frc_g_n0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
@@ -1053,20 +1066,31 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& frc_g_c0000(e, r, fc)))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 2 */
-	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_g_c0001(e, r, fc))
-	    && frc_rt_match(r, 2u))
+	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& FRC_G_RBIT(e, fc, 0u, 1u, 55152ULL, frc_g_row0000)
+			&& frc_g_c0001(e, r, fc)))
+	    && frc_g_match(r, 2u))
 		return;
 	/* rule 3 */
-	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY(frc_g_c0002(e, r, fc))
-	    && frc_rt_match(r, 3u))
+	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& frc_sstarts(FRC_FV(e, fc, 4u), frc_g_s0129, 5u)
+			&& frc_g_c0002(e, r, fc)))
+	    && frc_g_match(r, 3u))
 		return;
 	/* rule 8 */
-	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY(frc_g_c0003(e, r, fc))
-	    && frc_rt_match(r, 8u))
+	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& FRC_G_RBIT(e, fc, 0u, 2u, 82176ULL, frc_g_row0000)
+			&& frc_g_c0003(e, r, fc)))
+	    && frc_g_match(r, 8u))
 		return;
 }
 
@@ -1081,20 +1105,25 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_c0004(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+			&& FRC_G_RBIT(e, fc, 1u, 2u, 156ULL, frc_g_row0001)
+			&& FRC_G_RBIT(e, fc, 2u, 1u, 5616ULL, frc_g_row0002)))
+	    && frc_g_match(r, 1u))
 		return;
 	/* rule 4 */
-	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY(frc_g_c0005(e, r, fc))
-	    && frc_rt_match(r, 4u))
+	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+			&& frc_g_c0004(e, r, fc)))
+	    && frc_g_match(r, 4u))
 		return;
 	/* rule 5 */
-	if (FRC_LIKELY(en[5]) && FRC_UNLIKELY(frc_g_c0006(e, r, fc))
-	    && frc_rt_match(r, 5u))
+	if (FRC_LIKELY(en[5]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+			&& frc_neq(FRC_FV(e, fc, 12u), 1ULL)))
+	    && frc_g_match(r, 5u))
 		return;
 	/* rule 9 */
-	if (FRC_LIKELY(en[9]) && FRC_UNLIKELY(frc_g_c0007(e, r, fc))
-	    && frc_rt_match(r, 9u))
+	if (FRC_LIKELY(en[9]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+			&& frc_g_c0005(e, r, fc)))
+	    && frc_g_match(r, 9u))
 		return;
 }
 
@@ -1109,8 +1138,9 @@ static void frc_g_grp0002(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
 	/* rule 10 */
-	if (FRC_LIKELY(en[10]) && FRC_UNLIKELY(frc_g_c0008(e, r, fc))
-	    && frc_rt_match(r, 10u))
+	if (FRC_LIKELY(en[10]) && FRC_UNLIKELY((frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0208)
+			&& frc_g_c0006(e, r, fc)))
+	    && frc_g_match(r, 10u))
 		return;
 }
 
@@ -1125,16 +1155,25 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
 	/* rule 2 */
-	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_g_c0001(e, r, fc))
-	    && frc_rt_match(r, 2u))
+	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& FRC_G_RBIT(e, fc, 0u, 1u, 55152ULL, frc_g_row0000)
+			&& frc_g_c0001(e, r, fc)))
+	    && frc_g_match(r, 2u))
 		return;
 	/* rule 3 */
-	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY(frc_g_c0002(e, r, fc))
-	    && frc_rt_match(r, 3u))
+	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& frc_sstarts(FRC_FV(e, fc, 4u), frc_g_s0129, 5u)
+			&& frc_g_c0002(e, r, fc)))
+	    && frc_g_match(r, 3u))
 		return;
 	/* rule 8 */
-	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY(frc_g_c0003(e, r, fc))
-	    && frc_rt_match(r, 8u))
+	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& FRC_G_RBIT(e, fc, 0u, 2u, 82176ULL, frc_g_row0000)
+			&& frc_g_c0003(e, r, fc)))
+	    && frc_g_match(r, 8u))
 		return;
 }
 
@@ -1149,8 +1188,9 @@ static void frc_g_grp0004(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
 	/* rule 8 */
-	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY(frc_g_c0009(e, r, fc))
-	    && frc_rt_match(r, 8u))
+	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+			&& frc_g_c0007(e, r, fc)))
+	    && frc_g_match(r, 8u))
 		return;
 }
 
@@ -1165,8 +1205,9 @@ static void frc_g_grp0005(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
 	/* rule 6 */
-	if (FRC_LIKELY(en[6]) && FRC_UNLIKELY(frc_g_c0010(e, r, fc))
-	    && frc_rt_match(r, 6u))
+	if (FRC_LIKELY(en[6]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+			&& frc_sin(FRC_FV(e, fc, 13u), &frc_g_l0153)))
+	    && frc_g_match(r, 6u))
 		return;
 }
 
@@ -1182,7 +1223,7 @@ static void frc_g_grp0006(struct frc_evt *e, struct frc_run *r)
 		fc->rhave[i] = 0;
 	/* rule 7 */
 	if (FRC_LIKELY(en[7]) && FRC_UNLIKELY(frc_neq(FRC_FV(e, fc, 9u), 0ULL))
-	    && frc_rt_match(r, 7u))
+	    && frc_g_match(r, 7u))
 		return;
 }
 

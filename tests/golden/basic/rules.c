@@ -17,6 +17,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -35,6 +42,12 @@ static const frc_u64 frc_g_b0007[] = {
 };
 static const struct frc_strset frc_g_l0007 = { .n = 3u, .mask = 7u, .minlen = 2u, .maxlen = 4u, .lenmask = 28ULL, .blob = frc_g_k0007, .off = frc_g_o0007, .buckets = frc_g_b0007 };
 static const frc_u8 frc_g_s0008[] = "sshd";
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Shell spawned";
@@ -63,14 +76,6 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-
-static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
-{
-	(void)r;
-	return (frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0007)
-		&& !frc_seq(FRC_FV(e, fc, 3u), frc_g_s0008, 4u));
-}
 
 /* group 0: event codes 13 155 173 215 231 283 289 293 331 */
 static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
@@ -81,8 +86,9 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0007)
+			&& !frc_seq(FRC_FV(e, fc, 3u), frc_g_s0008, 4u)))
+	    && frc_g_match(r, 0u))
 		return;
 }
 

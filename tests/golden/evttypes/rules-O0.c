@@ -25,6 +25,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -66,6 +73,12 @@ static const struct frc_strmap frc_g_m0000 = {
 	.set = { .n = 6u, .mask = 15u, .minlen = 4u, .maxlen = 7u, .lenmask = 208ULL, .blob = frc_g_mk0000, .off = frc_g_mo0000, .buckets = frc_g_mb0000 },
 	.ents = frc_g_me0000,
 };
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Read shadow";
@@ -139,9 +152,9 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
 /* rule 0 */
 static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
@@ -184,11 +197,11 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->rhave[i] = 0;
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_rule_0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
 	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_rule_0001(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	    && frc_g_match(r, 1u))
 		return;
 }
 
@@ -204,7 +217,7 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 		fc->rhave[i] = 0;
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_g_rule_0002(e, r, fc))
-	    && frc_rt_match(r, 2u))
+	    && frc_g_match(r, 2u))
 		return;
 }
 
@@ -220,7 +233,7 @@ static void frc_g_grp0002(struct frc_evt *e, struct frc_run *r)
 		fc->rhave[i] = 0;
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_rule_0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	    && frc_g_match(r, 0u))
 		return;
 }
 

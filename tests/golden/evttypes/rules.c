@@ -25,6 +25,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -38,6 +45,12 @@ static const frc_u8 frc_g_s0007[] = "/etc/shadow";
 static const frc_u8 frc_g_s0008[] = "/";
 static const frc_u8 frc_g_s0009[] = "/tmp/x";
 static const frc_u8 frc_g_s0014[] = "curl";
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Read shadow";
@@ -111,22 +124,13 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
+/* conjuncts 3.. (0..2: the gate, in the group) */
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_neq(FRC_FV(e, fc, 1u), 1ULL)
-		&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-		&& frc_seq(FRC_FV(e, fc, 4u), frc_g_s0007, 11u)
-		&& frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL));
-}
-
-static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
-{
-	(void)r;
-	return !frc_sstarts(FRC_FV(e, fc, 5u), frc_g_s0008, 1u);
+	return frc_i_ge(FRC_FV(e, fc, 3u), 0u, 0LL);
 }
 
 /* group 0: event codes 2-3 */
@@ -138,12 +142,15 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& frc_seq(FRC_FV(e, fc, 4u), frc_g_s0007, 11u)
+			&& frc_g_c0000(e, r, fc)))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
 	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_seq(FRC_FV(e, fc, 4u), frc_g_s0009, 6u))
-	    && frc_rt_match(r, 1u))
+	    && frc_g_match(r, 1u))
 		return;
 }
 
@@ -157,7 +164,7 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_seq(FRC_FV(e, fc, 6u), frc_g_s0014, 4u))
-	    && frc_rt_match(r, 2u))
+	    && frc_g_match(r, 2u))
 		return;
 }
 
@@ -170,12 +177,15 @@ static void frc_g_grp0002(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& frc_seq(FRC_FV(e, fc, 4u), frc_g_s0007, 11u)
+			&& frc_g_c0000(e, r, fc)))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_c0001(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(!frc_sstarts(FRC_FV(e, fc, 5u), frc_g_s0008, 1u))
+	    && frc_g_match(r, 1u))
 		return;
 }
 
@@ -188,8 +198,11 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
+			&& frc_seq(FRC_FV(e, fc, 4u), frc_g_s0007, 11u)
+			&& frc_g_c0000(e, r, fc)))
+	    && frc_g_match(r, 0u))
 		return;
 }
 

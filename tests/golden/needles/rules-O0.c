@@ -19,6 +19,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -42,6 +49,12 @@ static const frc_u8 frc_g_s0011[] = "a\000b";
 static const frc_u8 frc_g_s0012[] = "ELF";
 static const frc_u8 frc_g_s0013[] = "ssh";
 static const frc_u8 frc_g_s0014[] = "tmux";
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Shell downloaders";
@@ -115,10 +128,10 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_rule_0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
 /* rule 0 */
 static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
@@ -171,7 +184,7 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_g_rule_0002(e, r, fc))
-	    && frc_rt_match(r, 2u))
+	    && frc_g_match(r, 2u))
 		return;
 }
 
@@ -185,15 +198,15 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_rule_0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
 	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_rule_0001(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	    && frc_g_match(r, 1u))
 		return;
 	/* rule 3 */
 	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY(frc_g_rule_0003(e, r, fc))
-	    && frc_rt_match(r, 3u))
+	    && frc_g_match(r, 3u))
 		return;
 }
 

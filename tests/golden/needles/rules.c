@@ -19,6 +19,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -116,6 +123,12 @@ static const frc_u8 frc_g_ndt0004[] = {
 };
 static const struct frc_needles frc_g_nd0004 = { .n = 2u, .minlen = 3u, .icase = 0u, .blob = frc_g_ndk0004, .off = frc_g_ndo0004, .bucket = frc_g_ndb0004, .nib = frc_g_ndt0004 };
 
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
+
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Shell downloaders";
 static const char frc_g_out0000[] = "downloader %proc.cmdline";
@@ -188,10 +201,10 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
@@ -207,11 +220,11 @@ static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc
 		|| frc_s_needles(fc->v[1u], 0u, &frc_g_nd0002));
 }
 
+/* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_seq(FRC_FV(e, fc, 2u), frc_g_s0007, 3u)
-		&& !frc_s_needles(FRC_FV(e, fc, 1u), 0u, &frc_g_nd0003));
+	return (!frc_s_needles(FRC_FV(e, fc, 1u), 0u, &frc_g_nd0003));
 }
 
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
@@ -230,7 +243,7 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 2u))
+	    && frc_g_match(r, 2u))
 		return;
 }
 
@@ -244,15 +257,16 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0001(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_c0002(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_seq(FRC_FV(e, fc, 2u), frc_g_s0007, 3u)
+			&& frc_g_c0002(e, r, fc)))
+	    && frc_g_match(r, 1u))
 		return;
 	/* rule 3 */
 	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY(frc_g_c0003(e, r, fc))
-	    && frc_rt_match(r, 3u))
+	    && frc_g_match(r, 3u))
 		return;
 }
 

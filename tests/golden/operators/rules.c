@@ -48,6 +48,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -121,6 +128,12 @@ static const struct frc_numset frc_g_l0041 = { .n = 2u, .items = frc_g_i0041 };
 static const frc_u8 frc_g_s0048[] = "\312\376\272\276";
 static const frc_u8 frc_g_s0049[] = "sshd";
 static const frc_u8 frc_g_s0050[] = "bash";
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* regular expressions, compiled by the runtime at load */
 static const struct frc_lit frc_g_regex[] = {
@@ -216,11 +229,10 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0004(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
@@ -258,13 +270,6 @@ static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_sin(FRC_FV(e, fc, 3u), &frc_g_l0008)
-		&& frc_sin(FRC_FV(e, fc, 4u), &frc_g_l0021));
-}
-
-static int frc_g_c0004(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
-{
-	(void)r;
 	return (frc_ip_ne(FRC_FV(e, fc, 8u), 1u, &frc_g_a0038)
 		|| frc_u_gt(FRC_FV(e, fc, 10u), 0u, 1024ULL)
 		|| frc_net_in(FRC_FV(e, fc, 6u), 0u, &frc_g_l0036)
@@ -283,11 +288,11 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_g_c0001(e, r, fc))
-	    && frc_rt_match(r, 2u))
+	    && frc_g_match(r, 2u))
 		return;
 }
 
@@ -301,7 +306,7 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 4 */
 	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY(frc_g_c0002(e, r, fc))
-	    && frc_rt_match(r, 4u))
+	    && frc_g_match(r, 4u))
 		return;
 }
 
@@ -314,8 +319,9 @@ static void frc_g_grp0002(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_c0003(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_sin(FRC_FV(e, fc, 3u), &frc_g_l0008)
+			&& frc_sin(FRC_FV(e, fc, 4u), &frc_g_l0021)))
+	    && frc_g_match(r, 1u))
 		return;
 }
 
@@ -328,8 +334,8 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
 	/* rule 3 */
-	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY(frc_g_c0004(e, r, fc))
-	    && frc_rt_match(r, 3u))
+	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY(frc_g_c0003(e, r, fc))
+	    && frc_g_match(r, 3u))
 		return;
 }
 

@@ -13,6 +13,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -23,6 +30,12 @@ struct frc_g_fc {
 /* constants */
 static const frc_u8 frc_g_s0001[] = "rm";
 static const frc_u8 frc_g_s0002[] = "shred";
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Enabled error";
@@ -83,11 +96,11 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_seq(FRC_FV(e, fc, 1u), frc_g_s0001, 2u))
-	    && frc_rt_match(r, 0u))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
 	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_seq(FRC_FV(e, fc, 1u), frc_g_s0002, 5u))
-	    && frc_rt_match(r, 1u))
+	    && frc_g_match(r, 1u))
 		return;
 }
 

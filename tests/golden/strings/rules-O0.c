@@ -17,6 +17,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -38,6 +45,12 @@ static const frc_u64 frc_g_b0005[] = {
 static const struct frc_strset frc_g_l0005 = { .n = 3u, .mask = 7u, .minlen = 1u, .maxlen = 5u, .lenmask = 38ULL, .blob = frc_g_k0005, .off = frc_g_o0005, .buckets = frc_g_b0005 };
 static const frc_u8 frc_g_s0006[] = "/tmp/x y";
 static const frc_u8 frc_g_s0007[] = "%s%n";
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Quotes \" and backslash \\ and \077\077/ trigraph */ /* %n";
@@ -81,8 +94,8 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_rule_0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
 /* rule 0 */
 static int frc_g_rule_0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
@@ -112,11 +125,11 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_rule_0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
 	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_rule_0001(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	    && frc_g_match(r, 1u))
 		return;
 }
 

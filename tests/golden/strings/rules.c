@@ -17,6 +17,13 @@ static const struct frc_field_ref frc_g_fields[] = {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if defined(__GNUC__) && !defined(__TINYC__)
+#define FRC_G_NOINLINE __attribute__((noinline))
+#define FRC_G_COLD __attribute__((noinline, cold))
+#else
+#define FRC_G_NOINLINE
+#define FRC_G_COLD
+#endif
 /* the values of the field slots read so far for this event (FRC_FV) */
 struct frc_g_fc {
 	const frc_field_fn *get;
@@ -37,6 +44,12 @@ static const frc_u64 frc_g_b0005[] = {
 static const struct frc_strset frc_g_l0005 = { .n = 3u, .mask = 7u, .minlen = 1u, .maxlen = 5u, .lenmask = 38ULL, .blob = frc_g_k0005, .off = frc_g_o0005, .buckets = frc_g_b0005 };
 static const frc_u8 frc_g_s0006[] = "/tmp/x y";
 static const frc_u8 frc_g_s0007[] = "%s%n";
+
+/* a match: out of the straight path of the groups */
+static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
+{
+	return frc_rt_match(r, rule);
+}
 
 /* rules: names, outputs, sources, files and tags (escaped) */
 static const char frc_g_name0000[] = "Quotes \" and backslash \\ and \077\077/ trigraph */ /* %n";
@@ -80,21 +93,13 @@ static const struct frc_rule_info frc_g_rules[] = {
 	},
 };
 
-static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
-static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
+static FRC_G_NOINLINE int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc);
 
+/* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_seq(FRC_FV(e, fc, 1u), frc_g_s0001, 12u)
-		&& frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0005));
-}
-
-static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
-{
-	(void)r;
-	return (frc_sstarts(FRC_FV(e, fc, 2u), frc_g_s0006, 8u)
-		&& frc_s_contains(FRC_FV(e, fc, 3u), 0u, frc_g_s0007, 4u));
+	return frc_s_contains(FRC_FV(e, fc, 3u), 0u, frc_g_s0007, 4u);
 }
 
 /* group 0: event codes 2-3 */
@@ -106,12 +111,14 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
-	    && frc_rt_match(r, 0u))
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_seq(FRC_FV(e, fc, 1u), frc_g_s0001, 12u)
+			&& frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0005)))
+	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_g_c0001(e, r, fc))
-	    && frc_rt_match(r, 1u))
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_sstarts(FRC_FV(e, fc, 2u), frc_g_s0006, 8u)
+			&& frc_g_c0000(e, r, fc)))
+	    && frc_g_match(r, 1u))
 		return;
 }
 
