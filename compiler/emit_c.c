@@ -800,12 +800,13 @@ static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 {
 	const struct ir *ir = em->ir;
 	const struct ir_node *n = &ir->nodes[root];
-	if (opt_memo_index(ir, root) || n->kind == IR_TRUE || n->kind == IR_TEST) {
+	if (opt_memo_index(ir, root) || n->kind == IR_TRUE || n->kind == IR_TEST ||
+	    (ir->normalize && gate_conjunct(em, root, false))) {
 		emit_ref(em, root, 0);
 		return;
 	}
 	uint32_t gate = gate_len(em, root);
-	if (gate == n->nkids) {	/* the whole condition is its gate */
+	if (gate && gate == n->nkids) {	/* the whole condition is its gate */
 		emit_cond(em, root, 0);
 		return;
 	}
