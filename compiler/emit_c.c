@@ -313,8 +313,6 @@ static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 		em->uses_fc = true;
 		em->grow[m] = 1;
 		cw_put(em->w, "FRC_G_RBIT(e, fc, %" PRIu32 "u, %uu, ", m, em->tbit[id]);
-		cw_u64(em->w, set_lenmask(em->ir, c));
-		cw_put(em->w, ", ");
 		cw_ident(em->w, "row", m);
 		cw_put(em->w, ")");
 		return;
@@ -1863,23 +1861,25 @@ static void emit_group_helpers(const struct emit *em, struct cw *w)
 		if (!em->grow[m])
 			continue;
 		if (!any)
-			cw_put(w, "/* FRC_G_RBIT: in set j of map m as FRC_SINM, the row loaded by f, once per "
-				  "event unless the lenmask L of set j rejects a single value */\n"
-				  "#define FRC_G_RBIT(e, c, m, j, L, f) \\\n"
+			cw_put(w, "/* FRC_G_RBIT: in set j of map m as FRC_SINM, the row loaded once per "
+				  "event by f */\n"
+				  "#define FRC_G_RBIT(e, c, m, j, f) \\\n"
 				  "\t((int)((((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1) ? (c)->row[(m)] \\\n"
-				  "\t\t: f((e), (c), (L))) >> (j)) & 1))\n\n");
+				  "\t\t: f((e), (c))) >> (j)) & 1))\n\n");
 		any = true;
 		uint32_t k = em->maps[m].slot;
 		cw_put(w, "static FRC_G_NOINLINE frc_u64 ");
 		cw_ident(w, "row", m);
-		cw_put(w, "(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)\n{\n"
+		cw_put(w, "(struct frc_evt *e, struct frc_g_fc *fc)\n{\n"
 			  "\tconst struct frc_val *v = FRC_FV(e, fc, %" PRIu32 "u);\n"
-			  "\tif (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))\n"
-			  "\t\treturn 0;\n"
 			  "\tfc->rhave[%" PRIu32 "u] |= 1ULL << %" PRIu32 "u;\n"
-			  "\treturn fc->row[%" PRIu32 "u] = v ? frc_s_row(v, &", k, m / 64, m % 64, m);
+			  "\tif (!v || (!v->multi && !((", k, m / 64, m % 64);
 		cw_ident(w, "m", m);
-		cw_put(w, ") : 0;\n}\n\n");
+		cw_put(w, ".set.lenmask >> (v->len & 63)) & 1)))\n"
+			  "\t\treturn fc->row[%" PRIu32 "u] = 0;\n"
+			  "\treturn fc->row[%" PRIu32 "u] = frc_s_row(v, &", m, m);
+		cw_ident(w, "m", m);
+		cw_put(w, ");\n}\n\n");
 	}
 }
 

@@ -552,36 +552,36 @@ static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
 	return frc_rt_match(r, rule);
 }
 
-/* FRC_G_RBIT: in set j of map m as FRC_SINM, the row loaded by f, once per event unless the lenmask L of set j rejects a single value */
-#define FRC_G_RBIT(e, c, m, j, L, f) \
+/* FRC_G_RBIT: in set j of map m as FRC_SINM, the row loaded once per event by f */
+#define FRC_G_RBIT(e, c, m, j, f) \
 	((int)((((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1) ? (c)->row[(m)] \
-		: f((e), (c), (L))) >> (j)) & 1))
+		: f((e), (c))) >> (j)) & 1))
 
-static FRC_G_NOINLINE frc_u64 frc_g_row0000(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)
+static FRC_G_NOINLINE frc_u64 frc_g_row0000(struct frc_evt *e, struct frc_g_fc *fc)
 {
 	const struct frc_val *v = FRC_FV(e, fc, 5u);
-	if (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))
-		return 0;
 	fc->rhave[0u] |= 1ULL << 0u;
-	return fc->row[0u] = v ? frc_s_row(v, &frc_g_m0000) : 0;
+	if (!v || (!v->multi && !((frc_g_m0000.set.lenmask >> (v->len & 63)) & 1)))
+		return fc->row[0u] = 0;
+	return fc->row[0u] = frc_s_row(v, &frc_g_m0000);
 }
 
-static FRC_G_NOINLINE frc_u64 frc_g_row0001(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)
+static FRC_G_NOINLINE frc_u64 frc_g_row0001(struct frc_evt *e, struct frc_g_fc *fc)
 {
 	const struct frc_val *v = FRC_FV(e, fc, 6u);
-	if (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))
-		return 0;
 	fc->rhave[0u] |= 1ULL << 1u;
-	return fc->row[1u] = v ? frc_s_row(v, &frc_g_m0001) : 0;
+	if (!v || (!v->multi && !((frc_g_m0001.set.lenmask >> (v->len & 63)) & 1)))
+		return fc->row[1u] = 0;
+	return fc->row[1u] = frc_s_row(v, &frc_g_m0001);
 }
 
-static FRC_G_NOINLINE frc_u64 frc_g_row0002(struct frc_evt *e, struct frc_g_fc *fc, frc_u64 lenmask)
+static FRC_G_NOINLINE frc_u64 frc_g_row0002(struct frc_evt *e, struct frc_g_fc *fc)
 {
 	const struct frc_val *v = FRC_FV(e, fc, 7u);
-	if (v && !v->multi && !((lenmask >> (v->len & 63)) & 1))
-		return 0;
 	fc->rhave[0u] |= 1ULL << 2u;
-	return fc->row[2u] = v ? frc_s_row(v, &frc_g_m0002) : 0;
+	if (!v || (!v->multi && !((frc_g_m0002.set.lenmask >> (v->len & 63)) & 1)))
+		return fc->row[2u] = 0;
+	return fc->row[2u] = frc_s_row(v, &frc_g_m0002);
 }
 
 /* rules: names, outputs, sources, files and tags (escaped) */
@@ -1074,7 +1074,7 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-			&& FRC_G_RBIT(e, fc, 0u, 1u, 55152ULL, frc_g_row0000)
+			&& FRC_G_RBIT(e, fc, 0u, 1u, frc_g_row0000)
 			&& frc_g_c0001(e, r, fc)))
 	    && frc_g_match(r, 2u))
 		return;
@@ -1088,7 +1088,7 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	/* rule 8 */
 	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-			&& FRC_G_RBIT(e, fc, 0u, 2u, 82176ULL, frc_g_row0000)
+			&& FRC_G_RBIT(e, fc, 0u, 2u, frc_g_row0000)
 			&& frc_g_c0003(e, r, fc)))
 	    && frc_g_match(r, 8u))
 		return;
@@ -1106,8 +1106,8 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 		fc->rhave[i] = 0;
 	/* rule 1 */
 	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
-			&& FRC_G_RBIT(e, fc, 1u, 2u, 156ULL, frc_g_row0001)
-			&& FRC_G_RBIT(e, fc, 2u, 1u, 5616ULL, frc_g_row0002)))
+			&& FRC_G_RBIT(e, fc, 1u, 2u, frc_g_row0001)
+			&& FRC_G_RBIT(e, fc, 2u, 1u, frc_g_row0002)))
 	    && frc_g_match(r, 1u))
 		return;
 	/* rule 4 */
@@ -1157,7 +1157,7 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-			&& FRC_G_RBIT(e, fc, 0u, 1u, 55152ULL, frc_g_row0000)
+			&& FRC_G_RBIT(e, fc, 0u, 1u, frc_g_row0000)
 			&& frc_g_c0001(e, r, fc)))
 	    && frc_g_match(r, 2u))
 		return;
@@ -1171,7 +1171,7 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 	/* rule 8 */
 	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-			&& FRC_G_RBIT(e, fc, 0u, 2u, 82176ULL, frc_g_row0000)
+			&& FRC_G_RBIT(e, fc, 0u, 2u, frc_g_row0000)
 			&& frc_g_c0003(e, r, fc)))
 	    && frc_g_match(r, 8u))
 		return;
