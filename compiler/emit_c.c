@@ -21,11 +21,6 @@
  */
 #define SMAP_MAX_SETS 64
 
-/* a group's reads of field slots call a function per slot on a miss (experiment) */
-#ifndef GATE_FV_OUT
-#define GATE_FV_OUT 0
-#endif
-
 struct smap {
 	uint32_t slot;
 	uint32_t nsets;
@@ -79,7 +74,6 @@ struct emit {
 	uint32_t *undo;		/* slots marked in @loaded, in order (unmarked on leaving and/or) */
 	uint32_t nundo, capundo;
 	bool in_group;		/* generating a group function (its gates) */
-	uint8_t *gfv;		/* per slot: a group reads it through FRC_G_FV (frc_g_fvNNNN) */
 	bool uses_match;	/* some group calls frc_g_match */
 	uint8_t *grow;		/* per map: a group tests its row with FRC_G_RBIT (frc_g_rowNNNN) */
 	bool uses_r;		/* the body being generated reads `r` */
@@ -191,11 +185,6 @@ static void emit_value(struct emit *em, uint32_t id, unsigned depth)
 		em->uses_fc = true;
 		if (em->loaded[n->a / 64] >> (n->a % 64) & 1) {	/* read by an earlier test */
 			cw_put(em->w, "fc->v[%" PRIu32 "u]", n->a);
-		} else if (em->in_group && GATE_FV_OUT) {	/* the extraction out of line */
-			em->gfv[n->a] = 1;
-			cw_put(em->w, "FRC_G_FV(e, fc, %" PRIu32 "u, ", n->a);
-			cw_ident(em->w, "fv", n->a);
-			cw_put(em->w, ")");
 		} else {
 			cw_put(em->w, "FRC_FV(e, fc, %" PRIu32 "u)", n->a);
 		}
@@ -1835,28 +1824,11 @@ oom:
 /* the unit's helpers of the group functions (emit_group) */
 static void emit_group_helpers(const struct emit *em, struct cw *w)
 {
-	const struct ir *ir = em->ir;
 	if (em->uses_match)
 		cw_put(w, "/* a match: out of the straight path of the groups */\n"
 			  "static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)\n{\n"
 			  "\treturn frc_rt_match(r, rule);\n}\n\n");
 	bool any = false;
-	for (uint32_t k = 0; k < ir->nslots; k++) {
-		if (!em->gfv[k])
-			continue;
-		if (!any)
-			cw_put(w, "/* the extraction of FRC_FV, out of line, for a slot that a group reads */\n"
-				  "#define FRC_G_FV(e, c, k, f) \\\n"
-				  "\t((((c)->have[(k) >> 6] >> ((k) & 63)) & 1) ? (c)->v[(k)] : f((e), (c)))\n\n");
-		any = true;
-		cw_put(w, "static FRC_G_NOINLINE const struct frc_val *");
-		cw_ident(w, "fv", k);
-		cw_put(w, "(struct frc_evt *e, struct frc_g_fc *fc)\n{\n"
-			  "\tfc->have[%" PRIu32 "u] |= 1ULL << %" PRIu32 "u;\n"
-			  "\treturn fc->v[%" PRIu32 "u] = fc->get[%" PRIu32 "u](e, %" PRIu32 "u);\n}\n\n",
-		       k / 64, k % 64, k, k, k);
-	}
-	any = false;
 	for (uint32_t m = 0; m < em->nmaps; m++) {
 		if (!em->grow[m])
 			continue;
@@ -1943,7 +1915,6 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 	em.gnum = xcalloc(&em, ir->ngroups, sizeof(uint32_t));
 	em.tmap = xcalloc(&em, ir->nnodes, sizeof(uint32_t));
 	em.tbit = xcalloc(&em, ir->nnodes, 1);
-	em.gfv = xcalloc(&em, ir->nslots, 1);
 	if (em.failed)
 		goto out;
 	collect_maps(&em);
@@ -2028,7 +1999,6 @@ out:
 	free(em.gnum);
 	free(em.tmap);
 	free(em.tbit);
-	free(em.gfv);
 	free(em.grow);
 	free(em.maps);
 	for (uint32_t s = 0; s < em.nnsets; s++)
