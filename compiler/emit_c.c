@@ -46,6 +46,8 @@ struct fn {
 	uint32_t num;	/* rule id, condition number or memo index */
 	uint32_t skip;	/* FN_RULE/FN_COND: leading conjuncts of @node that the group tests
 			 * inline (the rule's gate, see gate_len) */
+	uint64_t *eager; /* FN_RULE/FN_COND: the slots (then per map, a byte: the rows) that
+			  * every group calling it has loaded on entry (group_eager) */
 	char *text;	/* the definition, once generated */
 };
 
@@ -75,8 +77,13 @@ struct emit {
 	uint32_t nundo, capundo;
 	bool in_group;		/* generating a group function (its gates) */
 	bool uses_match;	/* some group calls frc_g_match */
+	bool uses_ebit;		/* some group tests a row it loaded on entry (FRC_G_EBIT) */
 	uint8_t *grow;		/* per map: a group tests its row with FRC_G_RBIT (frc_g_rowNNNN) */
-	bool uses_r;		/* the body being generated reads `r` */
+	uint8_t *erow;		/* per map: the group being generated loads its row on entry
+				 * (in a rule's function: every group that calls it does) */
+	uint64_t *gslots;	/* the slots that the group being generated loads on entry */
+	bool uses_e;		/* the body being generated reads `e` */
+	bool uses_r;		/* ... or `r` */
 	bool uses_fc;		/* ... or the field cache `fc` */
 	bool failed;
 };
@@ -102,7 +109,7 @@ static void queue_fn(struct emit *em, enum fn_kind k, uint32_t node, uint32_t nu
 		em->fns = p;
 		em->capfns = nc;
 	}
-	em->fns[em->nfns++] = (struct fn){ k, node, num, skip, NULL };
+	em->fns[em->nfns++] = (struct fn){ k, node, num, skip, NULL, NULL };
 }
 
 /* ------------------------------------------------------------------ references */
@@ -186,6 +193,7 @@ static void emit_value(struct emit *em, uint32_t id, unsigned depth)
 		if (em->loaded[n->a / 64] >> (n->a % 64) & 1) {	/* read by an earlier test */
 			cw_put(em->w, "fc->v[%" PRIu32 "u]", n->a);
 		} else {
+			em->uses_e = true;
 			cw_put(em->w, "FRC_FV(e, fc, %" PRIu32 "u)", n->a);
 		}
 	} else if (n->kind == IR_VCONST) {
@@ -297,10 +305,18 @@ static void emit_test(struct emit *em, uint32_t id, unsigned depth)
 		return;
 	}
 	const struct ir_const *c = &em->ir->consts[t->b];
+	if (em->tmap[id] && em->erow[em->tmap[id] - 1]) {
+		/* a bit of the row that the group loaded on entry (group_eager) */
+		uint32_t m = em->tmap[id] - 1;
+		em->uses_fc = true;
+		cw_put(em->w, "FRC_G_EBIT(fc, %" PRIu32 "u, %uu)", m, em->tbit[id]);
+		return;
+	}
 	if (em->tmap[id] && em->in_group) { /* a bit of the row, the row loaded out of line */
 		uint32_t m = em->tmap[id] - 1;
 		em->uses_fc = true;
 		em->grow[m] = 1;
+		em->uses_e = true;
 		cw_put(em->w, "FRC_G_RBIT(e, fc, %" PRIu32 "u, %uu, ", m, em->tbit[id]);
 		cw_ident(em->w, "row", m);
 		cw_put(em->w, ")");
@@ -454,6 +470,7 @@ static void emit_ref(struct emit *em, uint32_t id, unsigned depth)
 		em->memo_seen[id] = 1;
 		queue_fn(em, FN_MEMO, id, m - 1, 0);
 	}
+	em->uses_e = true;
 	em->uses_r = true;
 	em->uses_fc = true;
 	cw_put(em->w, "FRC_MEMO(r, %" PRIu32 "u, ", m - 1);
@@ -700,8 +717,15 @@ static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
 	body.indent = 1;
 	struct cw *saved = em->w;
 	em->w = &body;
+	em->uses_e = false;
 	em->uses_r = false;
 	em->uses_fc = false;
+	unsigned nw = fc_words(em->ir);
+	if (f->eager) {	/* what every group calling it has loaded (fn_eager) */
+		for (unsigned i = 0; i < nw; i++)
+			em->loaded[i] |= f->eager[i];
+		memcpy(em->erow, f->eager + nw, em->nmaps);
+	}
 	cw_tabs(&body);
 	if (f->kind == FN_MEMO) {
 		em->uses_r = true;
@@ -717,6 +741,11 @@ static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
 		cw_put(&body, ";\n");
 	}
 	em->w = saved;
+	if (f->eager) {
+		for (unsigned i = 0; i < nw; i++)
+			em->loaded[i] &= ~f->eager[i];
+		memset(em->erow, 0, em->nmaps);
+	}
 	if (f->kind == FN_RULE)
 		cw_line(out, "/* rule %" PRIu32 " */", f->num);
 	if (f->skip)
@@ -725,6 +754,8 @@ static void emit_fn(struct emit *em, struct cw *out, const struct fn *f)
 	cw_put(out, "static int ");
 	fn_name(out, f);
 	cw_put(out, "(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)\n{\n");
+	if (!em->uses_e)
+		cw_line(out, "\t(void)e;");
 	if (!em->uses_r)
 		cw_line(out, "\t(void)r;");
 	if (!em->uses_fc)
@@ -782,6 +813,34 @@ static uint32_t gate_len(const struct emit *em, uint32_t root)
 	return g;
 }
 
+/*
+ * Function @num of kind @kind is called by the group being generated: what it may read
+ * without a test of the field cache is what every group calling it loads on entry.
+ */
+static void fn_eager(struct emit *em, enum fn_kind kind, uint32_t num)
+{
+	unsigned nw = fc_words(em->ir);
+	struct fn *f = NULL;
+	for (uint32_t i = 0; i < em->nfns && !f; i++)
+		if (em->fns[i].kind == kind && em->fns[i].num == num)
+			f = &em->fns[i];
+	if (!f || em->failed)
+		return;
+	if (!f->eager) {	/* the first group to call it */
+		f->eager = xcalloc(em, nw + (em->nmaps + 7) / 8, sizeof(uint64_t));
+		if (!f->eager)
+			return;
+		memcpy(f->eager, em->gslots, nw * sizeof(uint64_t));
+		memcpy(f->eager + nw, em->erow, em->nmaps);
+		return;
+	}
+	uint8_t *rows = (uint8_t *)(f->eager + nw);
+	for (unsigned i = 0; i < nw; i++)
+		f->eager[i] &= em->gslots[i];
+	for (uint32_t m = 0; m < em->nmaps; m++)
+		rows[m] &= em->erow[m];
+}
+
 /* how a group evaluates rule @rule with condition @root */
 static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 {
@@ -820,7 +879,7 @@ static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 		cw_tabs(em->w);
 		cw_put(em->w, "&& ");
 	}
-	struct fn f = { FN_COND, root, 0, gate, NULL };
+	struct fn f = { FN_COND, root, 0, gate, NULL, NULL };
 	if (root == ir->rules[rule].root) {
 		f.kind = FN_RULE;
 		f.num = rule;
@@ -835,6 +894,7 @@ static void emit_entry(struct emit *em, uint32_t rule, uint32_t root)
 		}
 		f.num = em->cond_num[root] - 1;
 	}
+	fn_eager(em, f.kind, f.num);
 	fn_name(em->w, &f);
 	cw_put(em->w, "(e, r, fc)");
 	if (gate) {
@@ -870,6 +930,78 @@ static void put_codes(struct cw *w, const struct ir *ir, uint32_t g)
 	}
 }
 
+/*
+ * The test that every evaluation of condition @id runs first (through the first child of
+ * each and/or), or UINT32_MAX when that is a shared condition (memoised: it may not run)
+ * or no test.
+ */
+static uint32_t first_test(const struct ir *ir, uint32_t id)
+{
+	for (unsigned depth = 0; depth <= IR_MAX_DEPTH + 8; depth++) {
+		const struct ir_node *n = &ir->nodes[id];
+		if (opt_memo_index(ir, id))
+			return UINT32_MAX;
+		switch ((enum ir_kind)n->kind) {
+		case IR_TEST:
+			return id;
+		case IR_NOT:
+			id = n->a;
+			break;
+		case IR_AND: case IR_OR:
+			if (!n->nkids)
+				return UINT32_MAX;
+			id = ir_kids(ir, id)[0];
+			break;
+		default:
+			return UINT32_MAX;
+		}
+	}
+	return UINT32_MAX;
+}
+
+/* the group tests the first conjunct of condition @root inline (as emit_entry does) */
+static bool entry_inline(const struct emit *em, uint32_t root)
+{
+	const struct ir *ir = em->ir;
+	if (opt_memo_index(ir, root))
+		return false;
+	if (ir->nodes[root].kind == IR_TEST || (ir->normalize && gate_conjunct(em, root, false)))
+		return true;
+	return gate_len(em, root) > 0;
+}
+
+/*
+ * What group @g reads on every event: the field slot of the first test of each of its
+ * rules that is enabled (@slots, a bitmap) and, when the group tests that inline as a
+ * bit of a merged set's row (FRC_G_RBIT), the row (@rows, per map). The group loads
+ * them on entry, in a fixed order, and its tests then read them without a test of the
+ * field cache: the same values (a slot is extracted once per event, whenever that is) and
+ * the same work while those rules are enabled, and fewer branches whose direction depends
+ * on which earlier tests ran.
+ */
+static void group_eager(struct emit *em, uint32_t g, uint64_t *slots, uint8_t *rows)
+{
+	const struct ir *ir = em->ir;
+	const struct ir_group *gr = &ir->groups[g];
+	if (!ir->normalize)	/* -O0: each rule as written */
+		return;
+	for (uint32_t i = 0; i < gr->n; i++) {
+		const struct frc_rule *src = ir->rules[gr->rules[i]].src;
+		if (src && !src->enabled)
+			continue;
+		uint32_t t = first_test(ir, gr->roots[i]);
+		if (t == UINT32_MAX)
+			continue;
+		const struct ir_node *n = &ir->nodes[t];
+		if (ir->nodes[n->a].kind != IR_VFIELD)
+			continue;
+		uint32_t k = ir->nodes[n->a].a;
+		slots[k / 64] |= 1ULL << (k % 64);
+		if (!n->rhs_val && em->tmap[t] && entry_inline(em, gr->roots[i]))
+			rows[em->tmap[t] - 1] = 1;
+	}
+}
+
 static void emit_group(struct emit *em, uint32_t g)
 {
 	const struct ir *ir = em->ir;
@@ -893,6 +1025,33 @@ static void emit_group(struct emit *em, uint32_t g)
 		cw_line(w, "for (frc_u32 i = 0; i < %" PRIu32 "u; i++)", (em->nmaps + 63) / 64);
 		cw_line(w, "\tfc->rhave[i] = 0;");
 	}
+	/* what the group reads on every event, loaded on entry */
+	unsigned nw = fc_words(ir);
+	uint64_t *eslots = xcalloc(em, nw, sizeof(uint64_t));
+	if (em->failed)
+		return;
+	group_eager(em, g, eslots, em->erow);
+	em->gslots = eslots;
+	bool any = false;
+	for (uint32_t k = 0; k < ir->nslots; k++) {
+		if (!(eslots[k / 64] >> (k % 64) & 1))
+			continue;
+		if (!any)
+			cw_line(w, "/* read first by an enabled rule on every event: loaded here */");
+		any = true;
+		cw_line(w, "(void)FRC_FV(e, fc, %" PRIu32 "u);", k);
+		em->loaded[k / 64] |= 1ULL << (k % 64);
+	}
+	for (uint32_t m = 0; m < em->nmaps; m++) {
+		if (!em->erow[m])
+			continue;
+		em->grow[m] = 1;
+		em->uses_ebit = true;
+		cw_tabs(w);
+		cw_put(w, "(void)");
+		cw_ident(w, "row", m);
+		cw_put(w, "(e, fc);\n");
+	}
 	/* rules are mostly enabled and mostly do not match: the compiler lays out the
 	 * evaluation of every rule as the straight path and the reports out of it */
 	for (uint32_t i = 0; i < gr->n; i++) {
@@ -907,6 +1066,11 @@ static void emit_group(struct emit *em, uint32_t g)
 		em->uses_match = true;
 		cw_line(w, "\treturn;");
 	}
+	for (unsigned i = 0; i < nw; i++)
+		em->loaded[i] &= ~eslots[i];
+	memset(em->erow, 0, em->nmaps);
+	free(eslots);
+	em->gslots = NULL;
 	em->in_group = false;
 	w->indent = 0;
 	cw_put(w, "}\n\n");
@@ -1828,6 +1992,10 @@ static void emit_group_helpers(const struct emit *em, struct cw *w)
 		cw_put(w, "/* a match: out of the straight path of the groups */\n"
 			  "static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)\n{\n"
 			  "\treturn frc_rt_match(r, rule);\n}\n\n");
+	if (em->uses_ebit)
+		cw_put(w, "/* FRC_G_EBIT: in set j of map m as FRC_SINM, the row loaded on the group's "
+			  "entry */\n"
+			  "#define FRC_G_EBIT(c, m, j) ((int)(((c)->row[(m)] >> (j)) & 1))\n\n");
 	bool any = false;
 	for (uint32_t m = 0; m < em->nmaps; m++) {
 		if (!em->grow[m])
@@ -1919,6 +2087,7 @@ char *emit_c_ruleset(const struct ir *ir, const char *version, struct ir_diag *d
 		goto out;
 	collect_maps(&em);
 	em.grow = xcalloc(&em, em.nmaps, 1);
+	em.erow = xcalloc(&em, em.nmaps, 1);
 	em.loaded = xcalloc(&em, fc_words(ir), sizeof(uint64_t));
 	if (em.failed)
 		goto out;
@@ -1990,8 +2159,10 @@ out:
 	cw_fini(&fns);
 	free(em.cused);
 	free(em.vused);
-	for (uint32_t i = 0; i < em.nfns; i++)
+	for (uint32_t i = 0; i < em.nfns; i++) {
 		free(em.fns[i].text);
+		free(em.fns[i].eager);
+	}
 	free(em.regex_idx);
 	free(em.cond_num);
 	free(em.memo_seen);
@@ -1999,6 +2170,7 @@ out:
 	free(em.gnum);
 	free(em.tmap);
 	free(em.tbit);
+	free(em.erow);
 	free(em.grow);
 	free(em.maps);
 	for (uint32_t s = 0; s < em.nnsets; s++)

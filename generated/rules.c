@@ -1065,28 +1065,31 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 1u);
+	(void)FRC_FV(e, fc, 10u);
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(fc->v[1u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& frc_g_c0000(e, r, fc)))
 	    && frc_g_match(r, 0u))
 		return;
 	/* rule 2 */
-	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(fc->v[10u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& FRC_G_RBIT(e, fc, 0u, 1u, frc_g_row0000)
 			&& frc_g_c0001(e, r, fc)))
 	    && frc_g_match(r, 2u))
 		return;
 	/* rule 3 */
-	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((frc_neq(fc->v[10u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& frc_sstarts(FRC_FV(e, fc, 4u), frc_g_s0129, 5u)
 			&& frc_g_c0002(e, r, fc)))
 	    && frc_g_match(r, 3u))
 		return;
 	/* rule 8 */
-	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(fc->v[10u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& FRC_G_RBIT(e, fc, 0u, 2u, frc_g_row0000)
 			&& frc_g_c0003(e, r, fc)))
@@ -1104,24 +1107,26 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 9u);
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_neq(fc->v[9u], 0ULL)
 			&& FRC_G_RBIT(e, fc, 1u, 2u, frc_g_row0001)
 			&& FRC_G_RBIT(e, fc, 2u, 1u, frc_g_row0002)))
 	    && frc_g_match(r, 1u))
 		return;
 	/* rule 4 */
-	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY((frc_neq(fc->v[9u], 0ULL)
 			&& frc_g_c0004(e, r, fc)))
 	    && frc_g_match(r, 4u))
 		return;
 	/* rule 5 */
-	if (FRC_LIKELY(en[5]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+	if (FRC_LIKELY(en[5]) && FRC_UNLIKELY((frc_neq(fc->v[9u], 0ULL)
 			&& frc_neq(FRC_FV(e, fc, 12u), 1ULL)))
 	    && frc_g_match(r, 5u))
 		return;
 	/* rule 9 */
-	if (FRC_LIKELY(en[9]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+	if (FRC_LIKELY(en[9]) && FRC_UNLIKELY((frc_neq(fc->v[9u], 0ULL)
 			&& frc_g_c0005(e, r, fc)))
 	    && frc_g_match(r, 9u))
 		return;
@@ -1137,8 +1142,10 @@ static void frc_g_grp0002(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 2u);
 	/* rule 10 */
-	if (FRC_LIKELY(en[10]) && FRC_UNLIKELY((frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0208)
+	if (FRC_LIKELY(en[10]) && FRC_UNLIKELY((frc_sin(fc->v[2u], &frc_g_l0208)
 			&& frc_g_c0006(e, r, fc)))
 	    && frc_g_match(r, 10u))
 		return;
@@ -1154,22 +1161,24 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 10u);
 	/* rule 2 */
-	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_neq(fc->v[10u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& FRC_G_RBIT(e, fc, 0u, 1u, frc_g_row0000)
 			&& frc_g_c0001(e, r, fc)))
 	    && frc_g_match(r, 2u))
 		return;
 	/* rule 3 */
-	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((frc_neq(fc->v[10u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& frc_sstarts(FRC_FV(e, fc, 4u), frc_g_s0129, 5u)
 			&& frc_g_c0002(e, r, fc)))
 	    && frc_g_match(r, 3u))
 		return;
 	/* rule 8 */
-	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 10u), 1ULL)
+	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(fc->v[10u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& FRC_G_RBIT(e, fc, 0u, 2u, frc_g_row0000)
 			&& frc_g_c0003(e, r, fc)))
@@ -1187,8 +1196,10 @@ static void frc_g_grp0004(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 9u);
 	/* rule 8 */
-	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+	if (FRC_LIKELY(en[8]) && FRC_UNLIKELY((frc_neq(fc->v[9u], 0ULL)
 			&& frc_g_c0007(e, r, fc)))
 	    && frc_g_match(r, 8u))
 		return;
@@ -1204,8 +1215,10 @@ static void frc_g_grp0005(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 9u);
 	/* rule 6 */
-	if (FRC_LIKELY(en[6]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 9u), 0ULL)
+	if (FRC_LIKELY(en[6]) && FRC_UNLIKELY((frc_neq(fc->v[9u], 0ULL)
 			&& frc_sin(FRC_FV(e, fc, 13u), &frc_g_l0153)))
 	    && frc_g_match(r, 6u))
 		return;
@@ -1221,8 +1234,10 @@ static void frc_g_grp0006(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 9u);
 	/* rule 7 */
-	if (FRC_LIKELY(en[7]) && FRC_UNLIKELY(frc_neq(FRC_FV(e, fc, 9u), 0ULL))
+	if (FRC_LIKELY(en[7]) && FRC_UNLIKELY(frc_neq(fc->v[9u], 0ULL))
 	    && frc_g_match(r, 7u))
 		return;
 }

@@ -1784,7 +1784,8 @@ static void test_rule_gates(void **state)
 	assert_int_equal(count_of(text, "/* conjuncts 1.. (0..0: the gate, in the group) */"), 4);
 	assert_non_null(strstr(text, "&& frc_g_c0000(e, r, fc)))\n\t    && frc_g_match(r, 0u))"));
 	assert_non_null(strstr(text, "FRC_UNLIKELY(frc_g_c0004(e, r, fc))\n\t    && frc_g_match(r, 5u))"));
-	assert_int_equal(count_of(text, "FRC_G_RBIT(e, fc, 1u, "), 2);	/* proc.aname's row */
+	/* proc.aname's row, loaded on entry (the first test of rules 3 and 4) */
+	assert_int_equal(count_of(text, "FRC_G_EBIT(fc, 1u, "), 2);
 	struct ruleset *rs[3] = { ruleset_jit_text(text, &o), ruleset_aot_text(text, &o),
 				  ruleset_jit(&rules, &o0) };
 	static const char *const what[3] = { "JIT", "AOT", "JIT -O0" };
@@ -1857,6 +1858,124 @@ static void test_rule_gates(void **state)
 				assert_int_equal(mt.ids[0], (uint32_t)first);
 		}
 		nev++;
+	}
+	/* every rule matched on some events and not on others */
+	for (int r = 0; r < 6; r++) {
+		assert_true(nmatch[r] > 0);
+		assert_true(nmatch[r] < nev);
+	}
+	for (int k = 0; k < 3; k++)
+		ruleset_free(rs[k]);
+	arena_free_all(&a);
+}
+
+/*
+ * Loads on a group's entry (tests/golden/eager/rules.yaml, whose emitted C the golden
+ * test pins): the slot of the first test of each enabled rule of a group, and its row
+ * when the group tests it inline, are loaded once when the group starts and read
+ * directly by the group and by the functions of its rules where every calling group
+ * loads them. Every combination of the values read, on an event of each group, through
+ * the JIT, the AOT build and the JIT at -O0 against the reference evaluator: with the
+ * rules as loaded (rule 0 disabled: its first test is not loaded on entry) and with rule
+ * 0 enabled and rule 3 (whose first test has proc.pname loaded) disabled at run time.
+ */
+static void test_group_eager(void **state)
+{
+	(void)state;
+	static const char *const files[] = { "tests/golden/eager/rules.yaml" };
+	struct arena a;
+	arena_init(&a);
+	struct loader_opts lo;
+	loader_opts_init(&lo);
+	struct frc_rules rules;
+	struct loader_results res;
+	assert_int_equal(loader_load(&a, files, 1, &lo, &rules, &res), 0);
+	assert_int_equal(rules.nrules, 6);
+	assert_false(rules.rules[0].enabled);
+	struct ruleset_opts o = { .evt = opt_evtinfo_evtab() }, o0 = { .no_opt = true };
+	size_t len;
+	char *text = ruleset_emit_c(&rules, &o, &len);
+	assert_non_null(text);
+	/* two groups (execve, chmod) load proc.name's row on entry; user.name's row (the
+	 * first test of the disabled rule 0) is loaded where it is first tested */
+	assert_int_equal(count_of(text, "\t(void)frc_g_row0001(e, fc);\n"), 2);
+	assert_int_equal(count_of(text, "(void)frc_g_row0000(e, fc)"), 0);
+	assert_int_equal(count_of(text, "FRC_G_RBIT(e, fc, 0u, "), 2);
+	/* the execve group loads proc.pname (rule 3's first test), the chmod group does not:
+	 * rule 4's function, which both call, reads it through FRC_FV; both load proc.name's
+	 * row, which the function reads directly */
+	assert_int_equal(count_of(text, "(void)FRC_FV(e, fc, 4u);"), 1);
+	assert_non_null(strstr(text, "|| FRC_G_EBIT(fc, 1u, 1u)\n\t\t|| frc_seq(FRC_FV(e, fc, 4u), "));
+	struct ruleset *rs[3] = { ruleset_jit_text(text, &o), ruleset_aot_text(text, &o),
+				  ruleset_jit(&rules, &o0) };
+	static const char *const what[3] = { "JIT", "AOT", "JIT -O0" };
+	free(text);
+	for (int k = 0; k < 3; k++)
+		assert_non_null(rs[k]);
+	/* an event code of rule 0 (execve) and one of rule 1 that rule 0 does not have */
+	unsigned codes[2] = { FRC_EVT_CODES, FRC_EVT_CODES };
+	for (unsigned c = 0; c < FRC_EVT_CODES; c++) {
+		bool r0 = frc_evtset_has(&rules.rules[0].evttypes, c);
+		if (r0 && codes[0] == FRC_EVT_CODES)
+			codes[0] = c;
+		if (!r0 && frc_evtset_has(&rules.rules[1].evttypes, c) && codes[1] == FRC_EVT_CODES)
+			codes[1] = c;
+	}
+	assert_true(codes[0] < FRC_EVT_CODES && codes[1] < FRC_EVT_CODES);
+
+	static const char *const names[] = { "bash", "vi", "cat", NULL };
+	static const char *const users[] = { "root", "admin", "daemon", NULL };
+	static const char *const pnames[] = { "sudo", "bash", NULL };
+	static const char *const cmds[] = { "sh -c x", "passwd w", "e", NULL };
+	uint32_t nev = 0, nmatch[6] = { 0 };
+	for (int pass = 0; pass < 2; pass++) {
+		uint8_t on[6];
+		for (uint32_t r = 0; r < 6; r++)
+			on[r] = pass ? r != 3 : rules.rules[r].enabled;
+		for (int k = 0; k < 3; k++) {
+			ruleset_enable_rule(rs[k], 0, on[0]);
+			ruleset_enable_rule(rs[k], 3, on[3]);
+		}
+		for (unsigned c = 0; c < 2; c++)
+		for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+		for (int k = 0; k < 3; k++)
+		for (int m = 0; m < 4; m++) {
+			struct fake_field ff[8];
+			struct fake_evt ev = { codes[c], ff, 0 };
+			ev_str(&ev, "evt.type", NULL, c ? "chmod" : "execve");
+			if (names[i])
+				ev_str(&ev, "proc.name", NULL, names[i]);
+			if (users[j])
+				ev_str(&ev, "user.name", NULL, users[j]);
+			if (pnames[k])
+				ev_str(&ev, "proc.pname", NULL, pnames[k]);
+			if (cmds[m])
+				ev_str(&ev, "proc.cmdline", NULL, cmds[m]);
+			uint8_t ref[6];
+			int first = -1;
+			for (uint32_t r = 0; r < 6; r++) {
+				ref[r] = on[r] && frc_evtset_has(&rules.rules[r].evttypes, ev.code) &&
+					 ref_eval(rules.rules[r].cond, fake_ref_get, &ev);
+				nmatch[r] += ref[r];
+				if (ref[r] && first < 0)
+					first = (int)r;
+			}
+			g_rules = &rules;
+			g_ev = &ev;
+			for (int x = 0; x < 3; x++) {
+				static struct matches mt;
+				ruleset_set_matching(rs[x], RULESET_MATCH_ALL);
+				eval(rs[x], &ev, &mt);
+				compare_sets(&mt, ref, 6, what[x], nev);
+				ruleset_set_matching(rs[x], RULESET_MATCH_FIRST);
+				eval(rs[x], &ev, &mt);
+				assert_int_equal(mt.n, first < 0 ? 0 : 1);
+				if (first >= 0)
+					assert_int_equal(mt.ids[0], (uint32_t)first);
+			}
+			nev++;
+		}
 	}
 	/* every rule matched on some events and not on others */
 	for (int r = 0; r < 6; r++) {
@@ -1951,6 +2070,7 @@ int main(void)
 		cmocka_unit_test(test_differential_random),
 		cmocka_unit_test(test_differential_upstream),
 		cmocka_unit_test(test_rule_gates),
+		cmocka_unit_test(test_group_eager),
 		cmocka_unit_test(test_limits_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

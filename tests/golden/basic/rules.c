@@ -85,8 +85,10 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 2u);
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_sin(FRC_FV(e, fc, 2u), &frc_g_l0007)
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_sin(fc->v[2u], &frc_g_l0007)
 			&& !frc_seq(FRC_FV(e, fc, 3u), frc_g_s0008, 4u)))
 	    && frc_g_match(r, 0u))
 		return;

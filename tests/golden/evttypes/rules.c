@@ -141,15 +141,18 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 1u);
+	(void)FRC_FV(e, fc, 4u);
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(fc->v[1u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
-			&& frc_seq(FRC_FV(e, fc, 4u), frc_g_s0007, 11u)
+			&& frc_seq(fc->v[4u], frc_g_s0007, 11u)
 			&& frc_g_c0000(e, r, fc)))
 	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_seq(FRC_FV(e, fc, 4u), frc_g_s0009, 6u))
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(frc_seq(fc->v[4u], frc_g_s0009, 6u))
 	    && frc_g_match(r, 1u))
 		return;
 }
@@ -162,8 +165,10 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 6u);
 	/* rule 2 */
-	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_seq(FRC_FV(e, fc, 6u), frc_g_s0014, 4u))
+	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_seq(fc->v[6u], frc_g_s0014, 4u))
 	    && frc_g_match(r, 2u))
 		return;
 }
@@ -176,15 +181,18 @@ static void frc_g_grp0002(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 1u);
+	(void)FRC_FV(e, fc, 5u);
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(fc->v[1u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& frc_seq(FRC_FV(e, fc, 4u), frc_g_s0007, 11u)
 			&& frc_g_c0000(e, r, fc)))
 	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(!frc_sstarts(FRC_FV(e, fc, 5u), frc_g_s0008, 1u))
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY(!frc_sstarts(fc->v[5u], frc_g_s0008, 1u))
 	    && frc_g_match(r, 1u))
 		return;
 }
@@ -197,8 +205,10 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 1u);
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(FRC_FV(e, fc, 1u), 1ULL)
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((frc_neq(fc->v[1u], 1ULL)
 			&& frc_seq(FRC_FV(e, fc, 2u), frc_g_s0005, 1u)
 			&& frc_seq(FRC_FV(e, fc, 4u), frc_g_s0007, 11u)
 			&& frc_g_c0000(e, r, fc)))

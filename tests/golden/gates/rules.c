@@ -95,6 +95,9 @@ static FRC_G_COLD int frc_g_match(struct frc_run *r, frc_u32 rule)
 	return frc_rt_match(r, rule);
 }
 
+/* FRC_G_EBIT: in set j of map m as FRC_SINM, the row loaded on the group's entry */
+#define FRC_G_EBIT(c, m, j) ((int)(((c)->row[(m)] >> (j)) & 1))
+
 /* FRC_G_RBIT: in set j of map m as FRC_SINM, the row loaded once per event by f */
 #define FRC_G_RBIT(e, c, m, j, f) \
 	((int)((((((c)->rhave[(m) >> 6] >> ((m) & 63)) & 1) ? (c)->row[(m)] \
@@ -239,34 +242,39 @@ static FRC_G_NOINLINE int frc_g_c0004(struct frc_evt *e, struct frc_run *r, stru
 /* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
+	(void)e;
 	(void)r;
-	return frc_s_contains(FRC_FV(e, fc, 2u), 0u, frc_g_s0005, 4u);
+	return frc_s_contains(fc->v[2u], 0u, frc_g_s0005, 4u);
 }
 
 /* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
+	(void)e;
 	(void)r;
-	return frc_s_icontains(FRC_FV(e, fc, 2u), 0u, frc_g_s0012, 6u);
+	return frc_s_icontains(fc->v[2u], 0u, frc_g_s0012, 6u);
 }
 
 /* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return frc_s_regex(FRC_FV(e, fc, 2u), 0u, r, 0u);
+	(void)e;
+	return frc_s_regex(fc->v[2u], 0u, r, 0u);
 }
 
 /* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return frc_s_regex(FRC_FV(e, fc, 2u), 0u, r, 1u);
+	(void)e;
+	return frc_s_regex(fc->v[2u], 0u, r, 1u);
 }
 
 static int frc_g_c0004(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
+	(void)e;
 	(void)r;
-	return (frc_s_contains(FRC_FV(e, fc, 2u), 0u, frc_g_s0021, 8u)
-		|| frc_seq(FRC_FV(e, fc, 1u), frc_g_s0020, 2u));
+	return (frc_s_contains(fc->v[2u], 0u, frc_g_s0021, 8u)
+		|| frc_seq(fc->v[1u], frc_g_s0020, 2u));
 }
 
 /* group 0: event codes 12-13 154-155 172-173 214-215 230-231 282-283 288-289 292-293 */
@@ -279,28 +287,35 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 		fc->have[i] = 0;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->rhave[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 1u);
+	(void)FRC_FV(e, fc, 2u);
+	(void)FRC_FV(e, fc, 4u);
+	(void)FRC_FV(e, fc, 5u);
+	(void)frc_g_row0000(e, fc);
+	(void)frc_g_row0001(e, fc);
 	/* rule 0 */
-	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((FRC_G_RBIT(e, fc, 0u, 0u, frc_g_row0000)
+	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((FRC_G_EBIT(fc, 0u, 0u)
 			&& frc_g_c0000(e, r, fc)))
 	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((FRC_G_RBIT(e, fc, 0u, 1u, frc_g_row0000)
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((FRC_G_EBIT(fc, 0u, 1u)
 			&& frc_sne(FRC_FV(e, fc, 3u), frc_g_s0010, 4u)))
 	    && frc_g_match(r, 1u))
 		return;
 	/* rule 2 */
-	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_seq(FRC_FV(e, fc, 4u), frc_g_s0011, 4u)
+	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY((frc_seq(fc->v[4u], frc_g_s0011, 4u)
 			&& frc_g_c0001(e, r, fc)))
 	    && frc_g_match(r, 2u))
 		return;
 	/* rule 3 */
-	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((FRC_G_RBIT(e, fc, 1u, 0u, frc_g_row0001)
+	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY((FRC_G_EBIT(fc, 1u, 0u)
 			&& frc_g_c0002(e, r, fc)))
 	    && frc_g_match(r, 3u))
 		return;
 	/* rule 4 */
-	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY((FRC_G_RBIT(e, fc, 1u, 1u, frc_g_row0001)
+	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY((FRC_G_EBIT(fc, 1u, 1u)
 			&& frc_g_c0003(e, r, fc)))
 	    && frc_g_match(r, 4u))
 		return;

@@ -208,29 +208,33 @@ static FRC_G_NOINLINE int frc_g_c0003(struct frc_evt *e, struct frc_run *r, stru
 
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
+	(void)e;
 	(void)r;
-	return (frc_s_needles(FRC_FV(e, fc, 3u), 0u, &frc_g_nd0000));
+	return (frc_s_needles(fc->v[3u], 0u, &frc_g_nd0000));
 }
 
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
+	(void)e;
 	(void)r;
-	return (frc_s_needles(FRC_FV(e, fc, 1u), 0u, &frc_g_nd0001)
-		|| frc_seq(FRC_FV(e, fc, 2u), frc_g_s0002, 4u)
+	return (frc_s_needles(fc->v[1u], 0u, &frc_g_nd0001)
+		|| frc_seq(fc->v[2u], frc_g_s0002, 4u)
 		|| frc_s_needles(fc->v[1u], 0u, &frc_g_nd0002));
 }
 
 /* conjuncts 1.. (0..0: the gate, in the group) */
 static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
+	(void)e;
 	(void)r;
-	return (!frc_s_needles(FRC_FV(e, fc, 1u), 0u, &frc_g_nd0003));
+	return (!frc_s_needles(fc->v[1u], 0u, &frc_g_nd0003));
 }
 
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
+	(void)e;
 	(void)r;
-	return (frc_s_needles(FRC_FV(e, fc, 4u), 0u, &frc_g_nd0004));
+	return (frc_s_needles(fc->v[4u], 0u, &frc_g_nd0004));
 }
 
 /* group 0: event codes 8-9 */
@@ -241,6 +245,8 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 3u);
 	/* rule 2 */
 	if (FRC_LIKELY(en[2]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
 	    && frc_g_match(r, 2u))
@@ -255,12 +261,16 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 1u);
+	(void)FRC_FV(e, fc, 2u);
+	(void)FRC_FV(e, fc, 4u);
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0001(e, r, fc))
 	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_seq(FRC_FV(e, fc, 2u), frc_g_s0007, 3u)
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_seq(fc->v[2u], frc_g_s0007, 3u)
 			&& frc_g_c0002(e, r, fc)))
 	    && frc_g_match(r, 1u))
 		return;

@@ -237,7 +237,7 @@ static FRC_G_NOINLINE int frc_g_c0003(struct frc_evt *e, struct frc_run *r, stru
 static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_sstarts(FRC_FV(e, fc, 1u), frc_g_s0001, 5u)
+	return (frc_sstarts(fc->v[1u], frc_g_s0001, 5u)
 		|| frc_sends(fc->v[1u], frc_g_s0002, 5u)
 		|| frc_s_contains(fc->v[1u], 0u, frc_g_s0003, 5u)
 		|| frc_s_icontains(FRC_FV(e, fc, 2u), 0u, frc_g_s0004, 10u));
@@ -245,7 +245,8 @@ static int frc_g_c0000(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc
 
 static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
-	return (frc_s_pmatch(FRC_FV(e, fc, 1u), 0u, r, &frc_g_t0030)
+	(void)e;
+	return (frc_s_pmatch(fc->v[1u], 0u, r, &frc_g_t0030)
 		|| frc_s_glob(fc->v[1u], 0u, &frc_g_g0022)
 		|| frc_s_glob(fc->v[1u], 0u, &frc_g_g0023)
 		|| frc_s_glob(fc->v[1u], 0u, &frc_g_g0024)
@@ -257,7 +258,7 @@ static int frc_g_c0001(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc
 static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_i_lt(FRC_FV(e, fc, 11u), 0u, (-1LL))
+	return (frc_i_lt(fc->v[11u], 0u, (-1LL))
 		|| frc_u_le(FRC_FV(e, fc, 13u), 0u, 5000000000ULL)
 		|| frc_neq(FRC_FV(e, fc, 14u), 1ULL)
 		|| frc_s_contains(FRC_FV(e, fc, 15u), 0u, frc_g_s0048, 4u)
@@ -270,7 +271,7 @@ static int frc_g_c0002(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc
 static int frc_g_c0003(struct frc_evt *e, struct frc_run *r, struct frc_g_fc *fc)
 {
 	(void)r;
-	return (frc_ip_ne(FRC_FV(e, fc, 8u), 1u, &frc_g_a0038)
+	return (frc_ip_ne(fc->v[8u], 1u, &frc_g_a0038)
 		|| frc_u_gt(FRC_FV(e, fc, 10u), 0u, 1024ULL)
 		|| frc_net_in(FRC_FV(e, fc, 6u), 0u, &frc_g_l0036)
 		|| frc_n_in(FRC_FV(e, fc, 9u), 0u, &frc_g_l0041)
@@ -286,6 +287,8 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 1u);
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY(frc_g_c0000(e, r, fc))
 	    && frc_g_match(r, 0u))
@@ -304,6 +307,8 @@ static void frc_g_grp0001(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 11u);
 	/* rule 4 */
 	if (FRC_LIKELY(en[4]) && FRC_UNLIKELY(frc_g_c0002(e, r, fc))
 	    && frc_g_match(r, 4u))
@@ -318,8 +323,10 @@ static void frc_g_grp0002(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 3u);
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_sin(FRC_FV(e, fc, 3u), &frc_g_l0008)
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_sin(fc->v[3u], &frc_g_l0008)
 			&& frc_sin(FRC_FV(e, fc, 4u), &frc_g_l0021)))
 	    && frc_g_match(r, 1u))
 		return;
@@ -333,6 +340,8 @@ static void frc_g_grp0003(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 8u);
 	/* rule 3 */
 	if (FRC_LIKELY(en[3]) && FRC_UNLIKELY(frc_g_c0003(e, r, fc))
 	    && frc_g_match(r, 3u))

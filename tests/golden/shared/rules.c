@@ -146,6 +146,8 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	fc->get = r->field;
 	for (frc_u32 i = 0; i < 1u; i++)
 		fc->have[i] = 0;
+	/* read first by an enabled rule on every event: loaded here */
+	(void)FRC_FV(e, fc, 3u);
 	/* rule 0 */
 	if (FRC_LIKELY(en[0]) && FRC_UNLIKELY((FRC_MEMO(r, 0u, frc_g_n0000(e, r, fc))
 			&& frc_sne(FRC_FV(e, fc, 1u), frc_g_s0001, 4u)
@@ -153,7 +155,7 @@ static void frc_g_grp0000(struct frc_evt *e, struct frc_run *r)
 	    && frc_g_match(r, 0u))
 		return;
 	/* rule 1 */
-	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_seq(FRC_FV(e, fc, 3u), frc_g_s0012, 2u)
+	if (FRC_LIKELY(en[1]) && FRC_UNLIKELY((frc_seq(fc->v[3u], frc_g_s0012, 2u)
 			&& FRC_MEMO(r, 0u, frc_g_n0000(e, r, fc))
 			&& frc_sne(FRC_FV(e, fc, 1u), frc_g_s0001, 4u)))
 	    && frc_g_match(r, 1u))
