@@ -1284,33 +1284,98 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 	cw_put(w, "/* map %" PRIu32 ": field slot %" PRIu32 " (", m, sm->slot);
 	cstr_comment(w, fname, strlen(fname), 64);
 	cw_put(w, "), %" PRIu32 " sets, %" PRIu32 " items */\n", sm->nsets, n);
-	struct strset_hdr h;
-	if (emit_strset_arrays(em, w, "mk", "mo", "mb", m, items, n, &h)) {
-		/* per item: row, length, offset in the blob, first 16 bytes (struct frc_strent) */
-		cw_put(w, "static const struct frc_strent ");
-		cw_ident(w, "me", m);
-		cw_put(w, "[] = {");
-		uint32_t off = 0;
-		for (uint32_t i = 0; i < n; i++) {
-			const struct ir_const *it = &ir->consts[items[i]];
-			struct frc_strent e;
-			rt_helpers_strent(&e, it->s, it->len, off, rows[i]);
-			off += it->len + 1;
-			cw_put(w, "\n\t{ 0x%016" PRIx64 "ULL, %" PRIu32 "u, %" PRIu32
-				  "u, { 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL } }%s",
-			       (uint64_t)e.row, e.len, e.off, (uint64_t)e.head[0], (uint64_t)e.head[1],
-			       i + 1 < n ? "," : "");
-		}
-		if (!n)
-			cw_put(w, " { 0 }");
-		cw_put(w, "\n};\nstatic const struct frc_strmap ");
-		cw_ident(w, "m", m);
-		cw_put(w, " = {\n\t.set = ");
-		put_strset_init(w, &h, "mk", "mo", "mb", m);
-		cw_put(w, ",\n\t.ents = ");
-		cw_ident(w, "me", m);
-		cw_put(w, ",\n};\n");
+	/* the items' bytes (each followed by a NUL), then the slots (struct frc_strmap) and
+	   per slot its item's offset in the blob, if some item has more than 16 bytes */
+	uint32_t minlen = UINT32_MAX, maxlen = 0, mask = rt_helpers_strmap_mask(n);
+	uint64_t lenmask = 0;
+	size_t tot = 0;
+	for (uint32_t i = 0; i < n; i++)
+		tot += ir->consts[items[i]].len + 1;
+	uint8_t *blob = malloc(tot + 1);
+	struct frc_strent *slots = calloc((size_t)mask + 1, sizeof(*slots));
+	uint32_t *off = calloc((size_t)mask + 1, sizeof(*off));
+	uint8_t *tags = calloc((size_t)mask + 1, 1);
+	if (!blob || !slots || !off || !tags || tot > UINT32_MAX) {
+		em->failed = true;
+		goto out;
 	}
+	blob[0] = 0;
+	tot = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ir_const *it = &ir->consts[items[i]];
+		struct frc_strent e;
+		rt_helpers_strent(&e, it->s, it->len, rows[i]);
+		off[rt_helpers_strmap_put(slots, tags, mask, &e)] = (uint32_t)tot;
+		if (it->len)
+			memcpy(blob + tot, it->s, it->len);
+		blob[tot + it->len] = 0;
+		tot += it->len + 1;
+		minlen = it->len < minlen ? it->len : minlen;
+		maxlen = it->len > maxlen ? it->len : maxlen;
+		lenmask |= 1ull << (it->len & 63);
+	}
+	emit_bytes_def(w, "frc_u8", "mk", m, blob, tot ? tot - 1 : 0);
+	if (maxlen > 16) {
+		cw_put(w, "static const frc_u32 ");
+		cw_ident(w, "mo", m);
+		cw_put(w, "[] = {");
+		put_u32_list(w, off, mask + 1);
+		cw_put(w, "};\n");
+	}
+	if (mask) { /* per slot its tag (struct frc_strmap), 16 a line */
+		cw_put(w, "static const frc_u8 ");
+		cw_ident(w, "mt", m);
+		cw_put(w, "[] = {");
+		for (uint32_t b = 0; b <= mask; b++)
+			cw_put(w, "%s0x%02x%s", b % 16 ? " " : "\n\t", tags[b], b < mask ? "," : "");
+		cw_put(w, "\n};\n");
+	}
+	/* per slot: row, hash, length, first 16 bytes; { 0 } when empty */
+	cw_put(w, "static const struct frc_strent ");
+	cw_ident(w, "me", m);
+	cw_put(w, "[] = {");
+	for (uint32_t b = 0; b <= mask; b++) {
+		const struct frc_strent *e = &slots[b];
+		const char *sep = b < mask ? "," : "";
+		if (!e->row) {
+			cw_put(w, "\n\t{ 0 }%s", sep);
+			continue;
+		}
+		cw_put(w, "\n\t{ 0x%016" PRIx64 "ULL, 0x%08" PRIx32 "u, %" PRIu32
+			  "u, { 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL } }%s /* ",
+		       (uint64_t)e->row, e->hash, e->len, (uint64_t)e->head[0], (uint64_t)e->head[1],
+		       sep);
+		if (e->len) /* the item (cstr_comment: only safe bytes) */
+			cstr_comment(w, blob + off[b], e->len, 40);
+		else
+			cw_put(w, "empty");
+		cw_put(w, " */");
+	}
+	cw_put(w, "\n};\nstatic const struct frc_strmap ");
+	cw_ident(w, "m", m);
+	cw_put(w, " = { .n = %" PRIu32 "u, .mask = %" PRIu32 "u, .minlen = %" PRIu32
+		  "u, .maxlen = %" PRIu32 "u,\n\t.lenmask = ", n, mask, n ? minlen : 0, maxlen);
+	cw_u64(w, lenmask);
+	cw_put(w, ", .blob = ");
+	cw_ident(w, "mk", m);
+	cw_put(w, ", .off = ");
+	if (maxlen > 16)
+		cw_ident(w, "mo", m);
+	else
+		cw_put(w, "0");
+	cw_put(w, ", .tags = ");
+	if (mask)
+		cw_ident(w, "mt", m);
+	else
+		cw_put(w, "0");
+	cw_put(w, ", .slots = ");
+	cw_ident(w, "me", m);
+	cw_put(w, " };\n");
+out:
+	free(blob);
+	free(slots);
+	free(off);
+	free(tags);
 	free(items);
 	free(rows);
 }
@@ -2015,7 +2080,7 @@ static void emit_group_helpers(const struct emit *em, struct cw *w)
 			  "\tfc->rhave[%" PRIu32 "u] |= 1ULL << %" PRIu32 "u;\n"
 			  "\tif (!v || (!v->multi && !((", k, m / 64, m % 64);
 		cw_ident(w, "m", m);
-		cw_put(w, ".set.lenmask >> (v->len & 63)) & 1)))\n"
+		cw_put(w, ".lenmask >> (v->len & 63)) & 1)))\n"
 			  "\t\treturn fc->row[%" PRIu32 "u] = 0;\n"
 			  "\treturn fc->row[%" PRIu32 "u] = frc_s_row(v, &", m, m);
 		cw_ident(w, "m", m);

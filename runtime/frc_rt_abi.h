@@ -33,7 +33,7 @@
 #ifndef FRC_RUNTIME_ABI_H
 #define FRC_RUNTIME_ABI_H
 
-#define FRC_ABI_VERSION 12
+#define FRC_ABI_VERSION 13
 
 typedef unsigned char frc_u8;
 typedef unsigned short frc_u16;
@@ -156,19 +156,19 @@ struct frc_strset {
 };
 
 /**
- * struct frc_strent - one item of a merged string set as its lookup reads it: a hit reads
- * the bucket and this entry only (32 bytes, aligned: one cache line), not the set's
- * offsets, blob and a separate row.
- * @row: bit j set when the item belongs to set j of the map
- * @len: the item's length; @off: its offset in the set's blob (for items of more than 16
- *       bytes, whose bytes past the 16th are compared there)
+ * struct frc_strent - one slot of a merged string set (struct frc_strmap): 32 bytes,
+ * aligned so that it lies in one cache line: all that a hit reads of its item besides its
+ * tag.
+ * @row: bit j set when the item belongs to set j of the map; 0 for an empty slot
+ * @hash: the item's rt_helpers_set_hash()
+ * @len: the item's length
  * @head: the item's first min(@len, 16) bytes, then zero bytes, as two native words
  *        (rt_helpers_strent, used by the compiler: one machine, as for the set hash)
  */
 struct frc_strent {
 	frc_u64 row;
+	frc_u32 hash;
 	frc_u32 len;
-	frc_u32 off;
 	frc_u64 head[2];
 }
 #if defined(__GNUC__) || defined(__TINYC__)
@@ -178,18 +178,40 @@ __attribute__((aligned(32)))
 
 /**
  * struct frc_strmap - the string sets that `in` tests compare one field slot with, merged.
- * @set: every distinct item of those sets (a struct frc_strset as above)
- * @ents: per item of @set (in its order; @set.buckets index them): its row, length and
- *        first bytes (struct frc_strent)
+ * @n: distinct items of those sets
+ * @mask: number of slots - 1 (a power of two minus one): 0 for a map of at most one item
+ *        (slot 0 holds it, compared without hashing), else at least 2 * @n slots
+ * @minlen, @maxlen: lengths of the shortest/longest item (quick reject)
+ * @lenmask: bit (length % 64) set for the length of every item (quick reject inline)
+ * @tags: per slot a byte, 0 when empty, else 0x80 | the top 7 bits of its item's hash
+ *        (rt_helpers_strmap_tag): a probe reads these, 64 slots a cache line, and a slot
+ *        only when its tag is the value's, so that a miss usually reads one line of tags
+ *        (small and dense: it stays cached) and a hit that line and its slot
+ * @slots: the open-addressed table: an item of set hash h is in the first empty slot from
+ *         its home slot h & @mask on (linear probing, wrapping at the end)
+ * @blob: the items' bytes, each followed by a NUL
+ * @off: per slot, the offset of its item in @blob, for the bytes past the 16th of an item
+ *       (0 when no item has more than 16 bytes)
+ * The struct is aligned to a cache line, so that a lookup reads one line of it.
  *
- * Emitted code looks the slot's value up once per evaluation (frc_s_row, FRC_SROW) and
- * then tests `slot in (set j)` as bit j of the row (FRC_SINM). A slot compared with more
- * than 64 sets has one map per 64 of them.
+ * Emitted code looks the slot's value up once per evaluation (frc_s_row, cached by
+ * FRC_SINM or a group's row loader) and then tests `slot in (set j)` as bit j of the row
+ * (FRC_SINM). A slot compared with more than 64 sets has one map per 64 of them.
  */
 struct frc_strmap {
-	struct frc_strset set;
-	const struct frc_strent *ents;
-};
+	frc_u32 n;
+	frc_u32 mask;
+	frc_u32 minlen, maxlen;
+	frc_u64 lenmask;
+	const frc_u8 *tags;
+	const struct frc_strent *slots;
+	const frc_u8 *blob;
+	const frc_u32 *off;
+}
+#if defined(__GNUC__) || defined(__TINYC__)
+__attribute__((aligned(64)))	/* what a lookup reads of it is one cache line */
+#endif
+;
 
 /**
  * struct frc_needles - the needles of an `or` of contains (or of icontains) tests on one

@@ -1220,72 +1220,113 @@ int frc_s_in(const struct frc_val *v, frc_u32 q, const struct frc_strset *set)
 	return strset_has(set, v);
 }
 
-void rt_helpers_strent(struct frc_strent *e, const uint8_t *s, uint32_t len, uint32_t off,
-		       uint64_t row)
+void rt_helpers_strent(struct frc_strent *e, const uint8_t *s, uint32_t len, uint64_t row)
 {
 	memset(e, 0, sizeof(*e));
 	e->row = row;
+	e->hash = set_hash(s, len);
 	e->len = len;
-	e->off = off;
 	if (len)
 		memcpy(e->head, s, len < 16 ? len : 16);
 }
 
-/* @v (more than 16 bytes) equals the item of entry @e: its head, then the blob */
-static __attribute__((noinline)) bool strent_eq_long(const struct frc_strmap *m,
-						     const struct frc_strent *e,
-						     const struct frc_val *v)
+uint32_t rt_helpers_strmap_mask(uint32_t n)
 {
-	return !memcmp(e->head, v->s, 16) &&
-	       !memcmp(m->set.blob + e->off + 16, v->s + 16, v->len - 16);
+	if (n <= 1)
+		return 0;
+	uint32_t cap = 4;
+	while (cap < 2 * n)
+		cap *= 2;
+	return cap - 1;
 }
 
-/* a merged set without buckets (at most one item): every item */
-static __attribute__((noinline)) frc_u64 strmap_scan(const struct frc_strmap *m,
-						     const struct frc_val *v)
+uint32_t rt_helpers_strmap_put(struct frc_strent *slots, uint8_t *tags, uint32_t mask,
+			       const struct frc_strent *e)
 {
-	const struct frc_strset *set = &m->set;
-	for (frc_u32 i = 0; i < set->n; i++)
-		if (set->off[i + 1] - set->off[i] - 1 == v->len &&
-		    bytes_eq(set->blob + set->off[i], v->s, v->len))
-			return m->ents[i].row;
-	return 0;
+	uint32_t b = e->hash & mask;
+	while (slots[b].row)
+		b = (b + 1) & mask;
+	slots[b] = *e;
+	tags[b] = rt_helpers_strmap_tag(e->hash);
+	return b;
 }
 
-/* the probe from bucket @b on, whose stored hash equals @h, of a value of more than 16
-   bytes: compares items */
+/* slot @b holds the item equal to @v: its length, first 16 bytes, and (for more than 16
+   bytes) the rest in the blob */
+static inline bool strent_is(const struct frc_strmap *m, frc_u32 b, const struct frc_val *v)
+{
+	const struct frc_strent *e = &m->slots[b];
+	frc_u32 n = v->len;
+	if (e->len != n)
+		return false;
+	if (n <= 16)
+		return bytes_eq((const frc_u8 *)e->head, v->s, n);
+	return !memcmp(e->head, v->s, 16) && !memcmp(m->blob + m->off[b] + 16, v->s + 16, n - 16);
+}
+
+/* a map of at most one item (no hash): slot 0 */
+static __attribute__((noinline)) frc_u64 strmap_one(const struct frc_strmap *m,
+						    const struct frc_val *v)
+{
+	return strent_is(m, 0, v) ? m->slots[0].row : 0;
+}
+
+/* the probe from slot @b on, whose tag is the value's, of a value of more than 16 bytes
+   (the rest compared with memcmp) */
+static __attribute__((noinline)) frc_u64 strmap_probe_long(const struct frc_strmap *m,
+							   const struct frc_val *v, frc_u32 h,
+							   frc_u32 b)
+{
+	frc_u8 t = rt_helpers_strmap_tag(h);
+	for (;; b = (b + 1) & m->mask) {
+		frc_u8 x = m->tags[b];
+		if (x == t && m->slots[b].hash == h && strent_is(m, b, v))
+			return m->slots[b].row;
+		if (!x)
+			return 0;
+	}
+}
+
+/* the same for a value of at most 16 bytes (compared inline: no call, no saved
+   registers) */
 static __attribute__((noinline)) frc_u64 strmap_probe(const struct frc_strmap *m,
 						      const struct frc_val *v, frc_u32 h, frc_u32 b)
 {
-	const struct frc_strset *set = &m->set;
-	for (;; b = (b + 1) & set->mask) {
-		frc_u64 x = set->buckets[b];
-		if (!x)
-			return 0;
-		if ((frc_u32)(x >> 32) == h) {
-			const struct frc_strent *e = &m->ents[(frc_u32)x - 1];
-			if (e->len == v->len && strent_eq_long(m, e, v))
-				return e->row;
-		}
+	frc_u8 t = rt_helpers_strmap_tag(h), x;
+	frc_u32 n = v->len;
+	if (n > 16) /* never: tells the compiler that bytes_eq calls nothing */
+		return strmap_probe_long(m, v, h, b);
+	for (;;) {
+		const struct frc_strent *e = &m->slots[b];
+		if (e->hash == h && e->len == n && bytes_eq((const frc_u8 *)e->head, v->s, n))
+			return e->row;
+		do { /* the next slot of the value's tag */
+			b = (b + 1) & m->mask;
+			x = m->tags[b];
+			if (!x)
+				return 0;
+		} while (x != t);
 	}
 }
 
 /*
- * The row of a single value: the usual path (a length outside the map's, or a probe that
- * meets an empty bucket, or compares at most 16 bytes) calls nothing but tail calls; the
- * hash is computed inline and cached in the value for other set helpers. A hit reads the
- * bucket and the item's entry (its length, first 16 bytes and row).
+ * The row of a single value: the tags from the value's home slot on, up to the item equal
+ * to it or an empty slot (struct frc_strmap): a miss usually reads one cache line of tags
+ * and no slot, a hit that line and its slot's (the item's hash, length, first 16 bytes and
+ * row). The usual path (a length outside the map's, or a probe that meets an empty slot
+ * before a slot of the value's tag) calls nothing but tail calls, so it needs no saved
+ * registers; comparing items is out of line. The hash is computed inline and cached in the
+ * value for other set helpers; a map of at most one item is compared without it.
  */
-static inline frc_u64 strmap_row(const struct frc_strmap *m, const struct frc_val *v,
-				 bool quick)
+static inline __attribute__((always_inline)) frc_u64 strmap_row(const struct frc_strmap *m,
+								const struct frc_val *v,
+								bool quick)
 {
-	const struct frc_strset *set = &m->set;
 	frc_u32 n = v->len;
-	if (quick &&
-	    (n - set->minlen > set->maxlen - set->minlen || !((set->lenmask >> (n & 63)) & 1)))
+	if (quick && (n - m->minlen > m->maxlen - m->minlen || !((m->lenmask >> (n & 63)) & 1)))
 		return 0;
-	if (!set->mask)
-		return strmap_scan(m, v);
+	if (!m->mask)
+		return strmap_one(m, v);
 	frc_u32 h;
 	if (v->hashed) {
 		h = v->hash;
@@ -1294,17 +1335,13 @@ static inline frc_u64 strmap_row(const struct frc_strmap *m, const struct frc_va
 		h = w->hash = set_hash(v->s, n);
 		w->hashed = 1;
 	}
-	for (frc_u32 b = h & set->mask;; b = (b + 1) & set->mask) {
-		frc_u64 x = set->buckets[b];
+	frc_u8 t = rt_helpers_strmap_tag(h);
+	for (frc_u32 b = h & m->mask;; b = (b + 1) & m->mask) {
+		frc_u8 x = m->tags[b];
+		if (x == t) /* compare items: out of line */
+			return n > 16 ? strmap_probe_long(m, v, h, b) : strmap_probe(m, v, h, b);
 		if (!x)
 			return 0;
-		if ((frc_u32)(x >> 32) == h) {
-			if (n > 16) /* compared with memcmp: out of line */
-				return strmap_probe(m, v, h, b);
-			const struct frc_strent *e = &m->ents[(frc_u32)x - 1];
-			if (e->len == n && bytes_eq((const frc_u8 *)e->head, v->s, n))
-				return e->row;
-		}
 	}
 }
 

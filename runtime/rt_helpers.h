@@ -25,10 +25,22 @@ uint32_t rt_helpers_hash(const void *p, size_t n);
  * and last 8 bytes, so that a lookup does not read the whole value. */
 uint32_t rt_helpers_set_hash(const void *p, size_t n);
 
-/* The entry of struct frc_strmap for an item (@len bytes at @s, at @off in the set's blob,
- * in the sets of @row) (compiler and tests). */
-void rt_helpers_strent(struct frc_strent *e, const uint8_t *s, uint32_t len, uint32_t off,
-		       uint64_t row);
+/* The slot of struct frc_strmap for an item (@len bytes at @s, in the sets of @row, not 0)
+ * (compiler and tests). */
+void rt_helpers_strent(struct frc_strent *e, const uint8_t *s, uint32_t len, uint64_t row);
+/* The @mask of a struct frc_strmap of @n items: 0 for at most one item (its slot 0), else
+ * a power of two of at least 2 * @n (and 4) slots, minus one. */
+uint32_t rt_helpers_strmap_mask(uint32_t n);
+/* Put the item of slot @e in the first empty slot from its home slot on (@slots, @tags:
+ * @mask + 1 entries, empty ones zero, at least one left) and set its tag; returns that
+ * slot. */
+uint32_t rt_helpers_strmap_put(struct frc_strent *slots, uint8_t *tags, uint32_t mask,
+			       const struct frc_strent *e);
+/* The tag of an item of set hash @h (struct frc_strmap). */
+static inline uint8_t rt_helpers_strmap_tag(uint32_t h)
+{
+	return (uint8_t)(0x80 | h >> 25);
+}
 
 /**
  * rt_helpers_glob_kind() - classify a glob pattern (FRC_GLOB_*).

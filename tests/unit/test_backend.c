@@ -568,52 +568,81 @@ static void test_icontains(void **state)
 
 /* ------------------------------------------------------------------ merged string sets */
 
-/* a struct frc_strmap of @items as the emitter lays it out, with @fake extra buckets that
-   claim the hash of @fake_val[i] for the item @fake_item[i] (a hash collision) */
+/*
+ * A struct frc_strmap of @items: the emitter's table (@mask ~0u: rt_helpers_strmap_mask
+ * and rt_helpers_strmap_put), or one of @mask + 1 slots filled here by the rule that
+ * struct frc_strmap states (linear probing from the home slot hash & mask & ~1), after
+ * @nfake decoys: copies of the slot of item @fake_item[i] that claim the hash of the value
+ * @fake_val[i] (a collision: the value compares the decoy's item, and goes on when it
+ * differs; the decoy's row is its item's, so rows stay right).
+ */
 struct strmap_buf {
 	struct frc_strmap m;
 	uint8_t blob[4096];
-	frc_u32 off[65];
-	frc_u64 buckets[256];
-	struct frc_strent ents[64];
+	frc_u32 off[256];
+	uint8_t tags[256];
+	struct frc_strent slots[256];
+	uint32_t wrapped;	/* items placed before their home slot (the probe wrapped) */
 };
 
-static void strmap_make(struct strmap_buf *b, const char *const *items, uint32_t n,
-			const frc_u64 *rows, const char *const *fake_val, const uint32_t *fake_item,
-			uint32_t nfake)
+static void strmap_slot_put(struct strmap_buf *b, uint32_t mask, const struct frc_strent *e,
+			    uint32_t off)
 {
-	uint32_t o = 0, minlen = UINT32_MAX, maxlen = 0, mask = n + nfake > 1 ? 255 : 0;
-	frc_u64 lenmask = 0;
-	assert_true(n <= 64);
-	memset(b->buckets, 0, sizeof(b->buckets));
-	/* the colliding buckets first: a probe meets them before the real items */
-	for (uint32_t f = 0; f < nfake && mask; f++) {
-		frc_u32 hh = rt_helpers_set_hash(fake_val[f], strlen(fake_val[f])), k = hh & mask;
-		while (b->buckets[k])
-			k = (k + 1) & mask;
-		b->buckets[k] = (frc_u64)hh << 32 | (fake_item[f] + 1);
+	uint32_t home = e->hash & mask, k = home;
+	while (b->slots[k].row) {
+		k = (k + 1) & mask;
+		assert_true(k != home);	/* a table with no empty slot left */
 	}
+	b->slots[k] = *e;
+	b->tags[k] = rt_helpers_strmap_tag(e->hash);
+	b->off[k] = off;
+	b->wrapped += k < home;
+}
+
+static void strmap_make(struct strmap_buf *b, const char *const *items, uint32_t n,
+			const frc_u64 *rows, uint32_t mask, const char *const *fake_val,
+			const uint32_t *fake_item, uint32_t nfake)
+{
+	uint32_t o = 0, minlen = UINT32_MAX, maxlen = 0, offs[64];
+	frc_u64 lenmask = 0;
+	struct frc_strent ents[64];
+	bool emitter = mask == ~0u;
+	if (emitter)
+		mask = rt_helpers_strmap_mask(n);
+	assert_true(n <= 64 && mask < 256 && (mask ? n <= mask : n <= 1));
+	memset(b->slots, 0, sizeof(b->slots));
+	memset(b->off, 0, sizeof(b->off));
+	memset(b->tags, 0, sizeof(b->tags));
+	b->wrapped = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t l = (uint32_t)strlen(items[i]);
-		b->off[i] = o;
 		memcpy(b->blob + o, items[i], l + 1);
-		rt_helpers_strent(&b->ents[i], (const uint8_t *)items[i], l, o, rows[i]);
+		rt_helpers_strent(&ents[i], (const uint8_t *)items[i], l, rows[i]);
+		assert_int_equal(ents[i].hash, rt_helpers_set_hash(items[i], l));
+		offs[i] = o;
 		o += l + 1;
 		lenmask |= 1ull << (l & 63);
 		minlen = l < minlen ? l : minlen;
 		maxlen = l > maxlen ? l : maxlen;
-		if (mask) {
-			frc_u32 hh = rt_helpers_set_hash(items[i], l), k = hh & mask;
-			while (b->buckets[k])
-				k = (k + 1) & mask;
-			b->buckets[k] = (frc_u64)hh << 32 | (i + 1);
-		}
 	}
-	b->off[n] = o;
-	b->m = (struct frc_strmap){ .set = { .n = n, .mask = mask, .minlen = n ? minlen : 0,
-					     .maxlen = maxlen, .lenmask = lenmask, .blob = b->blob,
-					     .off = b->off, .buckets = mask ? b->buckets : NULL },
-				    .ents = b->ents };
+	/* the decoys first: a probe meets them before the real items */
+	for (uint32_t f = 0; f < nfake; f++) {
+		struct frc_strent d = ents[fake_item[f]];
+		d.hash = rt_helpers_set_hash(fake_val[f], strlen(fake_val[f]));
+		strmap_slot_put(b, mask, &d, offs[fake_item[f]]);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (!emitter) {
+			strmap_slot_put(b, mask, &ents[i], offs[i]);
+			continue;
+		}
+		uint32_t k = rt_helpers_strmap_put(b->slots, b->tags, mask, &ents[i]);
+		assert_memory_equal(&b->slots[k], &ents[i], sizeof(ents[i]));
+		b->off[k] = offs[i];
+	}
+	b->m = (struct frc_strmap){ .n = n, .mask = mask, .minlen = n ? minlen : 0,
+				    .maxlen = maxlen, .lenmask = lenmask, .blob = b->blob,
+				    .off = b->off, .tags = b->tags, .slots = b->slots };
 }
 
 /* the row of @v by comparing it with every item */
@@ -635,8 +664,10 @@ static frc_u64 row_naive(const struct frc_val *v, const char *const *items, uint
  * frc_s_row against a comparison with every item: items of 0 to 40 bytes (at and around
  * the 16 bytes an entry holds), values equal to an item or one byte off (first, last,
  * 16th, 17th), shorter or longer, at the end of a page, single (hash cached or not) and
- * multi (0 to 4 items, of lengths outside the map's too), maps of one item (no buckets),
- * and buckets that claim a value's hash for another item (collisions).
+ * multi (0 to 4 items, of lengths outside the map's too); maps of 0, 1 (one slot, no
+ * hash), 2 and many items as the emitter lays them out, a crowded table (one empty slot:
+ * probe runs wrap around its end), and decoys in the probe runs of values (entries of the
+ * same length and first 16 bytes as the value, whose tail differs).
  */
 static void test_strmap_rows(void **state)
 {
@@ -679,24 +710,36 @@ static void test_strmap_rows(void **state)
 	assert_true(map != MAP_FAILED);
 	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
 	static struct strmap_buf sb;
-	/* collisions: values not in the map (and one that is) whose hash leads to other items
-	   of the same or another length */
+	/* decoys: items that claim the hash of values not in the map (and of some that are),
+	   of the same or another length, some of the same first 16 bytes */
 	static const char *const fake_val[] = { "abcdefghijklmnoz", "bash", "abcdefghijklmnopz",
-						"zzz", "abcdefghijklmnop" };
-	static const uint32_t fake_item[] = { 11, 5, 13, 3, 12 };
+						"zzz", "abcdefghijklmnop", "abcdefghijklmnopr" };
+	static const uint32_t fake_item[] = { 11, 5, 13, 3, 12, 13 };
 	uint64_t seed = 0x5e7507ull;
-	for (int layout = 0; layout < 4; layout++) {
-		/* all items; all with collisions; the long items only; one item (no buckets) */
-		uint32_t first = layout == 2 ? 13 : layout == 3 ? 4 : 0;
-		uint32_t n = layout == 3 ? 1 : NI - first;
-		strmap_make(&sb, items + first, n, rows + first, fake_val, fake_item,
-			    layout == 1 ? 5 : 0);
+	for (int layout = 0; layout < 7; layout++) {
+		/* all items (the emitter's table); all with decoys; the long items only; one
+		   item; none; two; the first 15 items in 16 slots (wrapping probe runs) */
+		static const uint32_t lfirst[7] = { 0, 0, 13, 4, 0, 3, 0 };
+		static const uint32_t ln[7] = { NI, NI, NI - 13, 1, 0, 2, 15 };
+		static const uint32_t lmask[7] = { ~0u, 63, ~0u, ~0u, ~0u, ~0u, 15 };
+		uint32_t first = lfirst[layout], n = ln[layout];
+		for (;;) {
+			strmap_make(&sb, items + first, n, rows + first, lmask[layout], fake_val,
+				    fake_item, layout == 1 ? 6 : 0);
+			if (layout != 6 || sb.wrapped)
+				break;
+			/* no run wrapped: the next 15 items (the hashes decide, once for all) */
+			assert_true(++first + n <= NI);
+		}
+		if (layout == 3 || layout == 4)
+			assert_int_equal(sb.m.mask, 0);
 		for (uint32_t k = 0; k < nv; k++) {
 			uint32_t len = (uint32_t)strlen(vals[k]);
 			for (int where = 0; where < 2; where++) {
-				uint8_t *h = where ? map + pg - len - 1 : (uint8_t *)vals[k];
+				/* at the end of a page: no byte past the value is readable */
+				uint8_t *h = where ? map + pg - len : (uint8_t *)vals[k];
 				if (where)
-					memcpy(h, vals[k], len + 1);
+					memcpy(h, vals[k], len);
 				struct frc_val v;
 				memset(&v, 0, sizeof(v));
 				v.s = h;
