@@ -1295,7 +1295,8 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 	struct frc_strent *slots = calloc((size_t)mask + 1, sizeof(*slots));
 	uint32_t *off = calloc((size_t)mask + 1, sizeof(*off));
 	uint8_t *tags = calloc((size_t)mask + 1, 1);
-	if (!blob || !slots || !off || !tags || tot > UINT32_MAX) {
+	uint32_t *item = calloc((size_t)mask + 1, sizeof(*item));
+	if (!blob || !slots || !off || !tags || !item || tot > UINT32_MAX) {
 		em->failed = true;
 		goto out;
 	}
@@ -1305,7 +1306,9 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 		const struct ir_const *it = &ir->consts[items[i]];
 		struct frc_strent e;
 		rt_helpers_strent(&e, it->s, it->len, rows[i]);
-		off[rt_helpers_strmap_put(slots, tags, mask, &e)] = (uint32_t)tot;
+		uint32_t b = rt_helpers_strmap_put(slots, tags, mask, &e);
+		off[b] = (uint32_t)tot;
+		item[b] = i;
 		if (it->len)
 			memcpy(blob + tot, it->s, it->len);
 		blob[tot + it->len] = 0;
@@ -1330,7 +1333,8 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 			cw_put(w, "%s0x%02x%s", b % 16 ? " " : "\n\t", tags[b], b < mask ? "," : "");
 		cw_put(w, "\n};\n");
 	}
-	/* per slot: row, hash, length, first 16 bytes; { 0 } when empty */
+	/* per slot: row, hash, length, first 16 bytes; { 0 } when empty. The comment names
+	   the item by its place in the blob: no rule text in comments */
 	cw_put(w, "static const struct frc_strent ");
 	cw_ident(w, "me", m);
 	cw_put(w, "[] = {");
@@ -1345,11 +1349,7 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 			  "u, { 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL } }%s /* ",
 		       (uint64_t)e->row, e->hash, e->len, (uint64_t)e->head[0], (uint64_t)e->head[1],
 		       sep);
-		if (e->len) /* the item (cstr_comment: only safe bytes) */
-			cstr_comment(w, blob + off[b], e->len, 40);
-		else
-			cw_put(w, "empty");
-		cw_put(w, " */");
+		cw_put(w, "item %" PRIu32 " */", item[b]);
 	}
 	cw_put(w, "\n};\nstatic const struct frc_strmap ");
 	cw_ident(w, "m", m);
@@ -1376,6 +1376,7 @@ out:
 	free(slots);
 	free(off);
 	free(tags);
+	free(item);
 	free(items);
 	free(rows);
 }

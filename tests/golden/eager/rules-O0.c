@@ -61,10 +61,10 @@ static const frc_u8 frc_g_mt0000[] = {
 	0x8f, 0x00, 0xf9, 0xe3, 0x00, 0x00, 0x00, 0x00
 };
 static const struct frc_strent frc_g_me0000[] = {
-	{ 0x0000000000000002ULL, 0x1fc4d990u, 6u, { 0x00006e6f6d656164ULL, 0x0000000000000000ULL } }, /* daemon */
+	{ 0x0000000000000002ULL, 0x1fc4d990u, 6u, { 0x00006e6f6d656164ULL, 0x0000000000000000ULL } }, /* item 2 */
 	{ 0 },
-	{ 0x0000000000000003ULL, 0xf2c999eau, 4u, { 0x00000000746f6f72ULL, 0x0000000000000000ULL } }, /* root */
-	{ 0x0000000000000001ULL, 0xc628aa3bu, 5u, { 0x0000006e696d6461ULL, 0x0000000000000000ULL } }, /* admin */
+	{ 0x0000000000000003ULL, 0xf2c999eau, 4u, { 0x00000000746f6f72ULL, 0x0000000000000000ULL } }, /* item 0 */
+	{ 0x0000000000000001ULL, 0xc628aa3bu, 5u, { 0x0000006e696d6461ULL, 0x0000000000000000ULL } }, /* item 1 */
 	{ 0 },
 	{ 0 },
 	{ 0 },
@@ -78,14 +78,14 @@ static const frc_u8 frc_g_mt0001[] = {
 	0x88, 0xb7, 0xd8, 0x00, 0x00, 0x00, 0x00, 0xe4
 };
 static const struct frc_strent frc_g_me0001[] = {
-	{ 0x0000000000000001ULL, 0x105cf298u, 2u, { 0x0000000000006873ULL, 0x0000000000000000ULL } }, /* sh */
-	{ 0x0000000000000002ULL, 0x6e134ef9u, 2u, { 0x0000000000006976ULL, 0x0000000000000000ULL } }, /* vi */
-	{ 0x0000000000000001ULL, 0xb1c76262u, 4u, { 0x0000000068736162ULL, 0x0000000000000000ULL } }, /* bash */
+	{ 0x0000000000000001ULL, 0x105cf298u, 2u, { 0x0000000000006873ULL, 0x0000000000000000ULL } }, /* item 0 */
+	{ 0x0000000000000002ULL, 0x6e134ef9u, 2u, { 0x0000000000006976ULL, 0x0000000000000000ULL } }, /* item 2 */
+	{ 0x0000000000000001ULL, 0xb1c76262u, 4u, { 0x0000000068736162ULL, 0x0000000000000000ULL } }, /* item 1 */
 	{ 0 },
 	{ 0 },
 	{ 0 },
 	{ 0 },
-	{ 0x0000000000000002ULL, 0xc9aa705fu, 4u, { 0x000000006f6e616eULL, 0x0000000000000000ULL } } /* nano */
+	{ 0x0000000000000002ULL, 0xc9aa705fu, 4u, { 0x000000006f6e616eULL, 0x0000000000000000ULL } } /* item 3 */
 };
 static const struct frc_strmap frc_g_m0001 = { .n = 4u, .mask = 7u, .minlen = 2u, .maxlen = 4u,
 	.lenmask = 20ULL, .blob = frc_g_mk0001, .off = 0, .tags = frc_g_mt0001, .slots = frc_g_me0001 };

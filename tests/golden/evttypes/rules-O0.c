@@ -57,21 +57,21 @@ static const frc_u8 frc_g_mt0000[] = {
 };
 static const struct frc_strent frc_g_me0000[] = {
 	{ 0 },
-	{ 0x0000000000000002ULL, 0x5e9b0001u, 7u, { 0x007463656e6e6f63ULL, 0x0000000000000000ULL } }, /* connect */
-	{ 0x0000000000000001ULL, 0x8e5d38c2u, 7u, { 0x003274616e65706fULL, 0x0000000000000000ULL } }, /* openat2 */
+	{ 0x0000000000000002ULL, 0x5e9b0001u, 7u, { 0x007463656e6e6f63ULL, 0x0000000000000000ULL } }, /* item 3 */
+	{ 0x0000000000000001ULL, 0x8e5d38c2u, 7u, { 0x003274616e65706fULL, 0x0000000000000000ULL } }, /* item 2 */
 	{ 0 },
 	{ 0 },
-	{ 0x0000000000000001ULL, 0xf74d0905u, 4u, { 0x000000006e65706fULL, 0x0000000000000000ULL } }, /* open */
-	{ 0x0000000000000002ULL, 0x38506fe6u, 7u, { 0x0034747065636361ULL, 0x0000000000000000ULL } }, /* accept4 */
-	{ 0 },
-	{ 0 },
-	{ 0 },
-	{ 0 },
-	{ 0x0000000000000002ULL, 0xd722eedbu, 6u, { 0x0000747065636361ULL, 0x0000000000000000ULL } }, /* accept */
+	{ 0x0000000000000001ULL, 0xf74d0905u, 4u, { 0x000000006e65706fULL, 0x0000000000000000ULL } }, /* item 0 */
+	{ 0x0000000000000002ULL, 0x38506fe6u, 7u, { 0x0034747065636361ULL, 0x0000000000000000ULL } }, /* item 5 */
 	{ 0 },
 	{ 0 },
 	{ 0 },
-	{ 0x0000000000000001ULL, 0xf074ff3fu, 6u, { 0x000074616e65706fULL, 0x0000000000000000ULL } } /* openat */
+	{ 0 },
+	{ 0x0000000000000002ULL, 0xd722eedbu, 6u, { 0x0000747065636361ULL, 0x0000000000000000ULL } }, /* item 4 */
+	{ 0 },
+	{ 0 },
+	{ 0 },
+	{ 0x0000000000000001ULL, 0xf074ff3fu, 6u, { 0x000074616e65706fULL, 0x0000000000000000ULL } } /* item 1 */
 };
 static const struct frc_strmap frc_g_m0000 = { .n = 6u, .mask = 15u, .minlen = 4u, .maxlen = 7u,
 	.lenmask = 208ULL, .blob = frc_g_mk0000, .off = 0, .tags = frc_g_mt0000, .slots = frc_g_me0000 };

@@ -55,20 +55,20 @@ static const frc_u8 frc_g_mt0000[] = {
 static const struct frc_strent frc_g_me0000[] = {
 	{ 0 },
 	{ 0 },
-	{ 0x0000000000000001ULL, 0xb1c76262u, 4u, { 0x0000000068736162ULL, 0x0000000000000000ULL } }, /* bash */
+	{ 0x0000000000000001ULL, 0xb1c76262u, 4u, { 0x0000000068736162ULL, 0x0000000000000000ULL } }, /* item 0 */
 	{ 0 },
 	{ 0 },
 	{ 0 },
 	{ 0 },
 	{ 0 },
-	{ 0x0000000000000001ULL, 0x105cf298u, 2u, { 0x0000000000006873ULL, 0x0000000000000000ULL } }, /* sh */
-	{ 0x0000000000000002ULL, 0x6e134ef9u, 2u, { 0x0000000000006976ULL, 0x0000000000000000ULL } }, /* vi */
-	{ 0x0000000000000002ULL, 0x5c800229u, 3u, { 0x00000000006d6976ULL, 0x0000000000000000ULL } }, /* vim */
+	{ 0x0000000000000001ULL, 0x105cf298u, 2u, { 0x0000000000006873ULL, 0x0000000000000000ULL } }, /* item 1 */
+	{ 0x0000000000000002ULL, 0x6e134ef9u, 2u, { 0x0000000000006976ULL, 0x0000000000000000ULL } }, /* item 3 */
+	{ 0x0000000000000002ULL, 0x5c800229u, 3u, { 0x00000000006d6976ULL, 0x0000000000000000ULL } }, /* item 4 */
 	{ 0 },
 	{ 0 },
-	{ 0x0000000000000001ULL, 0x1bf5794du, 3u, { 0x000000000068737aULL, 0x0000000000000000ULL } }, /* zsh */
+	{ 0x0000000000000001ULL, 0x1bf5794du, 3u, { 0x000000000068737aULL, 0x0000000000000000ULL } }, /* item 2 */
 	{ 0 },
-	{ 0x0000000000000002ULL, 0xc9aa705fu, 4u, { 0x000000006f6e616eULL, 0x0000000000000000ULL } } /* nano */
+	{ 0x0000000000000002ULL, 0xc9aa705fu, 4u, { 0x000000006f6e616eULL, 0x0000000000000000ULL } } /* item 5 */
 };
 static const struct frc_strmap frc_g_m0000 = { .n = 6u, .mask = 15u, .minlen = 2u, .maxlen = 4u,
 	.lenmask = 28ULL, .blob = frc_g_mk0000, .off = 0, .tags = frc_g_mt0000, .slots = frc_g_me0000 };
@@ -78,14 +78,14 @@ static const frc_u8 frc_g_mt0001[] = {
 	0xa7, 0xa9, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf3
 };
 static const struct frc_strent frc_g_me0001[] = {
-	{ 0x0000000000000002ULL, 0x4f76bf40u, 6u, { 0x00006e6565726373ULL, 0x0000000000000000ULL } }, /* screen */
-	{ 0x0000000000000003ULL, 0x522f4a71u, 4u, { 0x0000000078756d74ULL, 0x0000000000000000ULL } }, /* tmux */
+	{ 0x0000000000000002ULL, 0x4f76bf40u, 6u, { 0x00006e6565726373ULL, 0x0000000000000000ULL } }, /* item 2 */
+	{ 0x0000000000000003ULL, 0x522f4a71u, 4u, { 0x0000000078756d74ULL, 0x0000000000000000ULL } }, /* item 1 */
 	{ 0 },
 	{ 0 },
 	{ 0 },
 	{ 0 },
 	{ 0 },
-	{ 0x0000000000000001ULL, 0xe6274327u, 4u, { 0x0000000064687373ULL, 0x0000000000000000ULL } } /* sshd */
+	{ 0x0000000000000001ULL, 0xe6274327u, 4u, { 0x0000000064687373ULL, 0x0000000000000000ULL } } /* item 0 */
 };
 static const struct frc_strmap frc_g_m0001 = { .n = 3u, .mask = 7u, .minlen = 4u, .maxlen = 6u,
 	.lenmask = 80ULL, .blob = frc_g_mk0001, .off = 0, .tags = frc_g_mt0001, .slots = frc_g_me0001 };
