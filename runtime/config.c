@@ -1192,7 +1192,8 @@ static int merge_config_files(struct cfg_ctx *c)
 				nn++;
 			}
 			closedir(d);
-			qsort(names, nn, sizeof(*names), cmp_str);
+			if (nn)	/* an empty directory: names is NULL, and qsort(NULL, 0) is undefined */
+				qsort(names, nn, sizeof(*names), cmp_str);
 			for (size_t k = 0; k < nn; k++) {
 				if (!rc)
 					rc = include_file(c, names[k], how);

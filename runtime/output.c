@@ -1493,7 +1493,8 @@ int out_rule_prepare(struct out_rule *r, struct out_pool *pool, const struct frc
 		}
 		free(extras);
 	}
-	qsort(r->keys, r->nkeys, sizeof(*r->keys), cmp_key);
+	if (r->nkeys)	/* no keys: r->keys is NULL, and qsort(NULL, 0) is undefined */
+		qsort(r->keys, r->nkeys, sizeof(*r->keys), cmp_key);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");

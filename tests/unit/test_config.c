@@ -259,6 +259,17 @@ static void test_env_and_merge(void **state)
 	assert_int_equal(cn_lookup(cfg.doc, "rules_files")->n, 1);	/* kept, not appended */
 	config_free(&cfg);
 
+	/* a directory without regular files includes nothing (UBSan found qsort(NULL, 0)) */
+	snprintf(inc, sizeof(inc), "%s/empty.d", tmpdir);
+	mkdir(inc, 0755);
+	snprintf(main_yaml, sizeof(main_yaml), "config_files: [%s]\npriority: error\n", inc);
+	assert_int_equal(load(&cfg, write_file("main5.yaml", main_yaml), NULL, 0, err, sizeof(err)),
+			 0);
+	assert_int_equal(cfg.min_priority, PRIO_ERROR);
+	assert_int_equal(cfg.nloaded_config_files, 1);
+	config_free(&cfg);
+	rmdir(inc);
+
 	/* an included file may not include others; the main file may not include itself */
 	write_file("conf.d/30-c.yaml", "config_files: [/etc]\n");
 	assert_int_equal(load(&cfg, write_file("main3.yaml", "config_files: [x]\n"), NULL, 0, err,
