@@ -1115,24 +1115,21 @@ struct strset_hdr {
 };
 
 /*
- * The arrays of a string set of the IRC_STR constants @items[0 .. @n): one blob of
- * NUL-terminated items (named @kb), their offsets (@ko) and hash buckets (@kbk).
+ * The blob of the IRC_STR constants @items[0 .. @n): each item's bytes followed by a NUL,
+ * item i at @off[i] (@off: @n + 1 entries, the last the blob's size), and the lengths
+ * the struct's quick rejects read (@hdr: all but @mask, 0). NULL when out of memory.
  */
-static bool emit_strset_arrays(struct emit *em, struct cw *w, const char *kb, const char *ko,
-			       const char *kbk, uint32_t id, const uint32_t *items, uint32_t n,
-			       struct strset_hdr *hdr)
+static uint8_t *items_blob(const struct ir *ir, const uint32_t *items, uint32_t n,
+			   uint32_t *off, struct strset_hdr *hdr)
 {
-	const struct ir *ir = em->ir;
-	uint32_t minlen = UINT32_MAX, maxlen = 0, mask = 0, cap = 0;
+	uint32_t minlen = UINT32_MAX, maxlen = 0;
 	uint64_t lenmask = 0;
 	size_t total = 0;
 	for (uint32_t i = 0; i < n; i++)
 		total += ir->consts[items[i]].len + 1;
-	uint8_t *blob = malloc(total + 1);
-	uint32_t *off = malloc((n + 1) * sizeof(*off));
-	uint64_t *b = NULL;
-	if (!blob || !off || total > UINT32_MAX)
-		goto oom;
+	uint8_t *blob = total > UINT32_MAX ? NULL : malloc(total + 1);
+	if (!blob)
+		return NULL;
 	blob[0] = 0;
 	total = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -1147,21 +1144,36 @@ static bool emit_strset_arrays(struct emit *em, struct cw *w, const char *kb, co
 		lenmask |= 1ull << (it->len & 63);
 	}
 	off[n] = (uint32_t)total;
-	emit_bytes_def(w, "frc_u8", kb, id, blob, total ? total - 1 : 0);
+	*hdr = (struct strset_hdr){ n, 0, n ? minlen : 0, maxlen, lenmask };
+	return blob;
+}
+
+/*
+ * The arrays of a string set of the IRC_STR constants @items[0 .. @n): one blob of
+ * NUL-terminated items (named @kb), their offsets (@ko) and hash buckets (@kbk).
+ */
+static bool emit_strset_arrays(struct emit *em, struct cw *w, const char *kb, const char *ko,
+			       const char *kbk, uint32_t id, const uint32_t *items, uint32_t n,
+			       struct strset_hdr *hdr)
+{
+	const struct ir *ir = em->ir;
+	uint32_t mask = rt_helpers_strmap_mask(n), cap = mask + 1;
+	uint32_t *off = malloc((n + 1) * sizeof(*off));
+	uint8_t *blob = off ? items_blob(ir, items, n, off, hdr) : NULL;
+	uint64_t *b = NULL;
+	if (!blob)
+		goto oom;
+	emit_bytes_def(w, "frc_u8", kb, id, blob, off[n] ? off[n] - 1 : 0);
 	cw_put(w, "static const frc_u32 ");
 	cw_ident(w, ko, id);
 	cw_put(w, "[] = {");
 	put_u32_list(w, off, n + 1);
 	cw_put(w, "};\n");
-	if (n > 1) { /* open addressing, load <= 1/2 (the value's hash is cached: sets of
-			two items already probe faster than they compare) */
-		cap = 4;
-		while (cap < 2 * n)
-			cap *= 2;
+	if (mask) { /* open addressing, load <= 1/2 (the value's hash is cached: sets of
+		       two items already probe faster than they compare) */
 		b = calloc(cap, sizeof(*b));
 		if (!b)
 			goto oom;
-		mask = cap - 1;
 		for (uint32_t i = 0; i < n; i++) {
 			const struct ir_const *it = &ir->consts[items[i]];
 			uint32_t hash = rt_helpers_set_hash(it->s, it->len), h = hash & mask;
@@ -1182,7 +1194,7 @@ static bool emit_strset_arrays(struct emit *em, struct cw *w, const char *kb, co
 		}
 		cw_put(w, "\n};\n");
 	}
-	*hdr = (struct strset_hdr){ n, mask, n ? minlen : 0, maxlen, lenmask };
+	hdr->mask = mask;
 	free(blob);
 	free(off);
 	free(b);
@@ -1286,38 +1298,28 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 	cw_put(w, "), %" PRIu32 " sets, %" PRIu32 " items */\n", sm->nsets, n);
 	/* the items' bytes (each followed by a NUL), then the slots (struct frc_strmap) and
 	   per slot its item's offset in the blob, if some item has more than 16 bytes */
-	uint32_t minlen = UINT32_MAX, maxlen = 0, mask = rt_helpers_strmap_mask(n);
-	uint64_t lenmask = 0;
-	size_t tot = 0;
-	for (uint32_t i = 0; i < n; i++)
-		tot += ir->consts[items[i]].len + 1;
-	uint8_t *blob = malloc(tot + 1);
+	uint32_t mask = rt_helpers_strmap_mask(n);
+	struct strset_hdr h;
+	uint32_t *ioff = malloc(((size_t)n + 1) * sizeof(*ioff));
+	uint8_t *blob = ioff ? items_blob(ir, items, n, ioff, &h) : NULL;
 	struct frc_strent *slots = calloc((size_t)mask + 1, sizeof(*slots));
 	uint32_t *off = calloc((size_t)mask + 1, sizeof(*off));
 	uint8_t *tags = calloc((size_t)mask + 1, 1);
 	uint32_t *item = calloc((size_t)mask + 1, sizeof(*item));
-	if (!blob || !slots || !off || !tags || !item || tot > UINT32_MAX) {
+	if (!blob || !slots || !off || !tags || !item) {
 		em->failed = true;
 		goto out;
 	}
-	blob[0] = 0;
-	tot = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ir_const *it = &ir->consts[items[i]];
 		struct frc_strent e;
 		rt_helpers_strent(&e, it->s, it->len, rows[i]);
 		uint32_t b = rt_helpers_strmap_put(slots, tags, mask, &e);
-		off[b] = (uint32_t)tot;
+		off[b] = ioff[i];
 		item[b] = i;
-		if (it->len)
-			memcpy(blob + tot, it->s, it->len);
-		blob[tot + it->len] = 0;
-		tot += it->len + 1;
-		minlen = it->len < minlen ? it->len : minlen;
-		maxlen = it->len > maxlen ? it->len : maxlen;
-		lenmask |= 1ull << (it->len & 63);
 	}
-	emit_bytes_def(w, "frc_u8", "mk", m, blob, tot ? tot - 1 : 0);
+	uint32_t maxlen = h.maxlen;
+	emit_bytes_def(w, "frc_u8", "mk", m, blob, ioff[n] ? ioff[n] - 1 : 0);
 	if (maxlen > 16) {
 		cw_put(w, "static const frc_u32 ");
 		cw_ident(w, "mo", m);
@@ -1346,16 +1348,15 @@ static void emit_smap(struct emit *em, struct cw *w, uint32_t m)
 			continue;
 		}
 		cw_put(w, "\n\t{ 0x%016" PRIx64 "ULL, 0x%08" PRIx32 "u, %" PRIu32
-			  "u, { 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL } }%s /* ",
+			  "u, { 0x%016" PRIx64 "ULL, 0x%016" PRIx64 "ULL } }%s /* item %" PRIu32 " */",
 		       (uint64_t)e->row, e->hash, e->len, (uint64_t)e->head[0], (uint64_t)e->head[1],
-		       sep);
-		cw_put(w, "item %" PRIu32 " */", item[b]);
+		       sep, item[b]);
 	}
 	cw_put(w, "\n};\nstatic const struct frc_strmap ");
 	cw_ident(w, "m", m);
 	cw_put(w, " = { .n = %" PRIu32 "u, .mask = %" PRIu32 "u, .minlen = %" PRIu32
-		  "u, .maxlen = %" PRIu32 "u,\n\t.lenmask = ", n, mask, n ? minlen : 0, maxlen);
-	cw_u64(w, lenmask);
+		  "u, .maxlen = %" PRIu32 "u,\n\t.lenmask = ", n, mask, h.minlen, maxlen);
+	cw_u64(w, h.lenmask);
 	cw_put(w, ", .blob = ");
 	cw_ident(w, "mk", m);
 	cw_put(w, ", .off = ");
@@ -1377,6 +1378,7 @@ out:
 	free(off);
 	free(tags);
 	free(item);
+	free(ioff);
 	free(items);
 	free(rows);
 }
