@@ -9,7 +9,11 @@
 #      (frc_field and its per-event cache for compiled code, one extraction per check for
 #      the reference). Until Nov 29 this stream used a precomputed table of every field
 #      for every event (~8 KB per event, ~390 MB in all), which measured the harness's
-#      cache misses more than evaluation; an event is now a few hundred bytes;
+#      cache misses more than evaluation; an event is now a few hundred bytes. Two
+#      figures: (a) over the stream's own decoded views, so each event's 512-byte view is
+#      first touched by the rules; (b) as the engine runs (engine_process, state_pre):
+#      each event decoded from its raw bytes into one reused view, its thread and fd
+#      looked up, then evaluated, minus that loop without evaluation;
 #   2. the compat captures replayed through the real runtime (state, extractors): the
 #      evaluation cost over a replay without rules.
 # CPU time is noisy on a shared VM; when valgrind is installed the instructions per event
