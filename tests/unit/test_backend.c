@@ -583,6 +583,7 @@ struct strmap_buf {
 	uint8_t tags[256];
 	struct frc_strent slots[256];
 	uint32_t wrapped;	/* items placed before their home slot (the probe wrapped) */
+	uint32_t far;		/* items placed 16 slots or more after their home slot */
 };
 
 static void strmap_slot_put(struct strmap_buf *b, uint32_t mask, const struct frc_strent *e,
@@ -597,23 +598,24 @@ static void strmap_slot_put(struct strmap_buf *b, uint32_t mask, const struct fr
 	b->tags[k] = rt_helpers_strmap_tag(e->hash);
 	b->off[k] = off;
 	b->wrapped += k < home;
+	b->far += ((k - home) & mask) >= 16;
 }
 
 static void strmap_make(struct strmap_buf *b, const char *const *items, uint32_t n,
 			const frc_u64 *rows, uint32_t mask, const char *const *fake_val,
 			const uint32_t *fake_item, uint32_t nfake)
 {
-	uint32_t o = 0, minlen = UINT32_MAX, maxlen = 0, offs[64];
+	uint32_t o = 0, minlen = UINT32_MAX, maxlen = 0, offs[128];
 	frc_u64 lenmask = 0;
-	struct frc_strent ents[64];
+	struct frc_strent ents[128];
 	bool emitter = mask == ~0u;
 	if (emitter)
 		mask = rt_helpers_strmap_mask(n);
-	assert_true(n <= 64 && mask < 256 && (mask ? n <= mask : n <= 1));
+	assert_true(n <= 128 && mask < 256 && (mask ? n <= mask : n <= 1));
 	memset(b->slots, 0, sizeof(b->slots));
 	memset(b->off, 0, sizeof(b->off));
 	memset(b->tags, 0, sizeof(b->tags));
-	b->wrapped = 0;
+	b->wrapped = b->far = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t l = (uint32_t)strlen(items[i]);
 		memcpy(b->blob + o, items[i], l + 1);
@@ -775,6 +777,110 @@ static void test_strmap_rows(void **state)
 			assert_true(frc_s_row(&v, &sb.m) == want);
 		}
 	}
+	munmap(map, (size_t)pg * 2);
+}
+
+/* the set hash written out (two 8-byte loads, or two 4-, 2- or 1-byte ones, by length) */
+static uint32_t set_hash_ref(const uint8_t *b, size_t n)
+{
+	uint64_t head = 0, tail = 0;
+	if (n >= 8) {
+		memcpy(&head, b, 8);
+		memcpy(&tail, b + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, b, 4);
+		memcpy(&y, b + n - 4, 4);
+		head = tail = x | (uint64_t)y << 32;
+	} else if (n >= 2) {
+		uint16_t x, y;
+		memcpy(&x, b, 2);
+		memcpy(&y, b + n - 2, 2);
+		head = tail = x | (uint64_t)y << 16;
+	} else if (n == 1) {
+		head = tail = b[0];
+	}
+	uint64_t h = ((head ^ n) * 0xff51afd7ed558ccdull) ^ (tail * 0x94d049bb133111ebull);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/*
+ * Probes of every table size and crowding (struct frc_strmap): tables of 2 to 128 slots
+ * holding from one item up to all slots but one, laid out by linear probing as the struct
+ * states, so that probe runs wrap around the end and some are longer than 16 slots; every
+ * item and variants of it (one byte off, one byte shorter or longer) against the naive
+ * row, hash cached or not. And the set hash (two loads, by length) against its definition
+ * written out, for every length of 0 to 40 bytes at the end of a page.
+ */
+static void test_strmap_sizes(void **state)
+{
+	(void)state;
+	enum { NI = 127 };
+	static char items[NI][32];
+	static const char *ip[NI];
+	frc_u64 rows[NI];
+	for (uint32_t i = 0; i < NI; i++) {
+		/* lengths of 1 to 22 bytes, around 4, 8 and 16 */
+		static const char *const pre[] = { "", "proc", "/usr/sbin/daemon-", "abcdefgh",
+						   "x-abcdefghijkl" };
+		snprintf(items[i], sizeof(items[i]), "%s%u", pre[i % 5], i * 7);
+		ip[i] = items[i];
+		rows[i] = 1ull << (i % 64) | 1ull << ((i * 5 + 3) % 64);
+	}
+	static struct strmap_buf sb;
+	uint32_t wrapped = 0, far = 0, tables = 0;
+	for (uint32_t mask = 1; mask < 128; mask = mask * 2 + 1) {
+		for (uint32_t n = 1; n <= mask; n++) {
+			uint32_t first = (n * 13) % (NI - n + 1);
+			strmap_make(&sb, ip + first, n, rows + first, mask, NULL, NULL, 0);
+			wrapped += sb.wrapped;
+			far += sb.far;
+			tables++;
+			for (uint32_t k = 0; k < n + 8; k++) {
+				char val[40];
+				const char *it = ip[(first + k) % NI];
+				size_t l = strlen(it);
+				for (int var = 0; var < 5; var++) {
+					snprintf(val, sizeof(val), "%s", it);
+					if (var == 1)
+						val[l - 1] ^= 1;
+					else if (var == 2)
+						val[l / 2] ^= 0x40;
+					else if (var == 3)
+						val[l - 1] = 0;
+					else if (var == 4)
+						snprintf(val, sizeof(val), "%sy", it);
+					struct frc_val v;
+					memset(&v, 0, sizeof(v));
+					v.s = (const uint8_t *)val;
+					v.len = (uint32_t)strlen(val);
+					frc_u64 want = row_naive(&v, ip + first, n, rows + first);
+					for (int again = 0; again < 2; again++)
+						if (frc_s_row(&v, &sb.m) != want)
+							fail_msg("%u slots, %u items: value \"%s\": row "
+								 "%llx, want %llx", mask + 1, n, val,
+								 (unsigned long long)frc_s_row(&v, &sb.m),
+								 (unsigned long long)want);
+				}
+			}
+		}
+	}
+	/* the layouts above include probe runs that wrap and ones of more than 16 slots */
+	assert_true(tables > 200 && wrapped > 0 && far > 0);
+
+	long pg = 4096;
+	uint8_t *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	uint64_t seed = 0x4a54ull;
+	for (int round = 0; round < 64; round++)
+		for (size_t n = 0; n <= 40; n++) {
+			uint8_t *b = map + pg - n;
+			for (size_t i = 0; i < n; i++)
+				b[i] = (uint8_t)fw_rand(&seed);
+			assert_int_equal(rt_helpers_set_hash(b, n), set_hash_ref(b, n));
+		}
 	munmap(map, (size_t)pg * 2);
 }
 
@@ -2096,6 +2202,7 @@ int main(void)
 		cmocka_unit_test(test_contains_and_sets),
 		cmocka_unit_test(test_icontains),
 		cmocka_unit_test(test_strmap_rows),
+		cmocka_unit_test(test_strmap_sizes),
 		cmocka_unit_test(test_needles_helper),
 		cmocka_unit_test_setup_teardown(test_icontains, simd_sse2, simd_default),
 		cmocka_unit_test_setup_teardown(test_icontains, simd_none, simd_default),
