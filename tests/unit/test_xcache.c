@@ -602,12 +602,146 @@ static void test_deep_chains(void **unused)
 	engine_free(eng);
 }
 
+/*
+ * proc.pname and proc.aname[N] through the chain each thread remembers (struct
+ * frc_thread_xc) while the ancestors' names change under it: names of 15 bytes (the
+ * thread record's inline buffer) and longer, execs that rename an ancestor without
+ * changing the thread table's shape (a short name to a long one and back), a clone, a
+ * parent's thread exiting, reparenting to init and to a subreaper, the deepest
+ * remembered level and the first one past it, and a new capture section that reuses the
+ * records in another shape. check_cb compares every slot with a fresh extraction on
+ * every event; the probes say what the fresh value must be.
+ */
+static void test_ancestor_names(void **unused)
+{
+	struct frc_engine *eng = engine_new(NULL);
+	struct frc_state *st = engine_state(eng);
+	struct check c;
+	char err[256];
+
+	(void)unused;
+	memset(&c, 0, sizeof(c));
+	add_thread(st, 1, 1, 0, "systemd", 0, NULL);
+	add_thread(st, 10, 10, 1, "containerd-shim", 0, NULL);	/* 15 bytes: kept */
+	add_thread(st, 11, 11, 10, "a-name-longer-than-comm", 0, NULL);
+	add_thread(st, 12, 12, 11, "bash", 1000, NULL);
+	add_thread(st, 16, 12, 11, "bash", 1000, NULL);		/* a thread of 12 */
+	add_thread(st, 13, 13, 12, "sh", 1000, NULL);
+	add_thread(st, 14, 13, 12, "sh", 1000, NULL);		/* a thread of 13 */
+	add_thread(st, 20, 20, 13, "l1", 1000, NULL);
+	add_thread(st, 21, 21, 20, "l2", 1000, NULL);
+	add_thread(st, 22, 22, 21, "l3", 1000, NULL);
+	add_thread(st, 23, 23, 22, "l4", 1000, NULL);
+	state_finish_load(st);
+
+	static const char *const idx[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+	struct frc_field_ref refs[16];
+	uint32_t n = 0;
+	refs[n++] = (struct frc_field_ref){ FLD_PROC_PNAME, 0, NULL, -1 };
+	for (uint32_t i = 0; i < 10; i++)
+		refs[n++] = (struct frc_field_ref){ FLD_PROC_ANAME, 1, idx[i], (int64_t)i };
+	refs[n++] = (struct frc_field_ref){ FLD_PROC_ANAME, 0, NULL, -1 };
+	refs[n++] = (struct frc_field_ref){ FLD_PROC_PEXE, 0, NULL, -1 };
+	refs[n++] = (struct frc_field_ref){ FLD_PROC_PCMDLINE, 0, NULL, -1 };
+	refs[n++] = (struct frc_field_ref){ FLD_PROC_AEXE, 1, idx[2], 2 };
+	c.slots = extract_slots_new(refs, n, err, sizeof(err));
+	assert_non_null(c.slots);
+	c.refs = refs;
+	c.n = n;
+	engine_set_slots(eng, c.slots);
+	engine_set_callback(eng, check_cb, &c);
+
+	/* the chains filled: 23 has seven ancestors below init's parent */
+	probe(eng, &c, 23, FLD_PROC_PNAME, -1, "l3");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 5, "bash");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 6, "a-name-longer-than-comm");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 7, "containerd-shim");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 8, "systemd");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 9, "<NA>");
+	probe(eng, &c, 14, FLD_PROC_PNAME, -1, "bash");
+	probe(eng, &c, 14, FLD_PROC_ANAME, 2, "a-name-longer-than-comm");
+	probe(eng, &c, 13, FLD_PROC_ANAME, 3, "containerd-shim");
+
+	/* execs that change names and not the thread table's shape: the shim (kept in
+	   every chain below it); the long-named ancestor to a short name (kept), then to a
+	   long one again (read from its record); then the parent of 13, whose other thread
+	   goes */
+	execve_x(10, 10, 1, "shim2", "/", 0);
+	send(eng);
+	probe(eng, &c, 23, FLD_PROC_ANAME, 7, "shim2");
+	probe(eng, &c, 13, FLD_PROC_ANAME, 3, "shim2");
+	execve_x(11, 11, 10, "short", "/", 0);
+	send(eng);
+	probe(eng, &c, 14, FLD_PROC_ANAME, 2, "short");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 6, "short");
+	execve_x(11, 11, 10, "long-name-again-and-more", "/", 0);
+	send(eng);
+	probe(eng, &c, 14, FLD_PROC_ANAME, 2, "long-name-again-and-more");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 6, "long-name-again-and-more");
+	execve_x(13, 13, 12, "python3", "/", 1000);
+	send(eng);
+	probe(eng, &c, 20, FLD_PROC_PNAME, -1, "python3");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 4, "python3");
+
+	/* a clone: the child's chain; a thread of the parent exits (the chain goes through
+	   main threads and stays) */
+	clone_x(23, 24, 23, 23, 22, "l4", 0);
+	send(eng);
+	probe(eng, &c, 24, FLD_PROC_PNAME, -1, "l4");
+	probe(eng, &c, 24, FLD_PROC_ANAME, 7, "long-name-again-and-more");
+	probe(eng, &c, 24, FLD_PROC_ANAME, 8, "shim2");
+	procexit(16, 0);
+	send(eng);
+	probe(eng, &c, 13, FLD_PROC_PNAME, -1, "bash");
+
+	/* the parent of 20 exits: 20 goes to init, its descendants' chains are shorter */
+	procexit(14, 0);
+	send(eng);
+	procexit(13, 0);
+	send(eng);
+	probe(eng, &c, 20, FLD_PROC_PNAME, -1, "systemd");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 4, "systemd");
+	probe(eng, &c, 23, FLD_PROC_ANAME, 5, "<NA>");
+
+	/* the shim becomes a subreaper; l2 exits and l3 goes to it */
+	begin(PPME_SYSCALL_PRCTL_X, 10);
+	evb_int(&B, 0);
+	evb_int(&B, PPM_PR_SET_CHILD_SUBREAPER);
+	evb_str(&B, "");
+	evb_int(&B, 1);
+	send(eng);
+	procexit(21, 10);
+	send(eng);
+	probe(eng, &c, 22, FLD_PROC_PNAME, -1, "shim2");
+	probe(eng, &c, 24, FLD_PROC_ANAME, 3, "shim2");
+	probe(eng, &c, 24, FLD_PROC_ANAME, 4, "systemd");
+
+	/* a new capture section: the records come back from the pool in another shape */
+	state_reset(st);
+	add_thread(st, 1, 1, 0, "init2", 0, NULL);
+	add_thread(st, 23, 23, 1, "top", 0, NULL);
+	add_thread(st, 22, 22, 23, "exactly15bytes!", 0, NULL);
+	add_thread(st, 24, 24, 22, "leaf", 0, NULL);
+	state_finish_load(st);
+	probe(eng, &c, 24, FLD_PROC_PNAME, -1, "exactly15bytes!");
+	probe(eng, &c, 24, FLD_PROC_ANAME, 2, "top");
+	probe(eng, &c, 24, FLD_PROC_ANAME, 3, "init2");
+	probe(eng, &c, 24, FLD_PROC_ANAME, 4, "<NA>");
+	probe(eng, &c, 22, FLD_PROC_ANAME, 2, "init2");
+	assert_true(c.events > 25);
+
+	engine_set_slots(eng, NULL);
+	extract_slots_free(c.slots);
+	engine_free(eng);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_slots_follow_state),
 		cmocka_unit_test(test_env_ids),
 		cmocka_unit_test(test_deep_chains),
+		cmocka_unit_test(test_ancestor_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
