@@ -553,10 +553,10 @@ __attribute__((noinline)) static uint64_t run_ref(const struct frc_rules *rules,
 /* The engine decodes each event into one view that it reuses (engine_process) and
    state_pre looks its thread and fd up before the rules run, so those are hot then; the
    stream's own views above are each touched first by the rules. The "reused view" loop
-   does what the engine does before evaluation, from the event's raw bytes: decode into one
-   view, look the thread and fd up and check the fd's name version (state_find_thread,
-   state_thread_fd: what state_pre reads, not its updates), then evaluate. Its evaluation figure is that loop's time
-   minus the same loop without evaluation (mode NULL/NULL), for every path alike. */
+   does what the engine does before evaluation, from the event's raw bytes: decode into
+   one view, look the thread and fd up and check the fd's name version (state_find_thread,
+   state_thread_fd: what state_pre reads, not its updates), then evaluate. Its evaluation
+   figure is that loop's time minus the same loop without rules, for every path alike. */
 struct hev {
 	const uint8_t *raw;
 	uint32_t len;
@@ -604,6 +604,36 @@ __attribute__((noinline)) static uint64_t run_reused(struct ruleset *rs, struct 
 		}
 	}
 	return m;
+}
+
+/* one block of figures: the paths @modes selected, and the ratios between those */
+static void print_block(const double t[3], const uint64_t m[3], unsigned modes)
+{
+	static const char *const name[3] = { "JIT (libtcc)", "AOT (gcc -O2)", "reference (tree)" };
+	static const int ratio[3][2] = { { 2, 0 }, { 2, 1 }, { 0, 1 } };
+	static const char *const rname[3] = { "reference/JIT", "reference/AOT", "JIT/AOT" };
+	bool differ = false;
+	int first = -1;
+	for (int k = 0; k < 3; k++) {
+		if (!(modes & (1u << k)))
+			continue;
+		printf("  %-17s %8.1f ns/event  (%llu matches)\n", name[k], t[k],
+		       (unsigned long long)m[k]);
+		if (first < 0)
+			first = k;
+		else if (m[k] != m[first])
+			differ = true;
+	}
+	const char *sep = "ratios: ";
+	for (int r = 0; r < 3; r++) {
+		int a = ratio[r][0], b = ratio[r][1];
+		if ((modes & (1u << a)) && (modes & (1u << b))) {
+			printf("%s%s %.*fx", sep, rname[r], r == 2 ? 2 : 1, t[a] / t[b]);
+			sep = ", ";
+		}
+	}
+	if (*sep == ',' || differ)
+		printf("%s\n", differ ? "  (MATCH COUNTS DIFFER)" : "");
 }
 
 static void first_match(void *ctx, uint32_t rule)
@@ -804,18 +834,12 @@ int main(int argc, char **argv)
 			best[k] = t < best[k] ? t : best[k];
 		}
 	free(hs);
-	static const char *const name[3] = { "JIT (libtcc)", "AOT (gcc -O2)", "reference (tree)" };
 	if (cold) {
 		printf("events: %u synthetic frc events (real extraction), rounds: %d, best CPU time "
 		       "per event:\n", nev, rounds);
 		printf(" a. over the stream's decoded views (each event's view first touched by the "
 		       "rules):\n");
-		for (int k = 0; k < 3; k++)
-			printf("  %-17s %8.1f ns/event  (%llu matches)\n", name[k], best[k],
-			       (unsigned long long)m[k]);
-		printf("ratios: reference/JIT %.1fx, reference/AOT %.1fx, JIT/AOT %.2fx%s\n",
-		       best[2] / best[0], best[2] / best[1], best[0] / best[1],
-		       m[0] == m[1] && m[1] == m[2] ? "" : "  (MATCH COUNTS DIFFER)");
+		print_block(best, m, modes);
 	}
 	if (hot) {
 		double h[3];
@@ -823,13 +847,7 @@ int main(int argc, char **argv)
 			h[k] = best[3 + k] - best[6];
 		printf(" b. as the engine runs: decoded into one reused view, thread and fd looked up "
 		       "(%.1f ns/event,\n    subtracted), then evaluated:\n", best[6]);
-		for (int k = 0; k < 3; k++)
-			printf("  %-17s %8.1f ns/event  (%llu matches)\n", name[k], h[k],
-			       (unsigned long long)m[3 + k]);
-		printf("ratios: reference/JIT %.1fx, reference/AOT %.1fx, JIT/AOT %.2fx%s\n",
-		       h[2] / h[0], h[2] / h[1], h[0] / h[1],
-		       m[3] == m[4] && m[4] == m[5] && (!cold || m[3] == m[0]) ? ""
-									: "  (MATCH COUNTS DIFFER)");
+		print_block(h, m + 3, modes);
 	}
 	ruleset_free(jit);
 	ruleset_free(aot);
