@@ -492,6 +492,19 @@ static const struct frc_val *ref_get(void *ctx, const struct ast *f)
 				    f->u.field.arg ? f->u.field.arg_index : -1);
 }
 
+/* the reference's answer for @e: the first enabled rule of its event type whose condition
+   holds (rule_matching: first), or UINT32_MAX */
+static inline uint32_t ref_first(const struct frc_rules *rules, struct frc_evt *e)
+{
+	for (uint32_t r = 0; r < rules->nrules; r++) {
+		const struct frc_rule *rule = &rules->rules[r];
+		if (rule->enabled && frc_evtset_has(&rule->evttypes, e->type) &&
+		    ref_eval(rule->cond, ref_get, e))
+			return r;
+	}
+	return UINT32_MAX;
+}
+
 static struct frc_scratch *scr;
 static uint64_t gen;
 
@@ -538,14 +551,7 @@ __attribute__((noinline)) static uint64_t run_ref(const struct frc_rules *rules,
 	for (uint32_t i = 0; i < n; i++) {
 		struct frc_evt *e = &evs[i].e;
 		begin_event(e, NULL);
-		for (uint32_t r = 0; r < rules->nrules; r++) {
-			const struct frc_rule *rule = &rules->rules[r];
-			if (rule->enabled && frc_evtset_has(&rule->evttypes, e->type) &&
-			    ref_eval(rule->cond, ref_get, e)) {
-				m++;
-				break; /* rule_matching: first */
-			}
-		}
+		m += ref_first(rules, e) != UINT32_MAX;
 	}
 	return m;
 }
@@ -591,14 +597,7 @@ __attribute__((noinline)) static uint64_t run_reused(struct ruleset *rs, struct 
 		if (rs) {
 			m += ruleset_eval(rs, e, e->type, NULL, NULL);
 		} else if (rules) {
-			for (uint32_t r = 0; r < rules->nrules; r++) {
-				const struct frc_rule *rule = &rules->rules[r];
-				if (rule->enabled && frc_evtset_has(&rule->evttypes, e->type) &&
-				    ref_eval(rule->cond, ref_get, e)) {
-					m++;
-					break; /* rule_matching: first */
-				}
-			}
+			m += ref_first(rules, e) != UINT32_MAX;
 		} else {
 			m += e->thr != NULL; /* the lookups alone */
 		}
@@ -655,14 +654,11 @@ static void diff_events(const struct frc_rules *rules, struct ruleset *rs,
 	bool all_slots = env && !strcmp(env, "slots");
 	for (uint32_t i = 0; i < n && nd < 20; i++) {
 		struct frc_evt *e = &evs[i].e;
-		uint32_t rc = UINT32_MAX, rr = UINT32_MAX;
+		uint32_t rc = UINT32_MAX, rr;
 		begin_event(e, slots);
 		ruleset_eval(rs, e, e->type, first_match, &rc);
 		begin_event(e, NULL);
-		for (uint32_t r = 0; r < rules->nrules && rr == UINT32_MAX; r++)
-			if (rules->rules[r].enabled && frc_evtset_has(&rules->rules[r].evttypes, e->type) &&
-			    ref_eval(rules->rules[r].cond, ref_get, e))
-				rr = r;
+		rr = ref_first(rules, e);
 		if (rc == rr && !all_slots)
 			continue;
 		if (rc == rr) {
